@@ -1,0 +1,3 @@
+from gspace.cli import main
+
+main()

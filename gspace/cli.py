@@ -1,0 +1,270 @@
+"""The `gspace` command: a few lines over the core for each command (DESIGN.md, "Command line").
+
+Exit status: 0 done; 1 could not (one line on stderr, no traceback unless --debug, nothing
+changed); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from gspace import __version__, query, records
+from gspace.errors import GspaceError, IncidentError
+from gspace.export.files import FORMATS, write_features, write_reports
+from gspace.incident import STORE, Incident
+from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
+from gspace.paths import user_data_dir
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """`--kind a --kind b` and `--kind a,b` mean the same."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _check_vocabulary(name: str, values: list[str], allowed: tuple[str, ...]) -> list[str]:
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)} (use {', '.join(allowed)})",
+                                 param_hint=f"--{name}")
+    return values
+
+
+def report_filters(command):
+    """The filter options shared by every command that reads reports."""
+    options = [
+        click.option("--kind", "kinds", multiple=True, help="photo, sns, volunteer, manual"),
+        click.option("--category", "categories", multiple=True, help="e.g. rescue,fire"),
+        click.option("--status", "statuses", multiple=True,
+                     help="new, verified, actioned, rejected, duplicate"),
+        click.option("--since", help="observed at or after (ISO date or time)"),
+        click.option("--until", help="observed at or before (ISO date or time)"),
+        click.option("--bbox", help="W,S,E,N in degrees"),
+        click.option("--search", help="words that must occur in the text or author"),
+        click.option("--located", type=click.Choice(["yes", "no"]),
+                     help="only reports with (yes) or without (no) a location"),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def build_filter(incident: Incident, kinds=(), categories=(), statuses=(), since=None,
+                 until=None, bbox=None, search=None, located=None) -> query.ReportFilter:
+    return query.ReportFilter(
+        kinds=_check_vocabulary("kind", _split(kinds), REPORT_KINDS),
+        categories=_check_vocabulary("category", _split(categories), CATEGORIES),
+        statuses=_check_vocabulary("status", _split(statuses), REPORT_STATUSES),
+        since=query.parse_time(since, incident.timezone) if since else None,
+        until=query.parse_time(until, incident.timezone) if until else None,
+        bbox=query.parse_bbox(bbox) if bbox else None,
+        search=search,
+        located=None if located is None else located == "yes",
+    )
+
+
+def _stdout():
+    sys.stdout.reconfigure(encoding="utf-8", newline="")
+    return sys.stdout
+
+
+def _run_gui(path: Path | None, screenshot: str | None, lang: str | None) -> int:
+    from gspace.gui.app import run  # Qt loads only for the commands that show a window
+
+    return run(path, screenshot=Path(screenshot) if screenshot else None, lang=lang)
+
+
+gui_options = [
+    click.option("--screenshot", type=click.Path(dir_okay=False),
+                 help="save the window as PNG once the map has drawn, then quit"),
+    click.option("--lang", type=click.Choice(["ja", "en"]), help="language of the window"),
+]
+
+
+def with_gui_options(command):
+    for option in reversed(gui_options):
+        command = option(command)
+    return command
+
+
+@click.group(invoke_without_command=True)
+@click.option("--debug", is_flag=True, help="show tracebacks")
+@click.version_option(__version__, prog_name="gspace")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """gspace: collect disaster reports, see them on a map with shelters, water and Wi-Fi,
+    triage them and share maps — offline first.
+
+    With no command, opens the desktop app on the last incident (or a chooser).
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.exit(_run_gui(None, None, None))
+
+
+@cli.command("open")
+@click.argument("incident", type=click.Path(path_type=Path))
+@with_gui_options
+def open_(incident: Path, screenshot: str | None, lang: str | None) -> None:
+    """Open the desktop app on an incident folder.
+
+    Example: gspace open ~/incidents/kumamoto
+    """
+    Incident.open(incident).close()  # fail here, with one line, before a window appears
+    sys.exit(_run_gui(incident, screenshot, lang))
+
+
+@cli.command()
+@click.argument("incident", required=False, type=click.Path(path_type=Path))
+@click.option("--no-gui", is_flag=True, help="only create the incident")
+@with_gui_options
+def demo(incident: Path | None, no_gui: bool, screenshot: str | None, lang: str | None) -> None:
+    """Create an incident with fictional sample data (and open it).
+
+    Without INCIDENT the demo lives in your gspace data folder and is reused on later runs.
+
+    Example: gspace demo /tmp/demo --no-gui
+    """
+    from gspace.demo import make_demo
+
+    incident = incident or user_data_dir() / "demo"
+    if (incident / STORE).exists():
+        Incident.open(incident).close()
+        click.echo(f"opening the existing demo incident {incident}", err=True)
+    else:
+        if incident.exists() and any(incident.iterdir()):
+            raise IncidentError(f"{incident} is not empty; give a new folder for the demo")
+        with make_demo(incident) as created:
+            click.echo(f"created {created.name} in {incident}: "
+                       f"{query.count_reports(created)} reports, "
+                       f"{sum(query.feature_counts(created).values())} features", err=True)
+    if not no_gui:
+        sys.exit(_run_gui(incident, screenshot, lang))
+
+
+@cli.command()
+@click.argument("incident", type=click.Path(path_type=Path))
+@click.option("--name", help="the incident's name (default: the folder name)")
+@click.option("--timezone", default="Asia/Tokyo", show_default=True,
+              help="time zone in which times are shown")
+def init(incident: Path, name: str | None, timezone: str) -> None:
+    """Create an empty incident folder.
+
+    Example: gspace init ~/incidents/kumamoto --name "熊本地震 2026"
+    """
+    from zoneinfo import ZoneInfoNotFoundError
+
+    try:
+        Incident.create(incident, name=name, timezone=timezone).close()
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone {timezone!r}",
+                                 param_hint="--timezone") from None
+    click.echo(f"created incident {incident}", err=True)
+
+
+@cli.command()
+@click.argument("incident", type=click.Path(path_type=Path))
+@report_filters
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson",
+              show_default=True)
+def reports(incident: Path, fmt: str, **filters) -> None:
+    """Print reports to standard output.
+
+    Example: gspace reports ~/incidents/kumamoto --category rescue --status new --format csv
+    """
+    with Incident.open(incident, write=False) as inc:
+        count = write_reports(_stdout(), query.reports(inc, build_filter(inc, **filters)), fmt)
+    click.echo(f"{count} reports", err=True)
+
+
+@cli.command()
+@click.argument("incident", type=click.Path(path_type=Path))
+@click.option("--kind", "kinds", multiple=True, help="layer kind, e.g. shelter,water")
+@click.option("--bbox", help="W,S,E,N in degrees")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson",
+              show_default=True)
+def features(incident: Path, kinds: tuple[str, ...], bbox: str | None, fmt: str) -> None:
+    """Print reference-layer features to standard output.
+
+    Example: gspace features ~/incidents/kumamoto --kind shelter --format csv
+    """
+    with Incident.open(incident, write=False) as inc:
+        rows = query.features(inc, _split(kinds), query.parse_bbox(bbox) if bbox else None)
+        count = write_features(_stdout(), rows, fmt)
+    click.echo(f"{count} features", err=True)
+
+
+@cli.group()
+def feature() -> None:
+    """Change reference-layer features."""
+
+
+@feature.command("set")
+@click.argument("incident", type=click.Path(path_type=Path))
+@click.argument("feature_id")
+@click.option("--status", help="a status of the feature's kind, e.g. open, full, closed")
+@click.option("--note", help="free text, e.g. current occupancy or hours")
+@click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
+              help="set an attribute")
+def feature_set(incident: Path, feature_id: str, status: str | None, note: str | None,
+                fields: tuple[str, ...]) -> None:
+    """Set a feature's status, note or attributes (goes through the change log).
+
+    Example: gspace feature set ~/incidents/kumamoto 3f2a... --status full --note "残り0人分"
+    """
+    from gspace.catalog import load_catalog
+
+    with Incident.open(incident) as inc:
+        current = next((f for f in query.features(inc) if f["id"] == feature_id), None)
+        if current is None:
+            raise GspaceError(f"no feature with id {feature_id}")
+        changes: dict = {}
+        if status is not None:
+            kind = load_catalog(inc.path / "layers").get(current["kind"])
+            if kind and kind.statuses and not kind.status(status):
+                allowed = ", ".join(s.id for s in kind.statuses)
+                raise GspaceError(f"{status!r} is not a status of {current['kind']} "
+                                  f"(use {allowed})")
+            changes["status"] = status
+        if note is not None:
+            changes["note"] = note
+        if fields:
+            attributes = dict(current["attributes"])
+            for item in fields:
+                name, sep, value = item.partition("=")
+                if not sep or not name:
+                    raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--field")
+                attributes[name] = value
+            changes["attributes"] = attributes
+        with inc.transaction():
+            changed = records.update_feature(inc, feature_id, **changes)
+    click.echo(f"{feature_id}: " + (", ".join(sorted(changed)) + " changed" if changed
+                                   else "nothing changed"), err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        code = cli.main(args=args, prog_name="gspace", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("gspace: aborted", err=True)
+        code = 1
+    except click.ClickException as e:
+        e.show()
+        code = e.exit_code
+    except (GspaceError, sqlite3.DatabaseError, OSError) as e:
+        if debug:
+            raise
+        message = str(e)
+        if isinstance(e, sqlite3.DatabaseError):
+            message = f"the incident's store cannot be read or written: {e}"
+        click.echo(f"gspace: {message}", err=True)
+        code = 1
+    sys.exit(code or 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Writing reports and features out: text formats now, maps later."""

@@ -1,0 +1,148 @@
+"""An incident folder: `store.sqlite` plus `media/`, opened safely.
+
+Opening checks everything before anything is written, so a folder that is not an incident, a
+store from a newer gspace, a damaged file or a read-only folder gives one clear error and stays
+byte-identical.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from gspace.errors import IncidentError
+from gspace.store import SCHEMA_VERSION, migrate, schema_version
+from gspace.sync.clock import HybridClock
+
+STORE = "store.sqlite"
+MEDIA = "media"
+DEFAULT_TIMEZONE = "Asia/Tokyo"
+
+
+class Incident:
+    def __init__(self, path: Path, db: sqlite_utils.Database, writable: bool):
+        self.path = path
+        self.db = db
+        self.conn = db.conn
+        self.writable = writable
+        meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        self.name: str = meta.get("name", path.name)
+        self.device_id: str = meta.get("device_id", "")
+        self.timezone = ZoneInfo(meta.get("timezone", DEFAULT_TIMEZONE))
+        last = self.conn.execute("SELECT max(hlc) FROM changes").fetchone()[0]
+        self.clock = HybridClock(last)
+
+    @property
+    def media_dir(self) -> Path:
+        return self.path / MEDIA
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, name: str | None = None,
+               timezone: str = DEFAULT_TIMEZONE) -> Incident:
+        path = Path(path)
+        if (path / STORE).exists():
+            raise IncidentError(f"{path} is already an incident")
+        if path.exists() and not path.is_dir():
+            raise IncidentError(f"{path} exists and is not a folder")
+        ZoneInfo(timezone)  # an unknown zone fails here, before anything is written
+        try:
+            (path / MEDIA).mkdir(parents=True, exist_ok=True)
+            db = sqlite_utils.Database(_connect(path / STORE))
+        except (OSError, sqlite3.Error) as e:
+            raise IncidentError(f"cannot create an incident in {path}: {e}") from None
+        db.conn.execute("PRAGMA journal_mode=WAL")
+        migrate(db)
+        with db.atomic():
+            db["meta"].insert_all(
+                [
+                    {"key": "name", "value": name or path.name},
+                    {"key": "device_id", "value": uuid.uuid4().hex},
+                    {"key": "timezone", "value": timezone},
+                    {"key": "created_at", "value": datetime.now().astimezone().isoformat()},
+                ],
+                pk="key", replace=True,
+            )
+        return cls(path, db, writable=True)
+
+    @classmethod
+    def open(cls, path: str | Path, *, write: bool = True) -> Incident:
+        """Open an existing incident; `write=False` reads even from a read-only folder."""
+        path = Path(path)
+        store = path / STORE
+        if not path.is_dir():
+            raise IncidentError(f"not an incident folder: {path} (no such folder)")
+        if not store.is_file():
+            raise IncidentError(f"not an incident folder: {path} (it has no {STORE})")
+        writable = _is_writable(path) and _is_writable(store)
+        if write and not writable:
+            raise IncidentError(f"the incident is read-only: {path} (copy it to a writable folder)")
+        try:
+            conn = _connect(store, read_only=not writable)
+            version = schema_version(conn)
+        except sqlite3.DatabaseError as e:
+            raise IncidentError(f"{store} is damaged or not a gspace store ({e})") from None
+        if version == 0:
+            conn.close()
+            raise IncidentError(f"{store} is not a gspace store (no schema version)")
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise IncidentError(
+                f"{store} was written by a newer gspace (schema {version}; this gspace reads up "
+                f"to {SCHEMA_VERSION}): update gspace to open it"
+            )
+        db = sqlite_utils.Database(conn)
+        if version < SCHEMA_VERSION:
+            if not writable:
+                raise IncidentError(f"{store} needs an upgrade but the incident is read-only")
+            migrate(db)
+        return cls(path, db, writable=writable)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Incident:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """One atomic write: rows, indexes and change-log entries land together or not at all."""
+        if not self.writable:
+            raise IncidentError(f"the incident is read-only: {self.path}")
+        with self.db.atomic():
+            yield self
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    def now(self) -> str:
+        """The current time in the incident's time zone, ISO 8601 with offset."""
+        return datetime.now(self.timezone).isoformat(timespec="seconds")
+
+
+def _connect(store: Path, read_only: bool = False) -> sqlite3.Connection:
+    if read_only:
+        # A WAL store in a folder we cannot write: immutable mode reads without the -shm file.
+        uri = f"{store.resolve().as_uri()}?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(store, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def _is_writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)

@@ -1,0 +1,159 @@
+"""Reading reports and features with the filters every command shares.
+
+`ReportFilter` is the one definition of `--kind --category --status --since --until --bbox
+--search --located`: the CLI, the GUI's filters and the exports all build SQL through it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from gspace.errors import GspaceError
+from gspace.incident import Incident
+
+REPORT_SELECT = (
+    "SELECT id, kind, lon, lat, location_source, accuracy_m, observed_at, received_at, author, "
+    "text, category, severity, status, source, media, properties FROM reports r"
+)
+FEATURE_SELECT = (
+    "SELECT id, kind, name, address, geometry, lon, lat, status, note, attributes, source "
+    "FROM features f"
+)
+_TRIGRAM = 3  # the FTS5 trigram index answers terms of three characters or more
+
+
+@dataclass
+class ReportFilter:
+    kinds: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    since: datetime | None = None
+    until: datetime | None = None
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+    search: str | None = None
+    located: bool | None = None
+
+    def where(self) -> tuple[str, list]:
+        clauses, params = ["r.deleted = 0"], []
+        if self.kinds:
+            clauses.append(f"r.kind IN ({', '.join('?' * len(self.kinds))})")
+            params += self.kinds
+        if self.statuses:
+            clauses.append(f"r.status IN ({', '.join('?' * len(self.statuses))})")
+            params += self.statuses
+        if self.categories:
+            clauses.append("(" + " OR ".join(
+                "(',' || coalesce(r.category, '') || ',') LIKE ?" for _ in self.categories) + ")")
+            params += [f"%,{c},%" for c in self.categories]
+        if self.since:
+            clauses.append("r.observed_ts >= ?")
+            params.append(self.since.timestamp())
+        if self.until:
+            clauses.append("r.observed_ts <= ?")
+            params.append(self.until.timestamp())
+        if self.bbox:
+            w, s, e, n = self.bbox
+            clauses.append("r.rid IN (SELECT rid FROM reports_rtree WHERE min_lon >= ? AND "
+                           "max_lon <= ? AND min_lat >= ? AND max_lat <= ?)")
+            params += [w, e, s, n]
+        if self.located is not None:
+            clauses.append("r.lon IS NOT NULL" if self.located else "r.lon IS NULL")
+        if self.search:
+            sql, terms = _search_clause(self.search)
+            clauses.append(sql)
+            params += terms
+        return " AND ".join(clauses), params
+
+
+def _search_clause(text: str) -> tuple[str, list]:
+    """Every whitespace-separated term must occur; long terms use the index, short ones LIKE."""
+    clauses, params = [], []
+    for term in text.split():
+        if len(term) >= _TRIGRAM:
+            clauses.append("r.rid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?)")
+            params.append('"' + term.replace('"', '""') + '"')
+        else:
+            clauses.append("(r.text LIKE ? ESCAPE '\\' OR r.author LIKE ? ESCAPE '\\')")
+            like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [like, like]
+    return "(" + " AND ".join(clauses or ["1"]) + ")", params
+
+
+def parse_time(value: str, zone: tzinfo) -> datetime:
+    """An ISO date or date-time; without an offset it is read in the incident's time zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise GspaceError(f"not a date or time: {value!r} (use e.g. 2026-11-24 or "
+                          "2026-11-24T09:30+09:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def parse_bbox(value: str) -> tuple[float, float, float, float]:
+    try:
+        w, s, e, n = (float(v) for v in value.split(","))
+    except ValueError:
+        raise GspaceError(f"not a bounding box: {value!r} (use W,S,E,N in degrees)") from None
+    if not (w <= e and s <= n):
+        raise GspaceError(f"bounding box {value!r} has west > east or south > north")
+    return w, s, e, n
+
+
+def _rows(incident: Incident, sql: str, params: list) -> Iterator[dict]:
+    cursor = incident.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def reports(incident: Incident, filt: ReportFilter | None = None,
+            order: str = "r.observed_ts, r.rid") -> Iterator[dict]:
+    """Reports matching `filt`, streamed, with JSON columns decoded."""
+    where, params = (filt or ReportFilter()).where()
+    for row in _rows(incident, f"{REPORT_SELECT} WHERE {where} ORDER BY {order}", params):
+        row["media"] = json.loads(row["media"] or "[]")
+        row["properties"] = json.loads(row["properties"] or "{}")
+        yield row
+
+
+def count_reports(incident: Incident, filt: ReportFilter | None = None) -> int:
+    where, params = (filt or ReportFilter()).where()
+    return incident.conn.execute(f"SELECT count(*) FROM reports r WHERE {where}",
+                                 params).fetchone()[0]
+
+
+def report(incident: Incident, report_id: str) -> dict | None:
+    found = list(_rows(incident, f"{REPORT_SELECT} WHERE r.id = ? AND r.deleted = 0",
+                       [report_id]))
+    if not found:
+        return None
+    row = found[0]
+    row["media"] = json.loads(row["media"] or "[]")
+    row["properties"] = json.loads(row["properties"] or "{}")
+    return row
+
+
+def features(incident: Incident, kinds: list[str] | None = None,
+             bbox: tuple[float, float, float, float] | None = None) -> Iterator[dict]:
+    clauses, params = ["f.deleted = 0"], []
+    if kinds:
+        clauses.append(f"f.kind IN ({', '.join('?' * len(kinds))})")
+        params += kinds
+    if bbox:
+        w, s, e, n = bbox
+        clauses.append("f.fid IN (SELECT fid FROM features_rtree WHERE max_lon >= ? AND "
+                       "min_lon <= ? AND max_lat >= ? AND min_lat <= ?)")
+        params += [w, e, s, n]
+    sql = f"{FEATURE_SELECT} WHERE {' AND '.join(clauses)} ORDER BY f.kind, f.fid"
+    for row in _rows(incident, sql, params):
+        row["geometry"] = json.loads(row["geometry"]) if row["geometry"] else None
+        row["attributes"] = json.loads(row["attributes"] or "{}")
+        yield row
+
+
+def feature_counts(incident: Incident) -> dict[str, int]:
+    return dict(incident.conn.execute(
+        "SELECT kind, count(*) FROM features WHERE deleted = 0 GROUP BY kind ORDER BY kind"))

@@ -1,0 +1,107 @@
+"""The SQLite schema of an incident's `store.sqlite`, and its migrations.
+
+Every syncable table carries `hlc` (hybrid-logical-clock stamp of the last write), `origin` (the
+device that wrote it) and `deleted` (tombstone). Reports and features have an integer row key for
+the R*Tree and FTS5 indexes and a UUID `id` that is the same on every device.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import sqlite_utils
+
+SCHEMA_VERSION = 2
+
+SYNC_COLUMNS = {"hlc": str, "origin": str, "deleted": int}
+
+
+def _v1_tables(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["reports"].create(
+        {
+            "rid": int, "id": str, "kind": str, "lon": float, "lat": float,
+            "location_source": str, "accuracy_m": float, "observed_at": str,
+            "observed_ts": float, "received_at": str, "author": str, "text": str,
+            "category": str, "severity": str, "status": str, "source": str, "media": str,
+            "properties": str, **SYNC_COLUMNS,
+        },
+        pk="rid", not_null={"id", "kind", "status"}, defaults={"deleted": 0, "status": "new"},
+    )
+    db["media"].create(
+        {
+            "sha256": str, "type": str, "size": int, "width": int, "height": int, "exif": str,
+            "thumbnail": bytes, "path": str, **SYNC_COLUMNS,
+        },
+        pk="sha256", defaults={"deleted": 0},
+    )
+    db["layers"].create(
+        {"id": str, "kind": str, "name": str, "source": str, "imported_at": str,
+         **SYNC_COLUMNS},
+        pk="id", defaults={"deleted": 0},
+    )
+    db["features"].create(
+        {
+            "fid": int, "id": str, "layer_id": str, "kind": str, "name": str, "address": str,
+            "geometry": str, "lon": float, "lat": float, "status": str, "note": str,
+            "attributes": str, "source": str, **SYNC_COLUMNS,
+        },
+        pk="fid", not_null={"id", "kind"}, defaults={"deleted": 0},
+    )
+    db["import_log"].create(
+        {"id": int, "run_id": str, "at": str, "importer": str, "path": str, "outcome": str,
+         "reason": str, "record_id": str},
+        pk="id",
+    )
+    db["changes"].create(
+        {"seq": int, "hlc": str, "origin": str, "tbl": str, "row_id": str, "op": str,
+         "data": str},
+        pk="seq",
+    )
+    db["reports"].create_index(["id"], unique=True)
+    db["reports"].create_index(["observed_ts"])
+    db["features"].create_index(["id"], unique=True)
+    db["features"].create_index(["kind"])
+    db["changes"].create_index(["hlc"])
+
+
+def _v2_indexes(db: sqlite_utils.Database) -> None:
+    """Spatial and text indexes, filled from the rows a version-1 store already holds."""
+    for table, key in (("reports", "rid"), ("features", "fid")):
+        db.execute(
+            f"CREATE VIRTUAL TABLE {table}_rtree USING rtree({key}, min_lon, max_lon, "
+            "min_lat, max_lat)"
+        )
+        db.execute(
+            f"INSERT INTO {table}_rtree SELECT {key}, lon, lon, lat, lat FROM {table} "
+            "WHERE lon IS NOT NULL AND deleted = 0"
+        )
+    # Trigram tokens find Japanese words inside unsegmented text (unicode61 would treat a whole
+    # Japanese sentence as one token).
+    db["reports"].enable_fts(
+        ["text", "author"], fts_version="FTS5", tokenize="trigram", create_triggers=False
+    )
+    db.execute("INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1_tables, 2: _v2_indexes}
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """0 for an empty database; raises sqlite3.DatabaseError for a file that is not SQLite."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "meta" not in tables:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: sqlite_utils.Database, to: int = SCHEMA_VERSION) -> int:
+    """Bring the store up to version `to` in one transaction; returns the version it had."""
+    start = schema_version(db.conn)
+    with db.atomic():
+        for version in range(start + 1, to + 1):
+            MIGRATIONS[version](db)
+            db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+    return start

@@ -1,0 +1,1 @@
+"""Hybrid logical clocks and the change log: what makes every write syncable."""
