@@ -157,3 +157,21 @@ def features(incident: Incident, kinds: list[str] | None = None,
 def feature_counts(incident: Incident) -> dict[str, int]:
     return dict(incident.conn.execute(
         "SELECT kind, count(*) FROM features WHERE deleted = 0 GROUP BY kind ORDER BY kind"))
+
+
+SUMMARY_COLUMNS = ("id", "lon", "lat", "kind", "category", "status", "severity", "observed_at",
+                   "location_source", "text")
+
+
+def report_summaries(incident: Incident, filt: ReportFilter | None = None) -> list[dict]:
+    """The few columns a list and a map need, for every matching report, in time order."""
+    where, params = (filt or ReportFilter()).where()
+    sql = (f"SELECT {', '.join('r.' + c for c in SUMMARY_COLUMNS)} FROM reports r "
+           f"WHERE {where} ORDER BY r.observed_ts, r.rid")
+    return list(_rows(incident, sql, params))
+
+
+def media_thumbnail(incident: Incident, sha256: str) -> bytes | None:
+    row = incident.conn.execute("SELECT thumbnail FROM media WHERE sha256 = ?",
+                                (sha256,)).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,262 @@
+"""The main window: map in the centre, layer panel, reports list and detail panel in docks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
+
+from gspace import __version__, mapdata, query
+from gspace.catalog import load_catalog
+from gspace.errors import GspaceError
+from gspace.gui import i18n
+from gspace.gui.detail_panel import DetailPanel
+from gspace.gui.labels import (categories_label, category_label, feature_status_label,
+                               kind_label, layer_title, status_label)
+from gspace.gui.layer_panel import LayerPanel
+from gspace.gui.map_view import MapView
+from gspace.gui.reports_list import ReportsList
+from gspace.gui.settings import app_settings
+from gspace.incident import Incident
+from gspace.model import CATEGORIES
+
+
+class MainWindow(QMainWindow):
+    """`mapDrawn(count)` fires each time the reports layer has been drawn after a data load."""
+
+    mapDrawn = Signal(int)
+    incidentRequested = Signal(Path)
+
+    def __init__(self, incident: Incident):
+        super().__init__()
+        self.incident = incident
+        self.settings = app_settings()
+        self.catalog = load_catalog(incident.path / "layers")
+        self.setObjectName("MainWindow")
+        self.map = MapView(self._describe, self)
+        self.setCentralWidget(self.map)
+        self.layers = LayerPanel()
+        self.reports = ReportsList(incident.timezone)
+        self.detail = DetailPanel(incident.timezone)
+        self.docks = {
+            "layers": self._dock("layers", self.layers, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "reports": self._dock("reports", self.reports, Qt.DockWidgetArea.RightDockWidgetArea),
+            "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
+        }
+        self._build_actions()
+        self.layers.groupToggled.connect(self.map.set_group_visible)
+        self.reports.reportSelected.connect(self._list_selected)
+        self.map.bridge.pointClicked.connect(self._map_clicked)
+        self.map.bridge.layerDrawn.connect(self._drawn)
+        self.map.bridge.viewMoved.connect(self._remember_view)
+        self._view: tuple[float, float, int] | None = None
+        self.load_data()
+        self._restore()
+        self.retranslate()
+
+    # -- building -------------------------------------------------------------------------
+    def _dock(self, name: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(self)
+        dock.setObjectName(f"{name}Dock")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, menu, handler, shortcut=None) -> QAction:
+        action = QAction(self)
+        if shortcut:
+            action.setShortcut(shortcut)
+        action.triggered.connect(handler)
+        menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        self.file_menu, self.view_menu, self.help_menu = bar.addMenu(""), bar.addMenu(""), \
+            bar.addMenu("")
+        self.open_action = self._action(self.file_menu, self._open_other, QKeySequence.StandardKey.Open)
+        self.file_menu.addSeparator()
+        self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
+        self.fit_action = self._action(self.view_menu, lambda: self.map.set_view(0, 0, -1),
+                                       QKeySequence("Ctrl+0"))
+        self.view_menu.addSeparator()
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.language_menu = self.view_menu.addMenu("")
+        group = QActionGroup(self)
+        self.language_actions = {}
+        for code, name in i18n.LANGUAGES.items():
+            action = QAction(name, self, checkable=True)
+            action.setChecked(code == i18n.current_language())
+            action.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            group.addAction(action)
+            self.language_menu.addAction(action)
+            self.language_actions[code] = action
+        self.about_action = self._action(self.help_menu, self._about)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(f"{self.incident.name} — gspace")
+        self.file_menu.setTitle(self.tr("&File"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.open_action.setText(self.tr("&Open incident…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.fit_action.setText(self.tr("&Zoom to all"))
+        self.language_menu.setTitle(self.tr("&Language"))
+        self.about_action.setText(self.tr("&About gspace"))
+        self.docks["layers"].setWindowTitle(self.tr("Layers"))
+        self.docks["reports"].setWindowTitle(self.tr("Reports"))
+        self.docks["detail"].setWindowTitle(self.tr("Details"))
+        self._update_status()
+        self._send_legend()
+        self.reports.source.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 4)
+        self.reports.viewport().update()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "docks"):
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- data -------------------------------------------------------------------------------
+    def load_data(self) -> None:
+        self.rows = query.report_summaries(self.incident)
+        self.features = list(query.features(self.incident))
+        self.features_by_id = {f["id"]: f for f in self.features}
+        self.reports.set_rows(self.rows)
+        self.map.set_layer("features", mapdata.feature_points(self.features, self.catalog))
+        self.map.set_layer("reports", mapdata.report_points(self.rows))
+        self.layers.set_counts(Counter(r["kind"] for r in self.rows),
+                               Counter(f["kind"] for f in self.features), self.catalog)
+        self._update_status()
+        self._send_legend()
+
+    def _update_status(self) -> None:
+        if not hasattr(self, "rows"):
+            return
+        located = sum(1 for r in self.rows if r["lon"] is not None)
+        self.statusBar().showMessage(
+            self.tr("%n report(s)", "", len(self.rows)) + " · "
+            + self.tr("%n without location", "", len(self.rows) - located) + " · "
+            + self.tr("%n reference feature(s)", "", len(self.features)))
+
+    def _send_legend(self) -> None:
+        if not hasattr(self, "rows"):
+            return
+        present = {c for r in self.rows for c in (r["category"] or "other").split(",")}
+        report_items = [{"label": category_label(c), **mapdata.report_style("sns", c, "new")}
+                        for c in CATEGORIES if c in present]
+        report_items += [{"label": kind_label(k), "shape": "circle", "fill": "#e0e0e0",
+                          "stroke": mapdata.KIND_STROKES[k]} for k in ("photo", "sns")]
+        sections = [{"title": self.tr("Reports"), "items": report_items}]
+        for kind in sorted({f["kind"] for f in self.features}):
+            known = self.catalog.get(kind)
+            if known:
+                items = [{"label": feature_status_label(known, s.id),
+                          **mapdata.feature_style(known, s.id)} for s in known.statuses]
+                sections.append({"title": layer_title(known), "items": items})
+        self.map.set_legend(sections)
+
+    def _describe(self, point_id: str) -> dict | None:
+        """The popup of a point: title and lines of plain text (escaped by the page)."""
+        feature = self.features_by_id.get(point_id)
+        if feature:
+            known = self.catalog.get(feature["kind"])
+            return {"title": feature["name"] or "",
+                    "lines": [x for x in (
+                        (layer_title(known) if known else feature["kind"]) + " · "
+                        + feature_status_label(known, feature["status"]),
+                        feature["address"], feature["note"]) if x]}
+        report = query.report(self.incident, point_id)
+        if report is None:
+            return None
+        return {"title": f"{kind_label(report['kind'])} · {status_label(report['status'])}",
+                "lines": [x for x in (self.detail._time(report["observed_at"]),
+                                      categories_label(report["category"]), report["text"]) if x]}
+
+    # -- selection --------------------------------------------------------------------------
+    def _show(self, point_id: str) -> None:
+        feature = self.features_by_id.get(point_id)
+        if feature:
+            self.detail.show_feature(feature, self.catalog.get(feature["kind"]))
+            return
+        report = query.report(self.incident, point_id)
+        if report:
+            thumbnail = (query.media_thumbnail(self.incident, report["media"][0])
+                         if report["media"] else None)
+            self.detail.show_report(report, thumbnail)
+
+    def _list_selected(self, report_id: str) -> None:
+        self._show(report_id)
+        self.map.select([report_id], pan=True)
+
+    def _map_clicked(self, point_id: str) -> None:
+        self._show(point_id)
+        self.reports.select_id(point_id)
+        self.map.select([point_id], pan=False)
+
+    def _drawn(self, layer: str, count: int) -> None:
+        if layer == "reports":
+            self.mapDrawn.emit(count)
+
+    # -- language, incidents, state ---------------------------------------------------------
+    def set_language(self, lang: str) -> None:
+        i18n.install(lang)
+        self.settings.setValue("language", lang)
+        self.language_actions[lang].setChecked(True)
+
+    def _open_other(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open incident folder"),
+                                                  str(self.incident.path.parent))
+        if folder:
+            try:
+                Incident.open(folder).close()
+            except GspaceError as e:
+                QMessageBox.critical(self, self.tr("Cannot open incident"), str(e))
+                return
+            self.incidentRequested.emit(Path(folder))
+
+    def _about(self) -> None:
+        QMessageBox.about(self, self.tr("About gspace"), self.tr(
+            "gspace %1 — disaster-information collection, offline first.").replace(
+                "%1", __version__))
+
+    def _view_key(self) -> str:
+        return "view/" + str(self.incident.path.resolve()).replace("/", "|")
+
+    def _remember_view(self, lat: float, lon: float, zoom: int) -> None:
+        self._view = (lat, lon, zoom)
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        else:
+            self.resizeDocks([self.docks["layers"]], [230], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["reports"]], [470], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["reports"], self.docks["detail"]], [420, 380],
+                             Qt.Orientation.Vertical)
+        view = self.settings.value(self._view_key())
+        if view:
+            lat, lon, zoom = (float(v) for v in str(view).split(","))
+            self.map.set_view(lat, lon, int(zoom))
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("last_incident", str(self.incident.path.resolve()))
+        if self._view:
+            self.settings.setValue(self._view_key(), ",".join(str(v) for v in self._view))
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self.save_state()
+        super().closeEvent(event)

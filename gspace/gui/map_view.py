@@ -1,0 +1,147 @@
+"""The map: a Leaflet page in a QWebEngineView, fed through a QWebChannel bridge.
+
+The page is assembled once per run in a temporary folder (our HTML/JS/CSS, the outline base
+map, Qt's qwebchannel.js) and loaded by file URL; Leaflet comes from the xstatic package on
+disk. Nothing is fetched from the network. Data is pushed as JSON over the channel, so updates
+never reload the page or lose the view.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import xstatic.pkg.leaflet
+from PySide6.QtCore import QFile, QObject, QUrl, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage
+from PySide6.QtWebEngineWidgets import QWebEngineView
+
+from gspace.paths import resource
+
+PAGE_FILES = ("map.html", "map.css", "points.js", "map.js")
+
+
+def build_page(folder: Path) -> Path:
+    source = resource("map")
+    for name in PAGE_FILES:
+        text = (source / name).read_text(encoding="utf-8")
+        leaflet = QUrl.fromLocalFile(xstatic.pkg.leaflet.BASE_DIR).toString()
+        (folder / name).write_text(text.replace("{{LEAFLET}}", leaflet), encoding="utf-8")
+    channel_js = QFile(":/qtwebchannel/qwebchannel.js")
+    channel_js.open(QFile.OpenModeFlag.ReadOnly)
+    (folder / "qwebchannel.js").write_bytes(bytes(channel_js.readAll()))
+    outline = resource("basemap", "japan_prefectures.geojson").read_text(encoding="utf-8")
+    (folder / "outline.js").write_text(f"window.GSPACE_OUTLINE = {outline};\n", encoding="utf-8")
+    return folder / "map.html"
+
+
+class MapBridge(QObject):
+    """The object the page sees as `bridge`. Signals go to the page; slots come from it."""
+
+    layerData = Signal(str, str)
+    groupVisible = Signal(str, bool)
+    selectIds = Signal(str, bool)
+    legendChanged = Signal(str)
+    viewRequested = Signal(float, float, int)
+    attributionChanged = Signal(str)
+
+    pageReady = Signal()
+    pointClicked = Signal(str)
+    layerDrawn = Signal(str, int)
+    viewMoved = Signal(float, float, int)
+
+    def __init__(self, describe: Callable[[str], dict | None]):
+        super().__init__()
+        self._describe = describe
+
+    @Slot()
+    def ready(self) -> None:
+        self.pageReady.emit()
+
+    @Slot(str)
+    def clicked(self, point_id: str) -> None:
+        self.pointClicked.emit(point_id)
+
+    @Slot(str, int)
+    def drawn(self, layer: str, count: int) -> None:
+        self.layerDrawn.emit(layer, count)
+
+    @Slot(float, float, int)
+    def viewChanged(self, lat: float, lon: float, zoom: int) -> None:  # noqa: N802 (JS name)
+        self.viewMoved.emit(lat, lon, zoom)
+
+    @Slot(str, result=str)
+    def popupFor(self, point_id: str) -> str:  # noqa: N802 (JS name)
+        return json.dumps(self._describe(point_id), ensure_ascii=False)
+
+
+class MapPage(QWebEnginePage):
+    """Keeps the page's console errors, so tests and --debug can see script failures."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.errors: list[str] = []
+
+    def javaScriptConsoleMessage(self, level, message, line, source):  # noqa: N802 (Qt name)
+        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+            self.errors.append(f"{Path(source).name}:{line}: {message}")
+
+
+class MapView(QWebEngineView):
+    """The map widget. Calls made before the page is ready are replayed when it is."""
+
+    def __init__(self, describe: Callable[[str], dict | None], parent=None):
+        super().__init__(parent)
+        self.setPage(MapPage(self))
+        self.bridge = MapBridge(describe)
+        self._channel = QWebChannel(self.page())
+        self._channel.registerObject("bridge", self.bridge)
+        self.page().setWebChannel(self._channel)
+        self.ready = False
+        self._layers: dict[str, str] = {}
+        self._hidden: set[str] = set()
+        self._legend = "[]"
+        self._view: tuple[float, float, int] | None = None
+        self.bridge.pageReady.connect(self._replay)
+        folder = Path(tempfile.mkdtemp(prefix="gspace-map-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        self.load(QUrl.fromLocalFile(str(build_page(folder))))
+
+    def _replay(self) -> None:
+        self.ready = True
+        for name, data in self._layers.items():
+            self.bridge.layerData.emit(name, data)
+        for group in self._hidden:
+            self.bridge.groupVisible.emit(group, False)
+        self.bridge.legendChanged.emit(self._legend)
+        self.set_view(*(self._view or (0.0, 0.0, -1)))
+
+    def set_layer(self, name: str, data: dict) -> None:
+        self._layers[name] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if self.ready:
+            self.bridge.layerData.emit(name, self._layers[name])
+
+    def set_group_visible(self, group: str, visible: bool) -> None:
+        (self._hidden.discard if visible else self._hidden.add)(group)
+        if self.ready:
+            self.bridge.groupVisible.emit(group, visible)
+
+    def set_legend(self, sections: list[dict]) -> None:
+        self._legend = json.dumps(sections, ensure_ascii=False)
+        if self.ready:
+            self.bridge.legendChanged.emit(self._legend)
+
+    def select(self, ids: list[str], pan: bool = True) -> None:
+        if self.ready:
+            self.bridge.selectIds.emit(json.dumps(ids), pan)
+
+    def set_view(self, lat: float, lon: float, zoom: int) -> None:
+        """Centre and zoom; a negative zoom fits everything shown."""
+        self._view = (lat, lon, zoom)
+        if self.ready:
+            self.bridge.viewRequested.emit(lat, lon, zoom)

@@ -1,0 +1,117 @@
+"""The reports list: a sortable table of the reports shown on the map."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex,
+                            QSortFilterProxyModel, Qt, Signal)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from gspace.gui.labels import categories_label, kind_label, status_label
+
+SORT_ROLE = Qt.ItemDataRole.UserRole
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ReportsTableModel(QAbstractTableModel):
+    COLUMNS = ("observed_at", "kind", "category", "status", "text")
+
+    def __init__(self, zone: tzinfo, parent=None):
+        super().__init__(parent)
+        self.zone = zone
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt name)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt name)
+        return len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return (self.tr("Time"), self.tr("Kind"), self.tr("Category"), self.tr("Status"),
+                    self.tr("Text"))[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        row, column = self.rows[index.row()], self.COLUMNS[index.column()]
+        if role == ID_ROLE:
+            return row["id"]
+        if role == SORT_ROLE:
+            if column == "observed_at":
+                return datetime.fromisoformat(row[column]).timestamp() if row[column] else 0.0
+            return self.data(index, Qt.ItemDataRole.DisplayRole)
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = row[column]
+            if column == "observed_at":
+                return (datetime.fromisoformat(value).astimezone(self.zone).strftime("%m/%d %H:%M")
+                        if value else "")
+            if column == "kind":
+                return kind_label(value)
+            if column == "category":
+                return categories_label(value)
+            if column == "status":
+                return status_label(value)
+            return (value or "").replace("\n", " ")[:200]
+        if role == Qt.ItemDataRole.ToolTipRole and column == "text":
+            return row["text"]
+        return None
+
+
+class ReportsList(QTableView):
+    """Emits `reportSelected(id)` when the user picks a row; `select_id` follows the map."""
+
+    reportSelected = Signal(str)
+
+    def __init__(self, zone: tzinfo, parent=None):
+        super().__init__(parent)
+        self.source = ReportsTableModel(zone, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.source)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.setModel(self.proxy)
+        self.setSortingEnabled(True)
+        self.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(22)
+        header = self.horizontalHeader()
+        header.setStretchLastSection(True)
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.selectionModel().currentRowChanged.connect(self._row_changed)
+        self._following = False
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.source.set_rows(rows)
+        self._positions = {r["id"]: i for i, r in enumerate(rows)}
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and not self._following:
+            self.reportSelected.emit(current.data(ID_ROLE))
+
+    def select_id(self, report_id: str) -> bool:
+        """Select and show the row of `report_id` without re-emitting; False if not listed."""
+        position = getattr(self, "_positions", {}).get(report_id)
+        if position is None:
+            self.clearSelection()
+            return False
+        index = self.proxy.mapFromSource(self.source.index(position, 0))
+        self._following = True
+        try:
+            self.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+            self.scrollTo(index)
+        finally:
+            self._following = False
+        return True

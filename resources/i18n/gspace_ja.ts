@@ -1,0 +1,316 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>DetailPanel</name>
+    <message>
+        <source>Time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>分類</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>重要度</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>投稿者</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>出典</translation>
+    </message>
+    <message>
+        <source>Select a report on the map or in the list.</source>
+        <translation>地図または一覧で報告を選択してください。</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentChooser</name>
+    <message>
+        <source>gspace — choose an incident</source>
+        <translation>gspace — 災害（インシデント）の選択</translation>
+    </message>
+    <message>
+        <source>An incident is a folder that holds its reports, photos and layers. Open one, create a new one, or try the fictional demo.</source>
+        <translation>インシデントは報告・写真・レイヤーを保存するフォルダです。既存のものを開くか、新規作成するか、架空のデモをお試しください。</translation>
+    </message>
+    <message>
+        <source>Open an incident folder…</source>
+        <translation>インシデントフォルダを開く…</translation>
+    </message>
+    <message>
+        <source>Create a new incident…</source>
+        <translation>新しいインシデントを作成…</translation>
+    </message>
+    <message>
+        <source>Open the demo incident (fictional data)</source>
+        <translation>デモを開く（架空のデータ）</translation>
+    </message>
+</context>
+<context>
+    <name>LayerPanel</name>
+    <message>
+        <source>Reports</source>
+        <translation>報告</translation>
+    </message>
+    <message>
+        <source>Reference layers</source>
+        <translation>参照レイヤー</translation>
+    </message>
+    <message>
+        <source>Base map</source>
+        <translation>背景地図</translation>
+    </message>
+    <message>
+        <source>Outline of Japan</source>
+        <translation>日本の輪郭</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>ヘルプ(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Open incident…</source>
+        <translation>インシデントを開く(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Zoom to all</source>
+        <translation>全体を表示(&amp;Z)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;About gspace</source>
+        <translation>gspace について(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>レイヤー</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>報告</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>詳細</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s)</source>
+        <translation>
+            <numerusform>報告 %n 件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n without location</source>
+        <translation>
+            <numerusform>位置なし %n 件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n reference feature(s)</source>
+        <translation>
+            <numerusform>参照地物 %n 件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Open incident folder</source>
+        <translation>インシデントフォルダを開く</translation>
+    </message>
+    <message>
+        <source>Cannot open incident</source>
+        <translation>インシデントを開けません</translation>
+    </message>
+    <message>
+        <source>About gspace</source>
+        <translation>gspace について</translation>
+    </message>
+    <message>
+        <source>gspace %1 — disaster-information collection, offline first.</source>
+        <translation>gspace %1 — 災害情報収集ツール（オフライン優先）</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsTableModel</name>
+    <message>
+        <source>Time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>分類</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>本文</translation>
+    </message>
+</context>
+<context>
+    <name>labels</name>
+    <message>
+        <source>Photo</source>
+        <translation>写真</translation>
+    </message>
+    <message>
+        <source>SNS post</source>
+        <translation>SNS投稿</translation>
+    </message>
+    <message>
+        <source>Volunteer</source>
+        <translation>ボランティア</translation>
+    </message>
+    <message>
+        <source>Manual</source>
+        <translation>手入力</translation>
+    </message>
+    <message>
+        <source>Rescue</source>
+        <translation>救助</translation>
+    </message>
+    <message>
+        <source>Injury</source>
+        <translation>負傷</translation>
+    </message>
+    <message>
+        <source>Building damage</source>
+        <translation>建物被害</translation>
+    </message>
+    <message>
+        <source>Flooding</source>
+        <translation>浸水・冠水</translation>
+    </message>
+    <message>
+        <source>Landslide</source>
+        <translation>土砂災害</translation>
+    </message>
+    <message>
+        <source>Fire</source>
+        <translation>火災</translation>
+    </message>
+    <message>
+        <source>Road blocked</source>
+        <translation>道路寸断</translation>
+    </message>
+    <message>
+        <source>Water outage</source>
+        <translation>断水</translation>
+    </message>
+    <message>
+        <source>Power outage</source>
+        <translation>停電</translation>
+    </message>
+    <message>
+        <source>Shelter info</source>
+        <translation>避難所情報</translation>
+    </message>
+    <message>
+        <source>Supplies</source>
+        <translation>物資</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>その他</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新規</translation>
+    </message>
+    <message>
+        <source>Verified</source>
+        <translation>確認済</translation>
+    </message>
+    <message>
+        <source>Actioned</source>
+        <translation>対応済</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>却下</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>重複</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>Photo GPS (EXIF)</source>
+        <translation>写真のGPS（EXIF）</translation>
+    </message>
+    <message>
+        <source>GPX track</source>
+        <translation>GPXトラック</translation>
+    </message>
+    <message>
+        <source>Post coordinates</source>
+        <translation>投稿の座標</translation>
+    </message>
+    <message>
+        <source>Post place</source>
+        <translation>投稿の場所</translation>
+    </message>
+    <message>
+        <source>Address in text</source>
+        <translation>本文中の住所</translation>
+    </message>
+    <message>
+        <source>Placed by hand</source>
+        <translation>手動配置</translation>
+    </message>
+    <message>
+        <source>No location</source>
+        <translation>位置なし</translation>
+    </message>
+</context>
+</TS>

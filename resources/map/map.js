@@ -1,0 +1,133 @@
+// The in-app map: outline base map, reference features and reports, talking to Python over
+// QWebChannel. Data updates replace the layers' data; the page is never reloaded.
+"use strict";
+
+const map = L.map("map", { minZoom: 4, maxZoom: 19, zoomControl: true, worldCopyJump: false });
+map.setView([36.5, 137.5], 5);
+map.attributionControl.setPrefix(false);
+
+const outline = L.geoJSON(window.GSPACE_OUTLINE, {
+  interactive: false,
+  style: { color: "#7d8a96", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1 },
+}).addTo(map);
+map.attributionControl.addAttribution("outline: japanmap (Apache-2.0)");
+
+map.createPane("gsFeatures").style.zIndex = 450;
+map.createPane("gsReports").style.zIndex = 460;
+const layers = {
+  features: new PointLayer({ pane: "gsFeatures" }).addTo(map),
+  reports: new PointLayer({ pane: "gsReports" }).addTo(map),
+};
+let bridge = null;
+
+const Legend = L.Control.extend({
+  options: { position: "bottomright" },
+  onAdd: function () {
+    this._div = L.DomUtil.create("div", "gs-legend");
+    L.DomEvent.disableClickPropagation(this._div);
+    L.DomEvent.disableScrollPropagation(this._div);
+    return this._div;
+  },
+  // sections: [{title, items: [{label, shape, fill, stroke}]}]; labels are set as text, never HTML
+  update: function (sections) {
+    this._div.replaceChildren();
+    sections.forEach((section) => {
+      const h = document.createElement("h4");
+      h.textContent = section.title;
+      this._div.appendChild(h);
+      section.items.forEach((item) => {
+        const row = document.createElement("div");
+        const swatch = document.createElement("canvas");
+        swatch.width = 16; swatch.height = 16;
+        const ctx = swatch.getContext("2d");
+        ctx.beginPath(); drawShape(ctx, item.shape, 8, 8, 5);
+        ctx.fillStyle = item.fill; ctx.fill(); ctx.strokeStyle = item.stroke; ctx.stroke();
+        row.appendChild(swatch);
+        row.appendChild(document.createTextNode(item.label));
+        this._div.appendChild(row);
+      });
+    });
+  },
+});
+const legend = new Legend().addTo(map);
+
+function showPopup(id, latlng) {
+  bridge.popupFor(id, (json) => {
+    const info = JSON.parse(json);
+    if (!info) return;
+    const box = document.createElement("div");
+    const title = document.createElement("div");
+    title.className = "gs-popup-title";
+    title.textContent = info.title;
+    box.appendChild(title);
+    info.lines.forEach((line) => {
+      const div = document.createElement("div");
+      div.className = "gs-popup-line";
+      div.textContent = line;
+      box.appendChild(div);
+    });
+    L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(box).openOn(map);
+  });
+}
+
+map.on("click", (e) => {
+  const id = layers.reports.hit(e.containerPoint, 9) || layers.features.hit(e.containerPoint, 9);
+  if (!id || !bridge) return;
+  bridge.clicked(id);
+  showPopup(id, e.latlng);
+});
+map.on("moveend", () => {
+  if (bridge) {
+    const c = map.getCenter();
+    bridge.viewChanged(c.lat, c.lng, map.getZoom());
+  }
+});
+Object.entries(layers).forEach(([name, layer]) => {
+  layer.on("drawn", (e) => { if (bridge) bridge.drawn(name, e.count); });
+});
+
+// A fit asked for before the view has its real size (the window is still being laid out)
+// waits for the first resize, or it would zoom to fit a few pixels.
+let pendingFit = false;
+function fitAll() {
+  const size = map.getSize();
+  if (size.x < 100 || size.y < 100) { pendingFit = true; return; }
+  pendingFit = false;
+  const b = layers.reports.bounds() || layers.features.bounds();
+  if (b) map.fitBounds(b.pad(0.05), { maxZoom: 16 });
+}
+map.on("resize", () => { if (pendingFit) fitAll(); });
+
+// Called from Python (also usable from tests through runJavaScript).
+window.gspace = {
+  map: map, layers: layers, legend: legend, outline: outline, fitAll: fitAll,
+  select: function (ids, pan) {
+    layers.reports.select(ids); layers.features.select(ids);
+    if (pan && ids.length) {
+      const ll = layers.reports.latLngOf(ids[0]) || layers.features.latLngOf(ids[0]);
+      if (ll && !map.getBounds().contains(ll)) map.panTo(ll);
+    }
+  },
+};
+
+new QWebChannel(qt.webChannelTransport, (channel) => {
+  const b = channel.objects.bridge;
+  b.layerData.connect((name, json) => layers[name].setData(JSON.parse(json)));
+  b.groupVisible.connect((group, visible) => {
+    if (group === "outline") {
+      if (visible) outline.addTo(map); else outline.remove();
+      return;
+    }
+    layers.reports.setGroupVisible(group, visible); layers.features.setGroupVisible(group, visible);
+  });
+  b.selectIds.connect((json, pan) => window.gspace.select(JSON.parse(json), pan));
+  b.legendChanged.connect((json) => legend.update(JSON.parse(json)));
+  b.viewRequested.connect((lat, lon, zoom) => {
+    if (zoom < 0) fitAll(); else map.setView([lat, lon], zoom);
+  });
+  b.attributionChanged.connect((text) => {
+    map.attributionControl.addAttribution(text);
+  });
+  bridge = b;
+  b.ready();
+});

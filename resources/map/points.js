@@ -1,0 +1,130 @@
+// A Leaflet layer that draws many points on one canvas: no DOM element or Leaflet object per
+// point, so 100,000 reports draw in a fraction of a second. Points are projected once (at zoom
+// 0); each redraw only scales and offsets them.
+"use strict";
+
+function drawShape(ctx, shape, x, y, r) {
+  switch (shape) {
+    case "square": ctx.rect(x - r, y - r, 2 * r, 2 * r); break;
+    case "diamond":
+      ctx.moveTo(x, y - r * 1.3); ctx.lineTo(x + r * 1.3, y); ctx.lineTo(x, y + r * 1.3);
+      ctx.lineTo(x - r * 1.3, y); ctx.closePath(); break;
+    case "triangle":
+      ctx.moveTo(x, y - r * 1.3); ctx.lineTo(x + r * 1.2, y + r); ctx.lineTo(x - r * 1.2, y + r);
+      ctx.closePath(); break;
+    default: ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 2 * Math.PI);
+  }
+}
+
+const PointLayer = L.Layer.extend({
+  // options.pane: a pane of its own, since Leaflet's CSS draws any SVG above canvases that
+  // share a pane, and the outline base map is SVG.
+  initialize: function (options) {
+    L.setOptions(this, options);
+    this._ids = []; this._x = new Float64Array(0); this._y = new Float64Array(0);
+    this._style = new Uint16Array(0); this._group = new Uint16Array(0);
+    this._styles = []; this._groups = []; this._hidden = new Set(); this._selected = new Set();
+    this._index = new Map();
+  },
+  onAdd: function (map) {
+    this._canvas = L.DomUtil.create("canvas", "gs-points leaflet-zoom-hide");
+    map.getPane(this.options.pane).appendChild(this._canvas);
+    map.on("moveend resize zoomend viewreset", this.redraw, this);
+    this.redraw();
+  },
+  onRemove: function (map) {
+    L.DomUtil.remove(this._canvas);
+    map.off("moveend resize zoomend viewreset", this.redraw, this);
+  },
+  // data: {ids: [], lon: [], lat: [], style: [], group: [], styles: [{shape, fill, stroke,
+  // radius}], groups: ["report:photo", ...]}
+  setData: function (data) {
+    const n = data.ids.length;
+    this._ids = data.ids; this._styles = data.styles; this._groups = data.groups;
+    this._x = new Float64Array(n); this._y = new Float64Array(n);
+    this._style = Uint16Array.from(data.style); this._group = Uint16Array.from(data.group);
+    this._index = new Map();
+    for (let i = 0; i < n; i++) {
+      const p = L.CRS.EPSG3857.latLngToPoint(L.latLng(data.lat[i], data.lon[i]), 0);
+      this._x[i] = p.x; this._y[i] = p.y; this._index.set(data.ids[i], i);
+    }
+    this.redraw();
+  },
+  setGroupVisible: function (group, visible) {
+    if (visible) this._hidden.delete(group); else this._hidden.add(group);
+    this.redraw();
+  },
+  select: function (ids) { this._selected = new Set(ids); this.redraw(); },
+  has: function (id) { return this._index.has(id); },
+  latLngOf: function (id) {
+    const i = this._index.get(id);
+    return i === undefined ? null : L.CRS.EPSG3857.pointToLatLng(L.point(this._x[i], this._y[i]), 0);
+  },
+  bounds: function () {
+    let b = null;
+    for (let i = 0; i < this._ids.length; i++) {
+      if (this._hidden.has(this._groups[this._group[i]])) continue;
+      const ll = L.CRS.EPSG3857.pointToLatLng(L.point(this._x[i], this._y[i]), 0);
+      b = b ? b.extend(ll) : L.latLngBounds(ll, ll);
+    }
+    return b;
+  },
+  _transform: function () {
+    const map = this._map, scale = Math.pow(2, map.getZoom());
+    const origin = map.getPixelBounds().min;
+    return { scale: scale, ox: origin.x, oy: origin.y };
+  },
+  redraw: function () {
+    if (!this._map) return;
+    const map = this._map, size = map.getSize(), canvas = this._canvas;
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = size.x * ratio; canvas.height = size.y * ratio;
+    canvas.style.width = size.x + "px"; canvas.style.height = size.y + "px";
+    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const t = this._transform(), n = this._ids.length, pad = 12;
+    // One path per style: thousands of shapes filled with a single call.
+    const buckets = this._styles.map(() => []);
+    for (let i = 0; i < n; i++) {
+      if (this._hidden.has(this._groups[this._group[i]])) continue;
+      const x = this._x[i] * t.scale - t.ox, y = this._y[i] * t.scale - t.oy;
+      if (x < -pad || y < -pad || x > size.x + pad || y > size.y + pad) continue;
+      buckets[this._style[i]].push(x, y);
+    }
+    let drawn = 0;
+    this._styles.forEach((s, k) => {
+      const xy = buckets[k];
+      if (!xy.length) return;
+      ctx.beginPath();
+      for (let j = 0; j < xy.length; j += 2) drawShape(ctx, s.shape, xy[j], xy[j + 1], s.radius);
+      ctx.fillStyle = s.fill; ctx.fill();
+      ctx.lineWidth = 1.2; ctx.strokeStyle = s.stroke; ctx.stroke();
+      drawn += xy.length / 2;
+    });
+    this._selected.forEach((id) => {
+      const i = this._index.get(id);
+      if (i === undefined) return;
+      const x = this._x[i] * t.scale - t.ox, y = this._y[i] * t.scale - t.oy;
+      ctx.beginPath(); ctx.arc(x, y, 11, 0, 2 * Math.PI);
+      ctx.lineWidth = 3; ctx.strokeStyle = "#ffeb3b"; ctx.stroke();
+      ctx.beginPath(); ctx.arc(x, y, 13, 0, 2 * Math.PI);
+      ctx.lineWidth = 1.5; ctx.strokeStyle = "#000"; ctx.stroke();
+    });
+    this.drawnCount = drawn;
+    this.fire("drawn", { count: drawn });
+  },
+  // The id of the visible point nearest to a container point, within `tolerance` pixels.
+  hit: function (containerPoint, tolerance) {
+    const t = this._transform();
+    let best = null, bestD = tolerance * tolerance;
+    for (let i = 0; i < this._ids.length; i++) {
+      if (this._hidden.has(this._groups[this._group[i]])) continue;
+      const dx = this._x[i] * t.scale - t.ox - containerPoint.x;
+      const dy = this._y[i] * t.scale - t.oy - containerPoint.y;
+      const d = dx * dx + dy * dy;
+      if (d <= bestD) { bestD = d; best = this._ids[i]; }
+    }
+    return best;
+  },
+});
