@@ -216,6 +216,12 @@ def feature_set(incident: Path, feature_id: str, status: str | None, note: str |
     """
     from gspace.catalog import load_catalog
 
+    updates = {}
+    for item in fields:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--field")
+        updates[name] = value
     with Incident.open(incident) as inc:
         current = next((f for f in query.features(inc) if f["id"] == feature_id), None)
         if current is None:
@@ -230,14 +236,8 @@ def feature_set(incident: Path, feature_id: str, status: str | None, note: str |
             changes["status"] = status
         if note is not None:
             changes["note"] = note
-        if fields:
-            attributes = dict(current["attributes"])
-            for item in fields:
-                name, sep, value = item.partition("=")
-                if not sep or not name:
-                    raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--field")
-                attributes[name] = value
-            changes["attributes"] = attributes
+        if updates:
+            changes["attributes"] = {**current["attributes"], **updates}
         with inc.transaction():
             changed = records.update_feature(inc, feature_id, **changes)
     click.echo(f"{feature_id}: " + (", ".join(sorted(changed)) + " changed" if changed

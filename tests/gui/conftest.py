@@ -1,0 +1,59 @@
+"""GUI tests run offscreen. Qt WebEngine must be imported before the QApplication exists."""
+
+import json
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+from PySide6 import QtWebEngineWidgets  # noqa: E402, F401
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def own_settings(tmp_path, monkeypatch):
+    """Each test starts with no remembered window state, in English."""
+    monkeypatch.setenv("GSPACE_CONFIG_DIR", str(tmp_path / "config"))
+    from gspace.gui import i18n
+
+    i18n.install("en")
+    yield
+    i18n.install("en")
+
+
+def run_js(qtbot, view, code):
+    """Evaluate `code` in the map page and return its result, passed through JSON (PySide
+    does not convert JavaScript arrays)."""
+    results = []
+    wrapped = f"JSON.stringify(eval({json.dumps(code)}) ?? null)"
+    view.page().runJavaScript(wrapped, 0, results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    return json.loads(results[0])
+
+
+@pytest.fixture
+def open_main_window(qtbot):
+    """Open a MainWindow on an incident folder, shown at 1400x900, after the map has drawn."""
+    from gspace.gui.main_window import MainWindow
+    from gspace.incident import Incident
+
+    windows = []
+
+    def make(path):
+        window = MainWindow(Incident.open(path))
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        with qtbot.waitSignal(window.mapDrawn, timeout=30_000):
+            window.show()
+        # the first fit to the reports happens once the view has its size
+        qtbot.waitUntil(lambda: run_js(qtbot, window.map, "gspace.map.getZoom()") > 8,
+                        timeout=10_000)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.incident.close()

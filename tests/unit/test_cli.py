@@ -1,0 +1,187 @@
+"""The command line through the real `gspace` entry point (a subprocess, as a user runs it)."""
+
+import csv
+import io
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+
+import pytest
+
+from conftest import gspace_command, run_gspace, tree_digest
+
+
+def geojson(result):
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["type"] == "FeatureCollection"
+    return data["features"]
+
+
+def test_demo_then_reports_prints_every_report_as_rfc7946(tmp_path):
+    run_gspace("demo", tmp_path / "d", "--no-gui", check=True)
+    features = geojson(run_gspace("reports", tmp_path / "d", "--format", "geojson"))
+    assert len(features) == 300
+    located = [f for f in features if f["geometry"]]
+    assert len(located) == 282
+    lon, lat = located[0]["geometry"]["coordinates"]
+    assert 130.5 < lon < 131 and 32.5 < lat < 33.1  # [lon, lat] order, around Kumamoto
+    unlocated = [f for f in features if f["geometry"] is None]
+    assert len(unlocated) == 18 and all(f["properties"]["location_source"] == "none"
+                                        for f in unlocated)
+    assert {"id", "kind", "observed_at", "location_source", "category", "status", "text",
+            "source", "media"} <= features[0]["properties"].keys()
+
+
+@pytest.mark.parametrize(("args", "check"), [
+    (["--kind", "photo"], lambda p: p["kind"] == "photo"),
+    (["--status", "verified,actioned"], lambda p: p["status"] in ("verified", "actioned")),
+    (["--search", "救助"], lambda p: "救助" in p["text"]),
+    (["--category", "rescue"], lambda p: "rescue" in p["category"]),
+    (["--located", "no"], lambda p: p["location_source"] == "none"),
+    (["--since", "2026-11-21T12:00", "--until", "2026-11-21T18:00"],
+     lambda p: "2026-11-21T12:00" <= p["observed_at"][:16] <= "2026-11-21T18:00"),
+])
+def test_filters_narrow_the_output(demo_path, args, check):
+    everything = geojson(run_gspace("reports", demo_path))
+    narrowed = geojson(run_gspace("reports", demo_path, *args))
+    assert 0 < len(narrowed) < len(everything)
+    assert all(check(f["properties"]) for f in narrowed)
+    expected = [f["id"] for f in everything if check(f["properties"])]
+    assert [f["id"] for f in narrowed] == expected
+
+
+def test_bbox_keeps_exactly_the_reports_inside(demo_path):
+    w, s, e, n = 130.70, 32.78, 130.74, 32.81
+    inside = geojson(run_gspace("reports", demo_path, "--bbox", f"{w},{s},{e},{n}"))
+    everything = geojson(run_gspace("reports", demo_path))
+    expected = {f["id"] for f in everything if f["geometry"]
+                and w <= f["geometry"]["coordinates"][0] <= e
+                and s <= f["geometry"]["coordinates"][1] <= n}
+    assert {f["id"] for f in inside} == expected and 0 < len(expected) < 282
+
+
+def test_csv_has_a_bom_and_japanese_text_and_jsonl_one_object_per_line(demo_path):
+    raw = subprocess.run([*gspace_command(), "reports", str(demo_path), "--format", "csv"],
+                         capture_output=True, check=True).stdout
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 300 and any("避難所" in r["text"] for r in rows)
+    lines = run_gspace("reports", demo_path, "--format", "jsonl", "--kind", "sns").stdout
+    records = [json.loads(line) for line in lines.splitlines()]
+    assert len(records) == 190 and all(r["kind"] == "sns" for r in records)
+
+
+def test_features_and_feature_set(demo_path):
+    shelters = geojson(run_gspace("features", demo_path, "--kind", "shelter"))
+    assert len(shelters) == 28 and shelters[0]["geometry"]["type"] == "Point"
+    target = shelters[0]["id"]
+    result = run_gspace("feature", "set", demo_path, target, "--status", "full", "--note",
+                        "残り0人分", "--field", "occupancy=320")
+    assert result.returncode == 0, result.stderr
+    [changed] = [f for f in geojson(run_gspace("features", demo_path, "--kind", "shelter"))
+                 if f["id"] == target]
+    assert changed["properties"]["status"] == "full"
+    assert changed["properties"]["note"] == "残り0人分"
+    assert changed["properties"]["attributes"]["occupancy"] == "320"
+    bad = run_gspace("feature", "set", demo_path, target, "--status", "available")
+    assert bad.returncode == 1 and "not a status of shelter" in bad.stderr
+
+
+def test_init_creates_an_empty_incident(tmp_path):
+    run_gspace("init", tmp_path / "new", "--name", "令和8年 地震", check=True)
+    assert geojson(run_gspace("reports", tmp_path / "new")) == []
+    again = run_gspace("init", tmp_path / "new")
+    assert again.returncode == 1 and "already an incident" in again.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["reports"], ["reports", "X", "--format", "xml"], ["reports", "X", "--kind", "tweet"],
+    ["nosuchcommand"], ["feature", "set", "X", "id", "--field", "novalue"],
+])
+def test_usage_errors_exit_2(tmp_path, args, demo_path):
+    args = [str(demo_path) if a == "X" else a for a in args]
+    result = run_gspace(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def one_line_failure(result, *words):
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("gspace: ") and "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+    return lines[0]
+
+
+def break_newer(store):
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.close()
+
+
+def break_garbage(store):
+    store.write_bytes(b"\x00garbage" * 4096)
+
+
+def break_truncated(store):
+    data = store.read_bytes()
+    store.write_bytes(data[:8192])
+
+
+@pytest.mark.parametrize(("damage", "words"), [
+    (break_newer, ["newer gspace", "schema 99"]),
+    (break_garbage, ["damaged or not a gspace store"]),
+    (break_truncated, ["store"]),
+])
+@pytest.mark.parametrize("command", [["reports"], ["open"], ["features", "--kind", "water"]])
+def test_a_bad_store_gives_one_line_and_stays_byte_identical(demo_path, damage, words, command):
+    store = demo_path / "store.sqlite"
+    damage(store)
+    before = tree_digest(demo_path)
+    result = run_gspace(command[0], demo_path, *command[1:])
+    one_line_failure(result, *words)
+    assert tree_digest(demo_path) == before
+
+
+@pytest.mark.parametrize("command", ["reports", "open", "features"])
+def test_a_folder_that_is_not_an_incident(tmp_path, command):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "IMG_0001.JPG").write_bytes(b"\xff\xd8\xff")
+    before = tree_digest(tmp_path)
+    one_line_failure(run_gspace(command, tmp_path / "photos"), "not an incident folder",
+                     "no store.sqlite")
+    one_line_failure(run_gspace(command, tmp_path / "missing"), "not an incident folder")
+    assert tree_digest(tmp_path) == before
+
+
+def run_read_only(folder, *args):
+    """Run gspace with `folder` truly read-only: a read-only bind mount in a private mount
+    namespace when we are root (permissions do not bind root), else permission bits."""
+    command = [*gspace_command(), *map(str, args)]
+    if os.geteuid() == 0:
+        if not shutil.which("unshare"):
+            pytest.skip("needs unshare(1) to make a read-only folder as root")
+        script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"')
+        command = ["unshare", "-m", "sh", "-c", script, str(folder), *command]
+    else:
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def test_a_read_only_incident_cannot_be_opened_for_writing_but_can_be_read(demo_path):
+    before = tree_digest(demo_path)
+    one_line_failure(run_read_only(demo_path, "open", demo_path), "read-only")
+    feature_id = geojson(run_gspace("features", demo_path))[0]["id"]
+    one_line_failure(run_read_only(demo_path, "feature", "set", demo_path, feature_id,
+                                   "--status", "closed"), "read-only")
+    listed = run_read_only(demo_path, "reports", demo_path, "--kind", "photo")
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)["features"]) == 90
+    assert tree_digest(demo_path) == before
