@@ -52,8 +52,10 @@ def read_kind(path: Path) -> LayerKind:
             fields=tuple(data.get("fields", ())),
             shape=symbol.get("shape", "circle"),
             color=symbol.get("color", "#555555"),
-            statuses=tuple(Status(s["id"], dict(s["label"]), s.get("color", "#9e9e9e"))
-                           for s in data.get("statuses", ())),
+            statuses=tuple(
+                Status(s["id"], dict(s["label"]), s.get("color", "#9e9e9e"))
+                for s in data.get("statuses", ())
+            ),
         )
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as e:
         raise GspaceError(f"layer kind file {path} is not valid: {e}") from None

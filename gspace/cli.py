@@ -28,8 +28,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 def _check_vocabulary(name: str, values: list[str], allowed: tuple[str, ...]) -> list[str]:
     unknown = [v for v in values if v not in allowed]
     if unknown:
-        raise click.BadParameter(f"{', '.join(unknown)} (use {', '.join(allowed)})",
-                                 param_hint=f"--{name}")
+        raise click.BadParameter(
+            f"{', '.join(unknown)} (use {', '.join(allowed)})", param_hint=f"--{name}"
+        )
     return values
 
 
@@ -38,22 +39,38 @@ def report_filters(command):
     options = [
         click.option("--kind", "kinds", multiple=True, help="photo, sns, volunteer, manual"),
         click.option("--category", "categories", multiple=True, help="e.g. rescue,fire"),
-        click.option("--status", "statuses", multiple=True,
-                     help="new, verified, actioned, rejected, duplicate"),
+        click.option(
+            "--status",
+            "statuses",
+            multiple=True,
+            help="new, verified, actioned, rejected, duplicate",
+        ),
         click.option("--since", help="observed at or after (ISO date or time)"),
         click.option("--until", help="observed at or before (ISO date or time)"),
         click.option("--bbox", help="W,S,E,N in degrees"),
         click.option("--search", help="words that must occur in the text or author"),
-        click.option("--located", type=click.Choice(["yes", "no"]),
-                     help="only reports with (yes) or without (no) a location"),
+        click.option(
+            "--located",
+            type=click.Choice(["yes", "no"]),
+            help="only reports with (yes) or without (no) a location",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def build_filter(incident: Incident, kinds=(), categories=(), statuses=(), since=None,
-                 until=None, bbox=None, search=None, located=None) -> query.ReportFilter:
+def build_filter(
+    incident: Incident,
+    kinds=(),
+    categories=(),
+    statuses=(),
+    since=None,
+    until=None,
+    bbox=None,
+    search=None,
+    located=None,
+) -> query.ReportFilter:
     return query.ReportFilter(
         kinds=_check_vocabulary("kind", _split(kinds), REPORT_KINDS),
         categories=_check_vocabulary("category", _split(categories), CATEGORIES),
@@ -78,8 +95,11 @@ def _run_gui(path: Path | None, screenshot: str | None, lang: str | None) -> int
 
 
 gui_options = [
-    click.option("--screenshot", type=click.Path(dir_okay=False),
-                 help="save the window as PNG once the map has drawn, then quit"),
+    click.option(
+        "--screenshot",
+        type=click.Path(dir_okay=False),
+        help="save the window as PNG once the map has drawn, then quit",
+    ),
     click.option("--lang", type=click.Choice(["ja", "en"]), help="language of the window"),
 ]
 
@@ -137,9 +157,12 @@ def demo(incident: Path | None, no_gui: bool, screenshot: str | None, lang: str 
         if incident.exists() and any(incident.iterdir()):
             raise IncidentError(f"{incident} is not empty; give a new folder for the demo")
         with make_demo(incident) as created:
-            click.echo(f"created {created.name} in {incident}: "
-                       f"{query.count_reports(created)} reports, "
-                       f"{sum(query.feature_counts(created).values())} features", err=True)
+            click.echo(
+                f"created {created.name} in {incident}: "
+                f"{query.count_reports(created)} reports, "
+                f"{sum(query.feature_counts(created).values())} features",
+                err=True,
+            )
     if not no_gui:
         sys.exit(_run_gui(incident, screenshot, lang))
 
@@ -147,8 +170,9 @@ def demo(incident: Path | None, no_gui: bool, screenshot: str | None, lang: str 
 @cli.command()
 @click.argument("incident", type=click.Path(path_type=Path))
 @click.option("--name", help="the incident's name (default: the folder name)")
-@click.option("--timezone", default="Asia/Tokyo", show_default=True,
-              help="time zone in which times are shown")
+@click.option(
+    "--timezone", default="Asia/Tokyo", show_default=True, help="time zone in which times are shown"
+)
 def init(incident: Path, name: str | None, timezone: str) -> None:
     """Create an empty incident folder.
 
@@ -159,16 +183,16 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
     try:
         Incident.create(incident, name=name, timezone=timezone).close()
     except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"unknown time zone {timezone!r}",
-                                 param_hint="--timezone") from None
+        raise click.BadParameter(
+            f"unknown time zone {timezone!r}", param_hint="--timezone"
+        ) from None
     click.echo(f"created incident {incident}", err=True)
 
 
 @cli.command()
 @click.argument("incident", type=click.Path(path_type=Path))
 @report_filters
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson", show_default=True)
 def reports(incident: Path, fmt: str, **filters) -> None:
     """Print reports to standard output.
 
@@ -183,8 +207,7 @@ def reports(incident: Path, fmt: str, **filters) -> None:
 @click.argument("incident", type=click.Path(path_type=Path))
 @click.option("--kind", "kinds", multiple=True, help="layer kind, e.g. shelter,water")
 @click.option("--bbox", help="W,S,E,N in degrees")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson", show_default=True)
 def features(incident: Path, kinds: tuple[str, ...], bbox: str | None, fmt: str) -> None:
     """Print reference-layer features to standard output.
 
@@ -206,10 +229,10 @@ def feature() -> None:
 @click.argument("feature_id")
 @click.option("--status", help="a status of the feature's kind, e.g. open, full, closed")
 @click.option("--note", help="free text, e.g. current occupancy or hours")
-@click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
-              help="set an attribute")
-def feature_set(incident: Path, feature_id: str, status: str | None, note: str | None,
-                fields: tuple[str, ...]) -> None:
+@click.option("--field", "fields", multiple=True, metavar="NAME=VALUE", help="set an attribute")
+def feature_set(
+    incident: Path, feature_id: str, status: str | None, note: str | None, fields: tuple[str, ...]
+) -> None:
     """Set a feature's status, note or attributes (goes through the change log).
 
     Example: gspace feature set ~/incidents/kumamoto 3f2a... --status full --note "残り0人分"
@@ -231,8 +254,9 @@ def feature_set(incident: Path, feature_id: str, status: str | None, note: str |
             kind = load_catalog(inc.path / "layers").get(current["kind"])
             if kind and kind.statuses and not kind.status(status):
                 allowed = ", ".join(s.id for s in kind.statuses)
-                raise GspaceError(f"{status!r} is not a status of {current['kind']} "
-                                  f"(use {allowed})")
+                raise GspaceError(
+                    f"{status!r} is not a status of {current['kind']} (use {allowed})"
+                )
             changes["status"] = status
         if note is not None:
             changes["note"] = note
@@ -240,8 +264,11 @@ def feature_set(incident: Path, feature_id: str, status: str | None, note: str |
             changes["attributes"] = {**current["attributes"], **updates}
         with inc.transaction():
             changed = records.update_feature(inc, feature_id, **changes)
-    click.echo(f"{feature_id}: " + (", ".join(sorted(changed)) + " changed" if changed
-                                   else "nothing changed"), err=True)
+    click.echo(
+        f"{feature_id}: "
+        + (", ".join(sorted(changed)) + " changed" if changed else "nothing changed"),
+        err=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

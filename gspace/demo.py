@@ -26,14 +26,22 @@ SEED = 20261120
 
 # (neighbourhood, lat, lon): approximate centres, enough for a believable spread.
 PLACES = [
-    ("中央区水前寺", 32.7904, 130.7329), ("中央区新市街", 32.8015, 130.7055),
-    ("東区健軍", 32.7870, 130.7530), ("南区城南町", 32.7150, 130.7400),
-    ("西区春日", 32.7900, 130.6890), ("中央区本荘", 32.7930, 130.7150),
-    ("東区長嶺", 32.8080, 130.7700), ("益城町宮園", 32.7915, 130.8160),
-    ("益城町安永", 32.7970, 130.8000), ("中央区黒髪", 32.8140, 130.7270),
-    ("北区清水", 32.8300, 130.7150), ("中央区大江", 32.7960, 130.7260),
-    ("東区秋津", 32.7720, 130.7750), ("南区田迎", 32.7710, 130.7230),
-    ("西区島崎", 32.8100, 130.6850), ("北区植木町", 32.9050, 130.6870),
+    ("中央区水前寺", 32.7904, 130.7329),
+    ("中央区新市街", 32.8015, 130.7055),
+    ("東区健軍", 32.7870, 130.7530),
+    ("南区城南町", 32.7150, 130.7400),
+    ("西区春日", 32.7900, 130.6890),
+    ("中央区本荘", 32.7930, 130.7150),
+    ("東区長嶺", 32.8080, 130.7700),
+    ("益城町宮園", 32.7915, 130.8160),
+    ("益城町安永", 32.7970, 130.8000),
+    ("中央区黒髪", 32.8140, 130.7270),
+    ("北区清水", 32.8300, 130.7150),
+    ("中央区大江", 32.7960, 130.7260),
+    ("東区秋津", 32.7720, 130.7750),
+    ("南区田迎", 32.7710, 130.7230),
+    ("西区島崎", 32.8100, 130.6850),
+    ("北区植木町", 32.9050, 130.6870),
 ]
 POSTS = {
     "rescue": "#救助 {place}で家屋が倒壊、2階に{n}人取り残されています。至急救助をお願いします",
@@ -51,17 +59,24 @@ POSTS = {
 STATUS_WEIGHTS = {"new": 60, "verified": 20, "actioned": 10, "rejected": 5, "duplicate": 5}
 FEATURES = {
     "shelter": (["小学校", "中学校", "公民館", "総合体育館"], ["open", "open", "full", "closed"]),
-    "water": (["給水所", "災害用井戸", "給水車停車地点"], ["available", "available", "unavailable"]),
-    "wifi": (["駅前 00000JAPAN", "市民センター Wi-Fi", "コンビニ前 Wi-Fi"],
-             ["available", "available", "unavailable"]),
+    "water": (
+        ["給水所", "災害用井戸", "給水車停車地点"],
+        ["available", "available", "unavailable"],
+    ),
+    "wifi": (
+        ["駅前 00000JAPAN", "市民センター Wi-Fi", "コンビニ前 Wi-Fi"],
+        ["available", "available", "unavailable"],
+    ),
 }
 FEATURE_COUNTS = {"shelter": 28, "water": 16, "wifi": 20}
 PHOTO_REPORTS, SNS_REPORTS, MANUAL_REPORTS, UNLOCATED = 90, 190, 20, 18
 
 
 def _jitter(rng: random.Random, lat: float, lon: float, metres: float) -> tuple[float, float]:
-    return (round(lat + rng.gauss(0, metres / 111_000), 6),
-            round(lon + rng.gauss(0, metres / 93_000), 6))
+    return (
+        round(lat + rng.gauss(0, metres / 111_000), 6),
+        round(lon + rng.gauss(0, metres / 93_000), 6),
+    )
 
 
 def _rational_dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
@@ -79,9 +94,14 @@ def demo_photo(rng: random.Random, lat: float, lon: float, when: datetime) -> by
     for _ in range(14):
         x, y = rng.randrange(0, 600), rng.randrange(200, 440)
         shade = rng.randrange(60, 160)
-        draw.polygon([(x, y), (x + rng.randrange(20, 90), y + rng.randrange(-40, 10)),
-                      (x + rng.randrange(10, 70), y + rng.randrange(20, 60))],
-                     fill=(shade, shade - 20, shade - 40))
+        draw.polygon(
+            [
+                (x, y),
+                (x + rng.randrange(20, 90), y + rng.randrange(-40, 10)),
+                (x + rng.randrange(10, 70), y + rng.randrange(20, 60)),
+            ],
+            fill=(shade, shade - 20, shade - 40),
+        )
     exif = Image.Exif()
     exif[0x010F], exif[0x0110] = "gspace demo", "Fictional Camera"
     stamp = when.strftime("%Y:%m:%d %H:%M:%S")
@@ -117,19 +137,39 @@ def _photo_reports(incident: Incident, rng: random.Random) -> list[dict]:
         sha, path = write_original(incident, data, ".jpg")
         with Image.open(io.BytesIO(data)) as image:
             thumb, size = thumbnail(image), image.size
-        records.add_media(incident, {
-            "sha256": sha, "type": "image/jpeg", "size": len(data), "width": size[0],
-            "height": size[1], "exif": {"Make": "gspace demo", "Model": "Fictional Camera"},
-            "thumbnail": thumb, "path": str(path.relative_to(incident.path)),
-        })
+        records.add_media(
+            incident,
+            {
+                "sha256": sha,
+                "type": "image/jpeg",
+                "size": len(data),
+                "width": size[0],
+                "height": size[1],
+                "exif": {"Make": "gspace demo", "Model": "Fictional Camera"},
+                "thumbnail": thumb,
+                "path": str(path.relative_to(incident.path)),
+            },
+        )
         category = rng.choice(["building_damage", "road_blocked", "landslide", "fire", "other"])
-        rows.append({
-            "id": _uuid(rng), "received_at": _received(rng, when), "kind": "photo", "lat": lat, "lon": lon, "location_source": "exif",
-            "accuracy_m": 10.0, "observed_at": when.isoformat(), "author": f"職員{i % 12 + 1:02d}",
-            "text": f"{place}の被害状況（現地写真）", "category": category,
-            "severity": "high" if category in ("fire", "landslide") else "normal",
-            "status": _status(rng), "source": f"DSC_{1000 + i:04d}.JPG", "media": [sha],
-        })
+        rows.append(
+            {
+                "id": _uuid(rng),
+                "received_at": _received(rng, when),
+                "kind": "photo",
+                "lat": lat,
+                "lon": lon,
+                "location_source": "exif",
+                "accuracy_m": 10.0,
+                "observed_at": when.isoformat(),
+                "author": f"職員{i % 12 + 1:02d}",
+                "text": f"{place}の被害状況（現地写真）",
+                "category": category,
+                "severity": "high" if category in ("fire", "landslide") else "normal",
+                "status": _status(rng),
+                "source": f"DSC_{1000 + i:04d}.JPG",
+                "media": [sha],
+            }
+        )
     return rows
 
 
@@ -142,19 +182,24 @@ def _post_reports(rng: random.Random) -> list[dict]:
         located = i >= UNLOCATED
         lat, lon = _jitter(rng, lat, lon, 700)
         when = START + timedelta(minutes=rng.randrange(0, 48 * 60))
-        rows.append({
-            "id": _uuid(rng), "received_at": _received(rng, when),
-            "kind": "sns" if sns else "manual",
-            "lat": lat if located else None, "lon": lon if located else None,
-            "location_source": ("post" if sns else "manual") if located else "none",
-            "accuracy_m": (30.0 if sns else 50.0) if located else None,
-            "observed_at": when.isoformat(),
-            "author": f"@demo_user_{i % 40:02d}" if sns else "本部 受付",
-            "text": POSTS[category].format(place=place, n=rng.randrange(2, 6)),
-            "category": category, "severity": "high" if category == "rescue" else "normal",
-            "status": _status(rng),
-            "source": f"https://sns.example/posts/{900000 + i}" if sns else f"電話受付 {i:03d}",
-        })
+        rows.append(
+            {
+                "id": _uuid(rng),
+                "received_at": _received(rng, when),
+                "kind": "sns" if sns else "manual",
+                "lat": lat if located else None,
+                "lon": lon if located else None,
+                "location_source": ("post" if sns else "manual") if located else "none",
+                "accuracy_m": (30.0 if sns else 50.0) if located else None,
+                "observed_at": when.isoformat(),
+                "author": f"@demo_user_{i % 40:02d}" if sns else "本部 受付",
+                "text": POSTS[category].format(place=place, n=rng.randrange(2, 6)),
+                "category": category,
+                "severity": "high" if category == "rescue" else "normal",
+                "status": _status(rng),
+                "source": f"https://sns.example/posts/{900000 + i}" if sns else f"電話受付 {i:03d}",
+            }
+        )
     return rows
 
 
@@ -165,13 +210,17 @@ def _features(rng: random.Random, kind: str) -> list[dict]:
         place, lat, lon = PLACES[i % len(PLACES)]
         lat, lon = _jitter(rng, lat, lon, 400)
         name = f"{place.split('区')[-1].split('町')[-1] or place}{suffixes[i % len(suffixes)]}"
-        rows.append({
-            "id": _uuid(rng), "name": name, "address": f"熊本県熊本市{place}{rng.randrange(1, 9)}丁目",
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "status": rng.choice(statuses),
-            "attributes": {"capacity": rng.randrange(50, 800)} if kind == "shelter" else {},
-            "source": "demo",
-        })
+        rows.append(
+            {
+                "id": _uuid(rng),
+                "name": name,
+                "address": f"熊本県熊本市{place}{rng.randrange(1, 9)}丁目",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "status": rng.choice(statuses),
+                "attributes": {"capacity": rng.randrange(50, 800)} if kind == "shelter" else {},
+                "source": "demo",
+            }
+        )
     return rows
 
 

@@ -45,8 +45,9 @@ class Incident:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | Path, name: str | None = None,
-               timezone: str = DEFAULT_TIMEZONE) -> Incident:
+    def create(
+        cls, path: str | Path, name: str | None = None, timezone: str = DEFAULT_TIMEZONE
+    ) -> Incident:
         path = Path(path)
         if (path / STORE).exists():
             raise IncidentError(f"{path} is already an incident")
@@ -68,7 +69,8 @@ class Incident:
                     {"key": "timezone", "value": timezone},
                     {"key": "created_at", "value": datetime.now().astimezone().isoformat()},
                 ],
-                pk="key", replace=True,
+                pk="key",
+                replace=True,
             )
         return cls(path, db, writable=True)
 

@@ -13,10 +13,18 @@ from gspace.catalog import LayerKind
 from gspace.model import categories_of
 
 CATEGORY_COLORS = {
-    "rescue": "#d50000", "injury": "#ff4081", "building_damage": "#8d6e63",
-    "flooding": "#1e88e5", "landslide": "#795548", "fire": "#ff6d00",
-    "road_blocked": "#546e7a", "water_outage": "#00acc1", "power_outage": "#fdd835",
-    "shelter_info": "#43a047", "supplies": "#7cb342", "other": "#9575cd",
+    "rescue": "#d50000",
+    "injury": "#ff4081",
+    "building_damage": "#8d6e63",
+    "flooding": "#1e88e5",
+    "landslide": "#795548",
+    "fire": "#ff6d00",
+    "road_blocked": "#546e7a",
+    "water_outage": "#00acc1",
+    "power_outage": "#fdd835",
+    "shelter_info": "#43a047",
+    "supplies": "#7cb342",
+    "other": "#9575cd",
 }
 KIND_STROKES = {"photo": "#000000", "sns": "#ffffff", "volunteer": "#2e7d32", "manual": "#37474f"}
 GREYED = {"rejected", "duplicate"}
@@ -27,16 +35,24 @@ REPORT_RADIUS, FEATURE_RADIUS = 5.5, 7
 def report_style(kind: str, category: str | None, status: str) -> dict:
     first = (categories_of(category) or ["other"])[0]
     fill = GREY if status in GREYED else CATEGORY_COLORS.get(first, CATEGORY_COLORS["other"])
-    return {"shape": "circle", "fill": fill, "stroke": KIND_STROKES.get(kind, "#37474f"),
-            "radius": REPORT_RADIUS}
+    return {
+        "shape": "circle",
+        "fill": fill,
+        "stroke": KIND_STROKES.get(kind, "#37474f"),
+        "radius": REPORT_RADIUS,
+    }
 
 
 def feature_style(kind: LayerKind | None, status: str | None) -> dict:
     if kind is None:
         return {"shape": "circle", "fill": GREY, "stroke": "#37474f", "radius": FEATURE_RADIUS}
     found = kind.status(status)
-    return {"shape": kind.shape, "fill": found.color if found else GREY, "stroke": kind.color,
-            "radius": FEATURE_RADIUS}
+    return {
+        "shape": kind.shape,
+        "fill": found.color if found else GREY,
+        "stroke": kind.color,
+        "radius": FEATURE_RADIUS,
+    }
 
 
 class _Columns:
@@ -54,8 +70,7 @@ class _Columns:
         self.data["group"].append(self.groups.setdefault(group, len(self.groups)))
 
     def result(self) -> dict:
-        return {**self.data, "styles": [dict(k) for k in self.styles],
-                "groups": list(self.groups)}
+        return {**self.data, "styles": [dict(k) for k in self.styles], "groups": list(self.groups)}
 
 
 def report_points(rows: Iterable[dict]) -> dict:
@@ -63,8 +78,13 @@ def report_points(rows: Iterable[dict]) -> dict:
     columns = _Columns()
     for r in rows:
         if r["lon"] is not None and r["lat"] is not None:
-            columns.add(r["id"], r["lon"], r["lat"],
-                        report_style(r["kind"], r["category"], r["status"]), f"report:{r['kind']}")
+            columns.add(
+                r["id"],
+                r["lon"],
+                r["lat"],
+                report_style(r["kind"], r["category"], r["status"]),
+                f"report:{r['kind']}",
+            )
     return columns.result()
 
 
@@ -72,6 +92,11 @@ def feature_points(rows: Iterable[dict], catalog: dict[str, LayerKind]) -> dict:
     columns = _Columns()
     for f in rows:
         if f["lon"] is not None and f["lat"] is not None:
-            columns.add(f["id"], f["lon"], f["lat"],
-                        feature_style(catalog.get(f["kind"]), f["status"]), f"feature:{f['kind']}")
+            columns.add(
+                f["id"],
+                f["lon"],
+                f["lat"],
+                feature_style(catalog.get(f["kind"]), f["status"]),
+                f"feature:{f['kind']}",
+            )
     return columns.result()

@@ -45,8 +45,13 @@ class ReportFilter:
             clauses.append(f"r.status IN ({', '.join('?' * len(self.statuses))})")
             params += self.statuses
         if self.categories:
-            clauses.append("(" + " OR ".join(
-                "(',' || coalesce(r.category, '') || ',') LIKE ?" for _ in self.categories) + ")")
+            clauses.append(
+                "("
+                + " OR ".join(
+                    "(',' || coalesce(r.category, '') || ',') LIKE ?" for _ in self.categories
+                )
+                + ")"
+            )
             params += [f"%,{c},%" for c in self.categories]
         if self.since:
             clauses.append("r.observed_ts >= ?")
@@ -56,8 +61,10 @@ class ReportFilter:
             params.append(self.until.timestamp())
         if self.bbox:
             w, s, e, n = self.bbox
-            clauses.append("r.rid IN (SELECT rid FROM reports_rtree WHERE min_lon >= ? AND "
-                           "max_lon <= ? AND min_lat >= ? AND max_lat <= ?)")
+            clauses.append(
+                "r.rid IN (SELECT rid FROM reports_rtree WHERE min_lon >= ? AND "
+                "max_lon <= ? AND min_lat >= ? AND max_lat <= ?)"
+            )
             params += [w, e, s, n]
         if self.located is not None:
             clauses.append("r.lon IS NOT NULL" if self.located else "r.lon IS NULL")
@@ -87,8 +94,9 @@ def parse_time(value: str, zone: tzinfo) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise GspaceError(f"not a date or time: {value!r} (use e.g. 2026-11-24 or "
-                          "2026-11-24T09:30+09:00)") from None
+        raise GspaceError(
+            f"not a date or time: {value!r} (use e.g. 2026-11-24 or 2026-11-24T09:30+09:00)"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
@@ -109,8 +117,9 @@ def _rows(incident: Incident, sql: str, params: list) -> Iterator[dict]:
         yield dict(zip(names, row, strict=True))
 
 
-def reports(incident: Incident, filt: ReportFilter | None = None,
-            order: str = "r.observed_ts, r.rid") -> Iterator[dict]:
+def reports(
+    incident: Incident, filt: ReportFilter | None = None, order: str = "r.observed_ts, r.rid"
+) -> Iterator[dict]:
     """Reports matching `filt`, streamed, with JSON columns decoded."""
     where, params = (filt or ReportFilter()).where()
     for row in _rows(incident, f"{REPORT_SELECT} WHERE {where} ORDER BY {order}", params):
@@ -121,13 +130,13 @@ def reports(incident: Incident, filt: ReportFilter | None = None,
 
 def count_reports(incident: Incident, filt: ReportFilter | None = None) -> int:
     where, params = (filt or ReportFilter()).where()
-    return incident.conn.execute(f"SELECT count(*) FROM reports r WHERE {where}",
-                                 params).fetchone()[0]
+    return incident.conn.execute(
+        f"SELECT count(*) FROM reports r WHERE {where}", params
+    ).fetchone()[0]
 
 
 def report(incident: Incident, report_id: str) -> dict | None:
-    found = list(_rows(incident, f"{REPORT_SELECT} WHERE r.id = ? AND r.deleted = 0",
-                       [report_id]))
+    found = list(_rows(incident, f"{REPORT_SELECT} WHERE r.id = ? AND r.deleted = 0", [report_id]))
     if not found:
         return None
     row = found[0]
@@ -136,16 +145,21 @@ def report(incident: Incident, report_id: str) -> dict | None:
     return row
 
 
-def features(incident: Incident, kinds: list[str] | None = None,
-             bbox: tuple[float, float, float, float] | None = None) -> Iterator[dict]:
+def features(
+    incident: Incident,
+    kinds: list[str] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> Iterator[dict]:
     clauses, params = ["f.deleted = 0"], []
     if kinds:
         clauses.append(f"f.kind IN ({', '.join('?' * len(kinds))})")
         params += kinds
     if bbox:
         w, s, e, n = bbox
-        clauses.append("f.fid IN (SELECT fid FROM features_rtree WHERE max_lon >= ? AND "
-                       "min_lon <= ? AND max_lat >= ? AND min_lat <= ?)")
+        clauses.append(
+            "f.fid IN (SELECT fid FROM features_rtree WHERE max_lon >= ? AND "
+            "min_lon <= ? AND max_lat >= ? AND min_lat <= ?)"
+        )
         params += [w, e, s, n]
     sql = f"{FEATURE_SELECT} WHERE {' AND '.join(clauses)} ORDER BY f.kind, f.fid"
     for row in _rows(incident, sql, params):
@@ -155,23 +169,40 @@ def features(incident: Incident, kinds: list[str] | None = None,
 
 
 def feature_counts(incident: Incident) -> dict[str, int]:
-    return dict(incident.conn.execute(
-        "SELECT kind, count(*) FROM features WHERE deleted = 0 GROUP BY kind ORDER BY kind"))
+    return dict(
+        incident.conn.execute(
+            "SELECT kind, count(*) FROM features WHERE deleted = 0 GROUP BY kind ORDER BY kind"
+        )
+    )
 
 
-SUMMARY_COLUMNS = ("id", "lon", "lat", "kind", "category", "status", "severity", "observed_at",
-                   "location_source", "text")
+SUMMARY_COLUMNS = (
+    "id",
+    "lon",
+    "lat",
+    "kind",
+    "category",
+    "status",
+    "severity",
+    "observed_at",
+    "observed_ts",
+    "location_source",
+    "text",
+)
 
 
 def report_summaries(incident: Incident, filt: ReportFilter | None = None) -> list[dict]:
     """The few columns a list and a map need, for every matching report, in time order."""
     where, params = (filt or ReportFilter()).where()
-    sql = (f"SELECT {', '.join('r.' + c for c in SUMMARY_COLUMNS)} FROM reports r "
-           f"WHERE {where} ORDER BY r.observed_ts, r.rid")
+    sql = (
+        f"SELECT {', '.join('r.' + c for c in SUMMARY_COLUMNS)} FROM reports r "
+        f"WHERE {where} ORDER BY r.observed_ts, r.rid"
+    )
     return list(_rows(incident, sql, params))
 
 
 def media_thumbnail(incident: Incident, sha256: str) -> bytes | None:
-    row = incident.conn.execute("SELECT thumbnail FROM media WHERE sha256 = ?",
-                                (sha256,)).fetchone()
+    row = incident.conn.execute(
+        "SELECT thumbnail FROM media WHERE sha256 = ?", (sha256,)
+    ).fetchone()
     return row[0] if row else None

@@ -21,49 +21,92 @@ def _v1_tables(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
     db["reports"].create(
         {
-            "rid": int, "id": str, "kind": str, "lon": float, "lat": float,
-            "location_source": str, "accuracy_m": float, "observed_at": str,
-            "observed_ts": float, "received_at": str, "author": str, "text": str,
-            "category": str, "severity": str, "status": str, "source": str, "media": str,
-            "properties": str, **SYNC_COLUMNS,
+            "rid": int,
+            "id": str,
+            "kind": str,
+            "lon": float,
+            "lat": float,
+            "location_source": str,
+            "accuracy_m": float,
+            "observed_at": str,
+            "observed_ts": float,
+            "received_at": str,
+            "author": str,
+            "text": str,
+            "category": str,
+            "severity": str,
+            "status": str,
+            "source": str,
+            "media": str,
+            "properties": str,
+            **SYNC_COLUMNS,
         },
-        pk="rid", not_null={"id", "kind", "status"}, defaults={"deleted": 0, "status": "new"},
+        pk="rid",
+        not_null={"id", "kind", "status"},
+        defaults={"deleted": 0, "status": "new"},
     )
     db["media"].create(
         {
-            "sha256": str, "type": str, "size": int, "width": int, "height": int, "exif": str,
-            "thumbnail": bytes, "path": str, **SYNC_COLUMNS,
+            "sha256": str,
+            "type": str,
+            "size": int,
+            "width": int,
+            "height": int,
+            "exif": str,
+            "thumbnail": bytes,
+            "path": str,
+            **SYNC_COLUMNS,
         },
-        pk="sha256", defaults={"deleted": 0},
+        pk="sha256",
+        defaults={"deleted": 0},
     )
     db["layers"].create(
-        {"id": str, "kind": str, "name": str, "source": str, "imported_at": str,
-         **SYNC_COLUMNS},
-        pk="id", defaults={"deleted": 0},
+        {"id": str, "kind": str, "name": str, "source": str, "imported_at": str, **SYNC_COLUMNS},
+        pk="id",
+        defaults={"deleted": 0},
     )
     db["features"].create(
         {
-            "fid": int, "id": str, "layer_id": str, "kind": str, "name": str, "address": str,
-            "geometry": str, "lon": float, "lat": float, "status": str, "note": str,
-            "attributes": str, "source": str, **SYNC_COLUMNS,
+            "fid": int,
+            "id": str,
+            "layer_id": str,
+            "kind": str,
+            "name": str,
+            "address": str,
+            "geometry": str,
+            "lon": float,
+            "lat": float,
+            "status": str,
+            "note": str,
+            "attributes": str,
+            "source": str,
+            **SYNC_COLUMNS,
         },
-        pk="fid", not_null={"id", "kind"}, defaults={"deleted": 0},
+        pk="fid",
+        not_null={"id", "kind"},
+        defaults={"deleted": 0},
     )
     db["import_log"].create(
-        {"id": int, "run_id": str, "at": str, "importer": str, "path": str, "outcome": str,
-         "reason": str, "record_id": str},
+        {
+            "id": int,
+            "run_id": str,
+            "at": str,
+            "importer": str,
+            "path": str,
+            "outcome": str,
+            "reason": str,
+            "record_id": str,
+        },
         pk="id",
     )
     db["changes"].create(
-        {"seq": int, "hlc": str, "origin": str, "tbl": str, "row_id": str, "op": str,
-         "data": str},
+        {"seq": int, "hlc": str, "origin": str, "tbl": str, "row_id": str, "op": str, "data": str},
         pk="seq",
     )
     db["reports"].create_index(["id"], unique=True)
     db["reports"].create_index(["observed_ts"])
     db["features"].create_index(["id"], unique=True)
     db["features"].create_index(["kind"])
-    db["changes"].create_index(["hlc"])
 
 
 def _v2_indexes(db: sqlite_utils.Database) -> None:

@@ -19,14 +19,26 @@ def tool(name: str) -> str:
 
 
 def main() -> None:
-    sources = sorted(str(p.relative_to(ROOT)) for p in [*(ROOT / "gspace" / "gui").glob("*.py"),
-                                                        *(ROOT / "ui").glob("*.ui")])
+    sources = sorted(
+        str(p.relative_to(ROOT))
+        for p in [*(ROOT / "gspace" / "gui").glob("*.py"), *(ROOT / "ui").glob("*.ui")]
+    )
     for lang in LANGUAGES:
         ts = ROOT / "resources" / "i18n" / f"gspace_{lang}.ts"
-        subprocess.run([tool("lupdate"), "-no-obsolete", "-locations", "none", *sources,
-                        "-ts", str(ts.relative_to(ROOT))], cwd=ROOT, check=True)
-        subprocess.run([tool("lrelease"), str(ts), "-qm", str(ts.with_suffix(".qm"))],
-                       check=True)
+        subprocess.run(
+            [
+                tool("lupdate"),
+                "-no-obsolete",
+                "-locations",
+                "none",
+                *sources,
+                "-ts",
+                str(ts.relative_to(ROOT)),
+            ],
+            cwd=ROOT,
+            check=True,
+        )
+        subprocess.run([tool("lrelease"), str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)
 
 
 if __name__ == "__main__":

@@ -22,15 +22,29 @@ def main(source: str) -> None:
     points, prefectures = json.loads(Path(source).read_text())
     features = []
     for code, segments in enumerate(prefectures, start=1):
-        ring = [[round(points[i][0][0], 4), round(points[i][0][1], 4)]
-                for _, indexes in segments for i in indexes]
+        ring = [
+            [round(points[i][0][0], 4), round(points[i][0][1], 4)]
+            for _, indexes in segments
+            for i in indexes
+        ]
         if ring[0] != ring[-1]:
             ring.append(ring[0])
-        features.append({"type": "Feature", "properties": {"code": code, "name": NAMES[code - 1]},
-                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": NAMES[code - 1]},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
     out = Path(__file__).resolve().parent.parent / "resources/basemap/japan_prefectures.geojson"
-    out.write_text(json.dumps({"type": "FeatureCollection", "features": features},
-                              ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {"type": "FeatureCollection", "features": features},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
+        encoding="utf-8",
+    )
     print(f"{out}: {len(features)} prefectures")
 
 

@@ -10,8 +10,19 @@ from typing import TextIO
 FORMATS = ("geojson", "csv", "jsonl")
 
 REPORT_PROPERTIES = (
-    "id", "kind", "observed_at", "received_at", "location_source", "accuracy_m", "category",
-    "severity", "status", "author", "text", "source", "media",
+    "id",
+    "kind",
+    "observed_at",
+    "received_at",
+    "location_source",
+    "accuracy_m",
+    "category",
+    "severity",
+    "status",
+    "author",
+    "text",
+    "source",
+    "media",
 )
 FEATURE_PROPERTIES = ("id", "kind", "name", "address", "status", "note", "source")
 
@@ -35,8 +46,12 @@ def write_geojson(out: TextIO, items: Iterable[dict], properties, geometry) -> i
     out.write('{"type": "FeatureCollection", "features": [\n')
     count = 0
     for row in items:
-        feature = {"type": "Feature", "id": row["id"], "geometry": geometry(row),
-                   "properties": properties(row)}
+        feature = {
+            "type": "Feature",
+            "id": row["id"],
+            "geometry": geometry(row),
+            "properties": properties(row),
+        }
         out.write((",\n" if count else "") + json.dumps(feature, ensure_ascii=False))
         count += 1
     out.write("\n]}\n")

@@ -12,8 +12,15 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from gspace.catalog import LayerKind
-from gspace.gui.labels import (categories_label, feature_status_label, kind_label,
-                               layer_title, location_source_label, severity_label, status_label)
+from gspace.gui.labels import (
+    categories_label,
+    feature_status_label,
+    kind_label,
+    layer_title,
+    location_source_label,
+    severity_label,
+    status_label,
+)
 
 
 def _plain(text: str = "", wrap: bool = True) -> QLabel:
@@ -55,10 +62,16 @@ class DetailPanel(QScrollArea):
         self.clear()
 
     def retranslate(self) -> None:
-        names = {"time": self.tr("Time"), "kind": self.tr("Kind"), "category": self.tr("Category"),
-                 "status": self.tr("Status"), "severity": self.tr("Severity"),
-                 "location": self.tr("Location"), "author": self.tr("Author"),
-                 "source": self.tr("Source")}
+        names = {
+            "time": self.tr("Time"),
+            "kind": self.tr("Kind"),
+            "category": self.tr("Category"),
+            "status": self.tr("Status"),
+            "severity": self.tr("Severity"),
+            "location": self.tr("Location"),
+            "author": self.tr("Author"),
+            "source": self.tr("Source"),
+        }
         for key, label in self.names.items():
             label.setText(names[key])
 
@@ -98,11 +111,14 @@ class DetailPanel(QScrollArea):
             accuracy = f" ±{report['accuracy_m']:.0f} m" if report.get("accuracy_m") else ""
             location = f"{report['lat']:.6f}, {report['lon']:.6f}{accuracy} ({location})"
         values = {
-            "time": self._time(report.get("observed_at")), "kind": kind_label(report["kind"]),
+            "time": self._time(report.get("observed_at")),
+            "kind": kind_label(report["kind"]),
             "category": categories_label(report.get("category")),
             "status": status_label(report["status"]),
-            "severity": severity_label(report.get("severity")), "location": location,
-            "author": report.get("author") or "", "source": report.get("source") or "",
+            "severity": severity_label(report.get("severity")),
+            "location": location,
+            "author": report.get("author") or "",
+            "source": report.get("source") or "",
         }
         for key, value in values.items():
             self.values[key].setText(value)
@@ -111,8 +127,9 @@ class DetailPanel(QScrollArea):
         self._set_photo(None)
         self.title.setText(feature.get("name") or "")
         extra = [f"{k}: {v}" for k, v in (feature.get("attributes") or {}).items()]
-        self.text.setText("\n".join([feature.get("address") or "", feature.get("note") or "",
-                                     *extra]).strip())
+        self.text.setText(
+            "\n".join([feature.get("address") or "", feature.get("note") or "", *extra]).strip()
+        )
         for value in self.values.values():
             value.setText("")
         self.values["kind"].setText(layer_title(kind) if kind else feature["kind"])

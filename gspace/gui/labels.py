@@ -7,7 +7,6 @@ from PySide6.QtCore import QCoreApplication
 from gspace.catalog import LayerKind
 from gspace.gui.i18n import current_language
 
-
 translate = QCoreApplication.translate  # called by this name so that lupdate finds the strings
 
 

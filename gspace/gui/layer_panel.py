@@ -42,8 +42,9 @@ class LayerPanel(QTreeWidget):
         item.setCheckState(0, Qt.CheckState.Checked)
         return item
 
-    def set_counts(self, reports: dict[str, int], features: dict[str, int],
-                   catalog: dict[str, LayerKind]) -> None:
+    def set_counts(
+        self, reports: dict[str, int], features: dict[str, int], catalog: dict[str, LayerKind]
+    ) -> None:
         self._report_counts, self._feature_counts, self._catalog = reports, features, catalog
         self.blockSignals(True)
         hidden = self.hidden_groups()
@@ -62,13 +63,18 @@ class LayerPanel(QTreeWidget):
         self.expandAll()
 
     def _items(self) -> list[QTreeWidgetItem]:
-        return [parent.child(i) for parent in (self.reports_item, self.features_item,
-                                               self.base_item)
-                for i in range(parent.childCount())]
+        return [
+            parent.child(i)
+            for parent in (self.reports_item, self.features_item, self.base_item)
+            for i in range(parent.childCount())
+        ]
 
     def hidden_groups(self) -> set[str]:
-        return {i.data(0, GROUP_ROLE) for i in self._items()
-                if i.checkState(0) == Qt.CheckState.Unchecked}
+        return {
+            i.data(0, GROUP_ROLE)
+            for i in self._items()
+            if i.checkState(0) == Qt.CheckState.Unchecked
+        }
 
     def item_for(self, group: str) -> QTreeWidgetItem | None:
         return next((i for i in self._items() if i.data(0, GROUP_ROLE) == group), None)

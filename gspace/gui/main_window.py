@@ -14,8 +14,14 @@ from gspace.catalog import load_catalog
 from gspace.errors import GspaceError
 from gspace.gui import i18n
 from gspace.gui.detail_panel import DetailPanel
-from gspace.gui.labels import (categories_label, category_label, feature_status_label,
-                               kind_label, layer_title, status_label)
+from gspace.gui.labels import (
+    categories_label,
+    category_label,
+    feature_status_label,
+    kind_label,
+    layer_title,
+    status_label,
+)
 from gspace.gui.layer_panel import LayerPanel
 from gspace.gui.map_view import MapView
 from gspace.gui.reports_list import ReportsList
@@ -75,13 +81,19 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         bar = self.menuBar()
-        self.file_menu, self.view_menu, self.help_menu = bar.addMenu(""), bar.addMenu(""), \
-            bar.addMenu("")
-        self.open_action = self._action(self.file_menu, self._open_other, QKeySequence.StandardKey.Open)
+        self.file_menu, self.view_menu, self.help_menu = (
+            bar.addMenu(""),
+            bar.addMenu(""),
+            bar.addMenu(""),
+        )
+        self.open_action = self._action(
+            self.file_menu, self._open_other, QKeySequence.StandardKey.Open
+        )
         self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
-        self.fit_action = self._action(self.view_menu, lambda: self.map.set_view(0, 0, -1),
-                                       QKeySequence("Ctrl+0"))
+        self.fit_action = self._action(
+            self.view_menu, lambda: self.map.set_view(0, 0, -1), QKeySequence("Ctrl+0")
+        )
         self.view_menu.addSeparator()
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
@@ -129,8 +141,11 @@ class MainWindow(QMainWindow):
         self.reports.set_rows(self.rows)
         self.map.set_layer("features", mapdata.feature_points(self.features, self.catalog))
         self.map.set_layer("reports", mapdata.report_points(self.rows))
-        self.layers.set_counts(Counter(r["kind"] for r in self.rows),
-                               Counter(f["kind"] for f in self.features), self.catalog)
+        self.layers.set_counts(
+            Counter(r["kind"] for r in self.rows),
+            Counter(f["kind"] for f in self.features),
+            self.catalog,
+        )
         self._update_status()
         self._send_legend()
 
@@ -139,24 +154,42 @@ class MainWindow(QMainWindow):
             return
         located = sum(1 for r in self.rows if r["lon"] is not None)
         self.statusBar().showMessage(
-            self.tr("%n report(s)", "", len(self.rows)) + " · "
-            + self.tr("%n without location", "", len(self.rows) - located) + " · "
-            + self.tr("%n reference feature(s)", "", len(self.features)))
+            self.tr("%n report(s)", "", len(self.rows))
+            + " · "
+            + self.tr("%n without location", "", len(self.rows) - located)
+            + " · "
+            + self.tr("%n reference feature(s)", "", len(self.features))
+        )
 
     def _send_legend(self) -> None:
         if not hasattr(self, "rows"):
             return
         present = {c for r in self.rows for c in (r["category"] or "other").split(",")}
-        report_items = [{"label": category_label(c), **mapdata.report_style("sns", c, "new")}
-                        for c in CATEGORIES if c in present]
-        report_items += [{"label": kind_label(k), "shape": "circle", "fill": "#e0e0e0",
-                          "stroke": mapdata.KIND_STROKES[k]} for k in ("photo", "sns")]
+        report_items = [
+            {"label": category_label(c), **mapdata.report_style("sns", c, "new")}
+            for c in CATEGORIES
+            if c in present
+        ]
+        report_items += [
+            {
+                "label": kind_label(k),
+                "shape": "circle",
+                "fill": "#e0e0e0",
+                "stroke": mapdata.KIND_STROKES[k],
+            }
+            for k in ("photo", "sns")
+        ]
         sections = [{"title": self.tr("Reports"), "items": report_items}]
         for kind in sorted({f["kind"] for f in self.features}):
             known = self.catalog.get(kind)
             if known:
-                items = [{"label": feature_status_label(known, s.id),
-                          **mapdata.feature_style(known, s.id)} for s in known.statuses]
+                items = [
+                    {
+                        "label": feature_status_label(known, s.id),
+                        **mapdata.feature_style(known, s.id),
+                    }
+                    for s in known.statuses
+                ]
                 sections.append({"title": layer_title(known), "items": items})
         self.map.set_legend(sections)
 
@@ -165,17 +198,35 @@ class MainWindow(QMainWindow):
         feature = self.features_by_id.get(point_id)
         if feature:
             known = self.catalog.get(feature["kind"])
-            return {"title": feature["name"] or "",
-                    "lines": [x for x in (
-                        (layer_title(known) if known else feature["kind"]) + " · "
+            return {
+                "title": feature["name"] or "",
+                "lines": [
+                    x
+                    for x in (
+                        (layer_title(known) if known else feature["kind"])
+                        + " · "
                         + feature_status_label(known, feature["status"]),
-                        feature["address"], feature["note"]) if x]}
+                        feature["address"],
+                        feature["note"],
+                    )
+                    if x
+                ],
+            }
         report = query.report(self.incident, point_id)
         if report is None:
             return None
-        return {"title": f"{kind_label(report['kind'])} · {status_label(report['status'])}",
-                "lines": [x for x in (self.detail._time(report["observed_at"]),
-                                      categories_label(report["category"]), report["text"]) if x]}
+        return {
+            "title": f"{kind_label(report['kind'])} · {status_label(report['status'])}",
+            "lines": [
+                x
+                for x in (
+                    self.detail._time(report["observed_at"]),
+                    categories_label(report["category"]),
+                    report["text"],
+                )
+                if x
+            ],
+        }
 
     # -- selection --------------------------------------------------------------------------
     def _show(self, point_id: str) -> None:
@@ -185,8 +236,11 @@ class MainWindow(QMainWindow):
             return
         report = query.report(self.incident, point_id)
         if report:
-            thumbnail = (query.media_thumbnail(self.incident, report["media"][0])
-                         if report["media"] else None)
+            thumbnail = (
+                query.media_thumbnail(self.incident, report["media"][0])
+                if report["media"]
+                else None
+            )
             self.detail.show_report(report, thumbnail)
 
     def _list_selected(self, report_id: str) -> None:
@@ -209,8 +263,9 @@ class MainWindow(QMainWindow):
         self.language_actions[lang].setChecked(True)
 
     def _open_other(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Open incident folder"),
-                                                  str(self.incident.path.parent))
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Open incident folder"), str(self.incident.path.parent)
+        )
         if folder:
             try:
                 Incident.open(folder).close()
@@ -220,9 +275,13 @@ class MainWindow(QMainWindow):
             self.incidentRequested.emit(Path(folder))
 
     def _about(self) -> None:
-        QMessageBox.about(self, self.tr("About gspace"), self.tr(
-            "gspace %1 — disaster-information collection, offline first.").replace(
-                "%1", __version__))
+        QMessageBox.about(
+            self,
+            self.tr("About gspace"),
+            self.tr("gspace %1 — disaster-information collection, offline first.").replace(
+                "%1", __version__
+            ),
+        )
 
     def _view_key(self) -> str:
         return "view/" + str(self.incident.path.resolve()).replace("/", "|")
@@ -242,8 +301,9 @@ class MainWindow(QMainWindow):
         else:
             self.resizeDocks([self.docks["layers"]], [230], Qt.Orientation.Horizontal)
             self.resizeDocks([self.docks["reports"]], [470], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks["reports"], self.docks["detail"]], [420, 380],
-                             Qt.Orientation.Vertical)
+            self.resizeDocks(
+                [self.docks["reports"], self.docks["detail"]], [420, 380], Qt.Orientation.Vertical
+            )
         view = self.settings.value(self._view_key())
         if view:
             lat, lon, zoom = (float(v) for v in str(view).split(","))

@@ -2,56 +2,86 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex,
-                            QSortFilterProxyModel, Qt, Signal)
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from gspace.gui.labels import categories_label, kind_label, status_label
 
-SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+NO_PARENT = QModelIndex()
 
 
 class ReportsTableModel(QAbstractTableModel):
+    """The rows are plain dicts; sorting reorders that list with a key function (a proxy model
+    would call back into Python for every comparison: seconds for 100,000 reports)."""
+
     COLUMNS = ("observed_at", "kind", "category", "status", "text")
 
     def __init__(self, zone: tzinfo, parent=None):
         super().__init__(parent)
         self.zone = zone
         self.rows: list[dict] = []
+        self.positions: dict[str, int] = {}
+        self._sort = (0, Qt.SortOrder.DescendingOrder)
 
     def set_rows(self, rows: list[dict]) -> None:
         self.beginResetModel()
-        self.rows = rows
+        self.rows = list(rows)
+        self._apply_sort()
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt name)
+    def _sort_key(self, column: str):
+        if column == "observed_at":
+            return lambda r: -math.inf if r["observed_ts"] is None else r["observed_ts"]
+        if column == "text":
+            return lambda r: r["text"] or ""
+        labels = {"kind": kind_label, "category": categories_label, "status": status_label}
+        return lambda r: labels[column](r[column])
+
+    def _apply_sort(self) -> None:
+        column, order = self._sort
+        key = self._sort_key(self.COLUMNS[column])
+        self.rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.positions = {r["id"]: i for i, r in enumerate(self.rows)}
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._apply_sort()
+        self.layoutChanged.emit()
+
+    def rowCount(self, parent=NO_PARENT) -> int:  # noqa: N802 (Qt name)
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt name)
+    def columnCount(self, parent=NO_PARENT) -> int:  # noqa: N802 (Qt name)
         return len(self.COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (self.tr("Time"), self.tr("Kind"), self.tr("Category"), self.tr("Status"),
-                    self.tr("Text"))[section]
+            return (
+                self.tr("Time"),
+                self.tr("Kind"),
+                self.tr("Category"),
+                self.tr("Status"),
+                self.tr("Text"),
+            )[section]
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         row, column = self.rows[index.row()], self.COLUMNS[index.column()]
         if role == ID_ROLE:
             return row["id"]
-        if role == SORT_ROLE:
-            if column == "observed_at":
-                return datetime.fromisoformat(row[column]).timestamp() if row[column] else 0.0
-            return self.data(index, Qt.ItemDataRole.DisplayRole)
         if role == Qt.ItemDataRole.DisplayRole:
             value = row[column]
             if column == "observed_at":
-                return (datetime.fromisoformat(value).astimezone(self.zone).strftime("%m/%d %H:%M")
-                        if value else "")
+                return (
+                    datetime.fromisoformat(value).astimezone(self.zone).strftime("%m/%d %H:%M")
+                    if value
+                    else ""
+                )
             if column == "kind":
                 return kind_label(value)
             if column == "category":
@@ -72,10 +102,7 @@ class ReportsList(QTableView):
     def __init__(self, zone: tzinfo, parent=None):
         super().__init__(parent)
         self.source = ReportsTableModel(zone, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.source)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.setModel(self.proxy)
+        self.setModel(self.source)
         self.setSortingEnabled(True)
         self.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -86,6 +113,7 @@ class ReportsList(QTableView):
         self.verticalHeader().setDefaultSectionSize(22)
         header = self.horizontalHeader()
         header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(200)  # size columns from 200 rows, not all of them
         for column in range(4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -93,7 +121,6 @@ class ReportsList(QTableView):
 
     def set_rows(self, rows: list[dict]) -> None:
         self.source.set_rows(rows)
-        self._positions = {r["id"]: i for i, r in enumerate(rows)}
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and not self._following:
@@ -101,16 +128,18 @@ class ReportsList(QTableView):
 
     def select_id(self, report_id: str) -> bool:
         """Select and show the row of `report_id` without re-emitting; False if not listed."""
-        position = getattr(self, "_positions", {}).get(report_id)
+        position = self.source.positions.get(report_id)
         if position is None:
             self.clearSelection()
             return False
-        index = self.proxy.mapFromSource(self.source.index(position, 0))
+        index = self.source.index(position, 0)
         self._following = True
         try:
             self.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
             self.scrollTo(index)
         finally:
             self._following = False

@@ -1,6 +1,5 @@
 """GUI tests run offscreen. Qt WebEngine must be imported before the QApplication exists."""
 
-import json
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -8,9 +7,9 @@ os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
-from PySide6 import QtWebEngineWidgets  # noqa: E402, F401
-
 import pytest  # noqa: E402
+from helpers import run_js  # noqa: E402
+from PySide6 import QtWebEngineWidgets  # noqa: E402, F401
 
 
 @pytest.fixture(autouse=True)
@@ -22,16 +21,6 @@ def own_settings(tmp_path, monkeypatch):
     i18n.install("en")
     yield
     i18n.install("en")
-
-
-def run_js(qtbot, view, code):
-    """Evaluate `code` in the map page and return its result, passed through JSON (PySide
-    does not convert JavaScript arrays)."""
-    results = []
-    wrapped = f"JSON.stringify(eval({json.dumps(code)}) ?? null)"
-    view.page().runJavaScript(wrapped, 0, results.append)
-    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
-    return json.loads(results[0])
 
 
 @pytest.fixture
@@ -49,8 +38,9 @@ def open_main_window(qtbot):
         with qtbot.waitSignal(window.mapDrawn, timeout=30_000):
             window.show()
         # the first fit to the reports happens once the view has its size
-        qtbot.waitUntil(lambda: run_js(qtbot, window.map, "gspace.map.getZoom()") > 8,
-                        timeout=10_000)
+        qtbot.waitUntil(
+            lambda: run_js(qtbot, window.map, "gspace.map.getZoom()") > 8, timeout=10_000
+        )
         windows.append(window)
         return window
 

@@ -1,17 +1,18 @@
 import io
 from pathlib import Path
 
+from helpers import run_js
 from PIL import Image
 from PySide6.QtCore import QBuffer, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from conftest import run_js
 from gspace import mapdata, query, records
 from gspace.incident import Incident
 
-MARKER_COLORS = {tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))
-                 for c in mapdata.CATEGORY_COLORS.values()}
+MARKER_COLORS = {
+    tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in mapdata.CATEGORY_COLORS.values()
+}
 
 
 def marker_pixels(widget) -> int:
@@ -26,7 +27,8 @@ def marker_pixels(widget) -> int:
 
 
 def test_the_demo_incident_draws_its_reports_and_the_layer_panel_hides_them(
-        demo_path, open_main_window, qtbot):
+    demo_path, open_main_window, qtbot
+):
     window = open_main_window(demo_path)
     assert run_js(qtbot, window.map, "gspace.layers.reports._ids.length") == 282
     assert run_js(qtbot, window.map, "gspace.layers.features._ids.length") == 64
@@ -43,30 +45,44 @@ def test_the_demo_incident_draws_its_reports_and_the_layer_panel_hides_them(
 
 
 def test_clicking_a_list_row_shows_the_report_and_highlights_its_marker(
-        demo_path, open_main_window, qtbot):
+    demo_path, open_main_window, qtbot
+):
     window = open_main_window(demo_path)
     table = window.reports
     index = table.model().index(3, 0)
     report_id = index.data(Qt.ItemDataRole.UserRole + 1)
-    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=table.visualRect(table.model().index(3, 4)).center())
+    QTest.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=table.visualRect(table.model().index(3, 4)).center(),
+    )
     report = query.report(window.incident, report_id)
     qtbot.waitUntil(lambda: window.detail.text.text() == report["text"])
     assert window.detail.values["status"].text()
-    assert report["observed_at"][:10] in window.detail.values["time"].text() or \
-        window.detail.values["time"].text()[:4] == "2026"
-    qtbot.waitUntil(lambda: run_js(qtbot, window.map,
-                                   "[...gspace.layers.reports._selected]") == [report_id])
+    assert (
+        report["observed_at"][:10] in window.detail.values["time"].text()
+        or window.detail.values["time"].text()[:4] == "2026"
+    )
+    qtbot.waitUntil(
+        lambda: run_js(qtbot, window.map, "[...gspace.layers.reports._selected]") == [report_id]
+    )
 
 
 def test_clicking_a_marker_selects_its_row_and_shows_it(demo_path, open_main_window, qtbot):
     window = open_main_window(demo_path)
     target = next(r for r in window.rows if r["lon"] is not None and r["kind"] == "photo")
-    run_js(qtbot, window.map, f"gspace.map.setView([{target['lat']}, {target['lon']}], 19, "
-                              "{animate: false}); 1")
+    run_js(
+        qtbot,
+        window.map,
+        f"gspace.map.setView([{target['lat']}, {target['lon']}], 19, {{animate: false}}); 1",
+    )
     qtbot.wait(300)
-    x, y = run_js(qtbot, window.map, f"(() => {{ const p = gspace.map.latLngToContainerPoint("
-                                     f"[{target['lat']}, {target['lon']}]); return [p.x, p.y]; }})()")
+    x, y = run_js(
+        qtbot,
+        window.map,
+        f"(() => {{ const p = gspace.map.latLngToContainerPoint("
+        f"[{target['lat']}, {target['lon']}]); return [p.x, p.y]; }})()",
+    )
     QTest.mouseClick(window.map.focusProxy(), Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
     qtbot.waitUntil(lambda: window.detail.text.text() == target["text"], timeout=10_000)
     assert not window.detail.photo.isHidden()  # the photo's thumbnail is shown
@@ -74,25 +90,43 @@ def test_clicking_a_marker_selects_its_row_and_shows_it(demo_path, open_main_win
     assert selected == target["id"]
 
 
-def test_hostile_text_is_shown_as_text_in_the_panel_and_the_popup(tmp_path, open_main_window,
-                                                                  qtbot):
+def test_hostile_text_is_shown_as_text_in_the_panel_and_the_popup(
+    tmp_path, open_main_window, qtbot
+):
     hostile = "<img src=x onerror=alert(1)>"
     with Incident.create(tmp_path / "inc") as inc, inc.transaction():
-        [report_id] = records.add_reports(inc, [{
-            "kind": "sns", "lon": 130.7, "lat": 32.8, "text": hostile, "author": "<b>@x</b>",
-            "observed_at": "2026-11-20T10:00:00+09:00"}])
+        [report_id] = records.add_reports(
+            inc,
+            [
+                {
+                    "kind": "sns",
+                    "lon": 130.7,
+                    "lat": 32.8,
+                    "text": hostile,
+                    "author": "<b>@x</b>",
+                    "observed_at": "2026-11-20T10:00:00+09:00",
+                }
+            ],
+        )
     window = open_main_window(tmp_path / "inc")
-    run_js(qtbot, window.map, "window.alerted = false; window.alert = () => { window.alerted = "
-                              "true; }; 1")
+    run_js(
+        qtbot,
+        window.map,
+        "window.alerted = false; window.alert = () => { window.alerted = true; }; 1",
+    )
     window.reports.selectRow(0)
     qtbot.waitUntil(lambda: window.detail.text.text() == hostile)
     assert window.detail.text.textFormat() == Qt.TextFormat.PlainText
     assert window.detail.values["author"].text() == "<b>@x</b>"
     run_js(qtbot, window.map, f"showPopup('{report_id}', L.latLng(32.8, 130.7)); 1")
-    qtbot.waitUntil(lambda: run_js(qtbot, window.map,
-                                   "document.querySelectorAll('.gs-popup-line').length") >= 1)
-    lines = run_js(qtbot, window.map,
-                   "[...document.querySelectorAll('.gs-popup-line')].map(e => e.textContent)")
+    qtbot.waitUntil(
+        lambda: run_js(qtbot, window.map, "document.querySelectorAll('.gs-popup-line').length") >= 1
+    )
+    lines = run_js(
+        qtbot,
+        window.map,
+        "[...document.querySelectorAll('.gs-popup-line')].map(e => e.textContent)",
+    )
     assert hostile in lines
     assert run_js(qtbot, window.map, "document.querySelectorAll('.leaflet-popup img').length") == 0
     qtbot.wait(300)

@@ -18,17 +18,21 @@ def test_a_users_kind_file_adds_a_kind_and_can_replace_a_built_in(tmp_path):
     (tmp_path / "bath.toml").write_text(
         'kind = "bath"\ntitle = { ja = "入浴施設", en = "Baths" }\n[symbol]\nshape = "circle"\n'
         'color = "#ff0000"\n[[statuses]]\nid = "open"\nlabel = { ja = "営業中", en = "Open" }\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (tmp_path / "wifi.toml").write_text(
-        'kind = "wifi"\ntitle = { ja = "Wi-Fi（市）", en = "City Wi-Fi" }\n', encoding="utf-8")
+        'kind = "wifi"\ntitle = { ja = "Wi-Fi（市）", en = "City Wi-Fi" }\n', encoding="utf-8"
+    )
     catalog = load_catalog(tmp_path)
     assert catalog["bath"].status("open").label["ja"] == "営業中"
     assert catalog["wifi"].title["en"] == "City Wi-Fi"
     assert "shelter" in catalog
 
 
-@pytest.mark.parametrize("text", ['kind = "x"\n', "not toml ===", 'kind = "x"\ntitle = {ja="a"}\n'
-                                  '[symbol]\nshape = "star"\n'])
+@pytest.mark.parametrize(
+    "text",
+    ['kind = "x"\n', "not toml ===", 'kind = "x"\ntitle = {ja="a"}\n[symbol]\nshape = "star"\n'],
+)
 def test_a_broken_kind_file_is_named_in_the_error(tmp_path, text):
     (tmp_path / "broken.toml").write_text(text, encoding="utf-8")
     with pytest.raises(GspaceError, match="broken.toml"):

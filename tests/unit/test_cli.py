@@ -10,8 +10,7 @@ import stat
 import subprocess
 
 import pytest
-
-from conftest import gspace_command, run_gspace, tree_digest
+from helpers import gspace_command, run_gspace, tree_digest
 
 
 def geojson(result):
@@ -30,21 +29,36 @@ def test_demo_then_reports_prints_every_report_as_rfc7946(tmp_path):
     lon, lat = located[0]["geometry"]["coordinates"]
     assert 130.5 < lon < 131 and 32.5 < lat < 33.1  # [lon, lat] order, around Kumamoto
     unlocated = [f for f in features if f["geometry"] is None]
-    assert len(unlocated) == 18 and all(f["properties"]["location_source"] == "none"
-                                        for f in unlocated)
-    assert {"id", "kind", "observed_at", "location_source", "category", "status", "text",
-            "source", "media"} <= features[0]["properties"].keys()
+    assert len(unlocated) == 18 and all(
+        f["properties"]["location_source"] == "none" for f in unlocated
+    )
+    assert {
+        "id",
+        "kind",
+        "observed_at",
+        "location_source",
+        "category",
+        "status",
+        "text",
+        "source",
+        "media",
+    } <= features[0]["properties"].keys()
 
 
-@pytest.mark.parametrize(("args", "check"), [
-    (["--kind", "photo"], lambda p: p["kind"] == "photo"),
-    (["--status", "verified,actioned"], lambda p: p["status"] in ("verified", "actioned")),
-    (["--search", "救助"], lambda p: "救助" in p["text"]),
-    (["--category", "rescue"], lambda p: "rescue" in p["category"]),
-    (["--located", "no"], lambda p: p["location_source"] == "none"),
-    (["--since", "2026-11-21T12:00", "--until", "2026-11-21T18:00"],
-     lambda p: "2026-11-21T12:00" <= p["observed_at"][:16] <= "2026-11-21T18:00"),
-])
+@pytest.mark.parametrize(
+    ("args", "check"),
+    [
+        (["--kind", "photo"], lambda p: p["kind"] == "photo"),
+        (["--status", "verified,actioned"], lambda p: p["status"] in ("verified", "actioned")),
+        (["--search", "救助"], lambda p: "救助" in p["text"]),
+        (["--category", "rescue"], lambda p: "rescue" in p["category"]),
+        (["--located", "no"], lambda p: p["location_source"] == "none"),
+        (
+            ["--since", "2026-11-21T12:00", "--until", "2026-11-21T18:00"],
+            lambda p: "2026-11-21T12:00" <= p["observed_at"][:16] <= "2026-11-21T18:00",
+        ),
+    ],
+)
 def test_filters_narrow_the_output(demo_path, args, check):
     everything = geojson(run_gspace("reports", demo_path))
     narrowed = geojson(run_gspace("reports", demo_path, *args))
@@ -58,15 +72,22 @@ def test_bbox_keeps_exactly_the_reports_inside(demo_path):
     w, s, e, n = 130.70, 32.78, 130.74, 32.81
     inside = geojson(run_gspace("reports", demo_path, "--bbox", f"{w},{s},{e},{n}"))
     everything = geojson(run_gspace("reports", demo_path))
-    expected = {f["id"] for f in everything if f["geometry"]
-                and w <= f["geometry"]["coordinates"][0] <= e
-                and s <= f["geometry"]["coordinates"][1] <= n}
+    expected = {
+        f["id"]
+        for f in everything
+        if f["geometry"]
+        and w <= f["geometry"]["coordinates"][0] <= e
+        and s <= f["geometry"]["coordinates"][1] <= n
+    }
     assert {f["id"] for f in inside} == expected and 0 < len(expected) < 282
 
 
 def test_csv_has_a_bom_and_japanese_text_and_jsonl_one_object_per_line(demo_path):
-    raw = subprocess.run([*gspace_command(), "reports", str(demo_path), "--format", "csv"],
-                         capture_output=True, check=True).stdout
+    raw = subprocess.run(
+        [*gspace_command(), "reports", str(demo_path), "--format", "csv"],
+        capture_output=True,
+        check=True,
+    ).stdout
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 300 and any("避難所" in r["text"] for r in rows)
@@ -79,11 +100,24 @@ def test_features_and_feature_set(demo_path):
     shelters = geojson(run_gspace("features", demo_path, "--kind", "shelter"))
     assert len(shelters) == 28 and shelters[0]["geometry"]["type"] == "Point"
     target = shelters[0]["id"]
-    result = run_gspace("feature", "set", demo_path, target, "--status", "full", "--note",
-                        "残り0人分", "--field", "occupancy=320")
+    result = run_gspace(
+        "feature",
+        "set",
+        demo_path,
+        target,
+        "--status",
+        "full",
+        "--note",
+        "残り0人分",
+        "--field",
+        "occupancy=320",
+    )
     assert result.returncode == 0, result.stderr
-    [changed] = [f for f in geojson(run_gspace("features", demo_path, "--kind", "shelter"))
-                 if f["id"] == target]
+    [changed] = [
+        f
+        for f in geojson(run_gspace("features", demo_path, "--kind", "shelter"))
+        if f["id"] == target
+    ]
     assert changed["properties"]["status"] == "full"
     assert changed["properties"]["note"] == "残り0人分"
     assert changed["properties"]["attributes"]["occupancy"] == "320"
@@ -98,10 +132,16 @@ def test_init_creates_an_empty_incident(tmp_path):
     assert again.returncode == 1 and "already an incident" in again.stderr
 
 
-@pytest.mark.parametrize("args", [
-    ["reports"], ["reports", "X", "--format", "xml"], ["reports", "X", "--kind", "tweet"],
-    ["nosuchcommand"], ["feature", "set", "X", "id", "--field", "novalue"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["reports"],
+        ["reports", "X", "--format", "xml"],
+        ["reports", "X", "--kind", "tweet"],
+        ["nosuchcommand"],
+        ["feature", "set", "X", "id", "--field", "novalue"],
+    ],
+)
 def test_usage_errors_exit_2(tmp_path, args, demo_path):
     args = [str(demo_path) if a == "X" else a for a in args]
     result = run_gspace(*args)
@@ -134,11 +174,14 @@ def break_truncated(store):
     store.write_bytes(data[:8192])
 
 
-@pytest.mark.parametrize(("damage", "words"), [
-    (break_newer, ["newer gspace", "schema 99"]),
-    (break_garbage, ["damaged or not a gspace store"]),
-    (break_truncated, ["store"]),
-])
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (break_newer, ["newer gspace", "schema 99"]),
+        (break_garbage, ["damaged or not a gspace store"]),
+        (break_truncated, ["store"]),
+    ],
+)
 @pytest.mark.parametrize("command", [["reports"], ["open"], ["features", "--kind", "water"]])
 def test_a_bad_store_gives_one_line_and_stays_byte_identical(demo_path, damage, words, command):
     store = demo_path / "store.sqlite"
@@ -154,8 +197,9 @@ def test_a_folder_that_is_not_an_incident(tmp_path, command):
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "IMG_0001.JPG").write_bytes(b"\xff\xd8\xff")
     before = tree_digest(tmp_path)
-    one_line_failure(run_gspace(command, tmp_path / "photos"), "not an incident folder",
-                     "no store.sqlite")
+    one_line_failure(
+        run_gspace(command, tmp_path / "photos"), "not an incident folder", "no store.sqlite"
+    )
     one_line_failure(run_gspace(command, tmp_path / "missing"), "not an incident folder")
     assert tree_digest(tmp_path) == before
 
@@ -167,7 +211,7 @@ def run_read_only(folder, *args):
     if os.geteuid() == 0:
         if not shutil.which("unshare"):
             pytest.skip("needs unshare(1) to make a read-only folder as root")
-        script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"')
+        script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
         command = ["unshare", "-m", "sh", "-c", script, str(folder), *command]
     else:
         for path in [folder, *folder.rglob("*")]:
@@ -179,8 +223,10 @@ def test_a_read_only_incident_cannot_be_opened_for_writing_but_can_be_read(demo_
     before = tree_digest(demo_path)
     one_line_failure(run_read_only(demo_path, "open", demo_path), "read-only")
     feature_id = geojson(run_gspace("features", demo_path))[0]["id"]
-    one_line_failure(run_read_only(demo_path, "feature", "set", demo_path, feature_id,
-                                   "--status", "closed"), "read-only")
+    one_line_failure(
+        run_read_only(demo_path, "feature", "set", demo_path, feature_id, "--status", "closed"),
+        "read-only",
+    )
     listed = run_read_only(demo_path, "reports", demo_path, "--kind", "photo")
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)["features"]) == 90

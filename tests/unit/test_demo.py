@@ -3,7 +3,7 @@ import io
 from PIL import Image
 
 from gspace import query
-from gspace.demo import NAME, PHOTO_REPORTS, SNS_REPORTS, MANUAL_REPORTS, UNLOCATED
+from gspace.demo import MANUAL_REPORTS, NAME, PHOTO_REPORTS, SNS_REPORTS, UNLOCATED
 from gspace.incident import Incident
 
 
@@ -32,8 +32,10 @@ def test_demo_photos_are_real_jpegs_whose_exif_gps_matches_the_report(demo_path)
         assert len(photos) == PHOTO_REPORTS
         for report in photos[:10]:
             [sha] = report["media"]
-            path = demo_path / inc.conn.execute("SELECT path FROM media WHERE sha256 = ?",
-                                                (sha,)).fetchone()[0]
+            path = (
+                demo_path
+                / inc.conn.execute("SELECT path FROM media WHERE sha256 = ?", (sha,)).fetchone()[0]
+            )
             image = Image.open(io.BytesIO(path.read_bytes()))
             gps = image.getexif().get_ifd(0x8825)
             assert abs(dms(gps[2]) - report["lat"]) < 1e-6

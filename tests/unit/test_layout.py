@@ -5,8 +5,8 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from helpers import ROOT
 
-from conftest import ROOT
 from gspace.catalog import load_catalog
 from gspace.cli import cli
 
@@ -23,17 +23,21 @@ def imported_modules(path):
 
 
 def test_only_gspace_gui_imports_qt():
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "gspace").rglob("*.py")
-                 if "gui" not in p.relative_to(ROOT / "gspace").parts
-                 and any(m.split(".")[0] in QT_MODULES for m in imported_modules(p))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "gspace").rglob("*.py")
+        if "gui" not in p.relative_to(ROOT / "gspace").parts
+        and any(m.split(".")[0] in QT_MODULES for m in imported_modules(p))
+    ]
     assert offenders == []
 
 
 @pytest.mark.parametrize("form", sorted((ROOT / "ui").glob("*.ui")), ids=lambda p: p.name)
 def test_every_form_has_a_real_window_title(form):
     top = ET.parse(form).getroot().find("widget")
-    titles = [p.findtext("string") for p in top.findall("property")
-              if p.get("name") == "windowTitle"]
+    titles = [
+        p.findtext("string") for p in top.findall("property") if p.get("name") == "windowTitle"
+    ]
     assert titles and titles[0].strip() and titles[0] != "Form"
 
 
@@ -63,8 +67,36 @@ def test_every_cli_command_has_an_example():
 def test_translations_are_complete_and_compiled():
     ts = ROOT / "resources" / "i18n" / "gspace_ja.ts"
     root = ET.parse(ts).getroot()
-    unfinished = [m.findtext("source") for m in root.iter("message")
-                  if m.find("translation").get("type") == "unfinished"
-                  or not "".join(m.find("translation").itertext()).strip()]
+    unfinished = [
+        m.findtext("source")
+        for m in root.iter("message")
+        if m.find("translation").get("type") == "unfinished"
+        or not "".join(m.find("translation").itertext()).strip()
+    ]
     assert unfinished == []
     assert ts.with_suffix(".qm").stat().st_size > 1000
+
+
+def test_the_import_contract_covers_every_module_outside_the_gui():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    [contract] = config["tool"]["importlinter"]["contracts"]
+    package = ROOT / "gspace"
+    modules = {f"gspace.{p.stem}" for p in package.glob("*.py") if not p.stem.startswith("_")}
+    modules |= {
+        f"gspace.{p.name}"
+        for p in package.iterdir()
+        if (p / "__init__.py").exists() and p.name != "gui"
+    }
+    assert modules == set(contract["source_modules"])
+
+
+def test_the_readme_command_reference_is_current():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import cli_reference
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme == cli_reference.updated(readme), "run scripts/cli_reference.py"

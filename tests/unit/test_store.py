@@ -11,8 +11,7 @@ from gspace.store import SCHEMA_VERSION, migrate
 
 
 def report(**fields):
-    return {"kind": "sns", "text": "テスト", "observed_at": "2026-11-20T10:00:00+09:00",
-            **fields}
+    return {"kind": "sns", "text": "テスト", "observed_at": "2026-11-20T10:00:00+09:00", **fields}
 
 
 @pytest.fixture
@@ -29,8 +28,18 @@ def test_init_creates_a_wal_store_with_media_folder_and_schema(tmp_path):
     with Incident.create(tmp_path / "inc", name="熊本") as inc:
         assert inc.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = set(sqlite_utils.Database(inc.conn).table_names())
-        assert {"reports", "media", "layers", "features", "import_log", "changes", "meta",
-                "reports_rtree", "features_rtree", "reports_fts"} <= tables
+        assert {
+            "reports",
+            "media",
+            "layers",
+            "features",
+            "import_log",
+            "changes",
+            "meta",
+            "reports_rtree",
+            "features_rtree",
+            "reports_fts",
+        } <= tables
         assert inc.name == "熊本" and len(inc.device_id) == 32
     assert (tmp_path / "inc" / "media").is_dir()
 
@@ -42,7 +51,10 @@ def test_every_write_lands_in_the_change_log_with_clock_and_origin(incident):
         records.delete_report(incident, rid)
     log = changes(incident)
     assert [(t, r, op) for t, r, op, _ in log] == [
-        ("reports", rid, "insert"), ("reports", rid, "update"), ("reports", rid, "delete")]
+        ("reports", rid, "insert"),
+        ("reports", rid, "update"),
+        ("reports", rid, "delete"),
+    ]
     assert json.loads(log[1][3]) == {"status": "verified"}
     stamps = [r[0] for r in incident.conn.execute("SELECT hlc FROM changes ORDER BY seq")]
     assert stamps == sorted(stamps) and len(set(stamps)) == 3
@@ -52,10 +64,13 @@ def test_every_write_lands_in_the_change_log_with_clock_and_origin(incident):
 
 def test_a_failed_transaction_leaves_no_row_index_or_change(incident):
     with pytest.raises(sqlite3.IntegrityError), incident.transaction():
-        records.add_reports(incident, [report(id="same", lon=1.0, lat=2.0),
-                                       report(id="same", lon=1.0, lat=2.0)])
-    counts = [incident.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("reports", "reports_rtree", "reports_fts", "changes")]
+        records.add_reports(
+            incident, [report(id="same", lon=1.0, lat=2.0), report(id="same", lon=1.0, lat=2.0)]
+        )
+    counts = [
+        incident.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("reports", "reports_rtree", "reports_fts", "changes")
+    ]
     assert counts == [0, 0, 0, 0]
 
 
@@ -71,8 +86,12 @@ def test_indexes_follow_moves_text_edits_and_deletions(incident):
     with incident.transaction():
         records.delete_report(incident, rid)
     assert query.count_reports(incident, near_tokyo) == 0
-    assert incident.conn.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH "
-                                 "'\"停電し\"'").fetchone()[0] == 0
+    assert (
+        incident.conn.execute(
+            "SELECT count(*) FROM reports_fts WHERE reports_fts MATCH '\"停電し\"'"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_unknown_status_is_refused(incident):
@@ -87,8 +106,18 @@ def test_a_version_1_store_is_migrated_on_open_and_its_rows_indexed(tmp_path):
     (folder / "media").mkdir(parents=True)
     db = sqlite_utils.Database(folder / "store.sqlite")
     migrate(db, to=1)
-    db["reports"].insert({"rid": 1, "id": "r1", "kind": "sns", "status": "new", "lon": 130.7,
-                          "lat": 32.8, "text": "橋が落ちています", "deleted": 0})
+    db["reports"].insert(
+        {
+            "rid": 1,
+            "id": "r1",
+            "kind": "sns",
+            "status": "new",
+            "lon": 130.7,
+            "lat": 32.8,
+            "text": "橋が落ちています",
+            "deleted": 0,
+        }
+    )
     db.close()
     with Incident.open(folder) as inc:
         version = inc.conn.execute("SELECT value FROM meta WHERE key='schema_version'")
@@ -111,8 +140,12 @@ def test_features_keep_geometry_status_and_a_bounding_box(incident):
     line = {"type": "LineString", "coordinates": [[130.0, 32.0], [131.0, 33.0]]}
     with incident.transaction():
         layer = records.add_layer(incident, "generic", "通行止め", "test")
-        [fid] = records.add_features(incident, layer, "generic",
-                                     [{"name": "国道57号", "geometry": line, "status": "unknown"}])
+        [fid] = records.add_features(
+            incident,
+            layer,
+            "generic",
+            [{"name": "国道57号", "geometry": line, "status": "unknown"}],
+        )
         records.update_feature(incident, fid, status="closed", note="崩落")
     [feature] = query.features(incident, bbox=(130.9, 32.9, 131.5, 33.5))
     assert feature["geometry"] == line and feature["status"] == "closed"

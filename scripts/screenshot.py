@@ -1,0 +1,65 @@
+"""Render the main window on a fresh demo incident to docs/main-window.png (for the README).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [--lang ja|en] [OUT.png]
+
+A photo report is selected so the detail panel shows its thumbnail, time and status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+
+from PySide6.QtCore import QTimer  # noqa: E402
+
+from gspace.demo import make_demo  # noqa: E402
+from gspace.gui import i18n  # noqa: E402
+from gspace.gui.app import application, open_window  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", nargs="?", default=ROOT / "docs" / "main-window.png", type=Path)
+    parser.add_argument("--lang", default="ja", choices=sorted(i18n.LANGUAGES))
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="gspace-shot-"))
+    os.environ["GSPACE_CONFIG_DIR"] = str(work / "config")
+    make_demo(work / "demo").close()
+    app = application()
+    i18n.install(args.lang)
+    window = open_window(work / "demo")
+    window.resize(1400, 900)
+    window.show()
+
+    def pick_photo() -> None:
+        photos = [i for i, r in enumerate(window.reports.source.rows) if r["kind"] == "photo"]
+        window.reports.selectRow(photos[2])
+        QTimer.singleShot(1500, save)
+
+    def save() -> None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(args.out))
+        print(args.out)
+        app.exit(0)
+
+    # the map redraws as it fits the view: act once, after the first drawing
+    QTimer.singleShot(0, lambda: window.mapDrawn.connect(first_draw))
+
+    def first_draw(_count: int) -> None:
+        window.mapDrawn.disconnect(first_draw)
+        QTimer.singleShot(1500, pick_photo)
+
+    QTimer.singleShot(60_000, lambda: app.exit(1))
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Helpers shared by the test suites (imported as `helpers`; kept out of conftest.py so that
+the suites' conftest files do not shadow each other)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+
+def gspace_command() -> list[str]:
+    """The installed console script when there is one, else `python -m gspace`."""
+    script = Path(sys.executable).parent / "gspace"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "gspace"]
+
+
+def run_gspace(*args: str, check: bool = False, env: dict | None = None, **kwargs):
+    result = subprocess.run(
+        [*gspace_command(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, **(env or {})},
+        **kwargs,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"gspace {' '.join(map(str, args))} failed:\n{result.stderr}")
+    return result
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file below `folder` and its SHA-256: equal digests mean byte-identical trees."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run_js(qtbot, view, code):
+    """Evaluate `code` in a web view's page and return its result, passed through JSON
+    (PySide does not convert JavaScript arrays)."""
+    results = []
+    wrapped = f"JSON.stringify(eval({json.dumps(code)}) ?? null)"
+    view.page().runJavaScript(wrapped, 0, results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    return json.loads(results[0])
