@@ -56,7 +56,7 @@ echo "== unit tests with PySide6 unimportable"
 blocker=$(mktemp -d)
 mkdir "$blocker/PySide6"
 echo "raise ImportError('PySide6 is blocked: the core must run without Qt')" > "$blocker/PySide6/__init__.py"
-PYTHONPATH="$blocker" .venv/bin/python -m pytest -p no:pytestqt -p no:cacheprovider -q tests/unit
+PYTHONPATH="$blocker" .venv/bin/python -m pytest -p no:pytest-qt -p no:cacheprovider -q tests/unit
 rm -rf "$blocker"
 echo "== all tests"
 exec .venv/bin/python -m pytest -p no:cacheprovider "$@"

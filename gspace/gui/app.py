@@ -12,6 +12,7 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
 
 from PySide6 import QtWebEngineWidgets  # noqa: E402, F401  (must load before QApplication)
 from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox  # noqa: E402
 
 from gspace.errors import GspaceError  # noqa: E402
@@ -19,7 +20,7 @@ from gspace.gui import i18n  # noqa: E402
 from gspace.gui.forms import load_form  # noqa: E402
 from gspace.gui.settings import app_settings  # noqa: E402
 from gspace.incident import Incident  # noqa: E402
-from gspace.paths import user_data_dir  # noqa: E402
+from gspace.paths import resource, user_data_dir  # noqa: E402
 
 SCREENSHOT_TIMEOUT_MS = 60_000
 
@@ -28,6 +29,8 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("gspace")
     app.setApplicationName("gspace")
+    app.setDesktopFileName("gspace")
+    app.setWindowIcon(QIcon(str(resource("icons", "gspace.svg"))))
     return app
 
 
