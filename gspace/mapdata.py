@@ -7,7 +7,7 @@ reports are greyed. Features use their kind's shape, filled by status colour.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from gspace.catalog import LayerKind
 from gspace.model import categories_of
@@ -73,30 +73,18 @@ class _Columns:
         return {**self.data, "styles": [dict(k) for k in self.styles], "groups": list(self.groups)}
 
 
+def _points(rows: Iterable[dict], style: Callable[[dict], dict], group: str) -> dict:
+    columns = _Columns()
+    for row in rows:
+        if row["lon"] is not None and row["lat"] is not None:
+            columns.add(row["id"], row["lon"], row["lat"], style(row), f"{group}:{row['kind']}")
+    return columns.result()
+
+
 def report_points(rows: Iterable[dict]) -> dict:
     """rows: dicts with id, lon, lat, kind, category, status; unlocated rows are left out."""
-    columns = _Columns()
-    for r in rows:
-        if r["lon"] is not None and r["lat"] is not None:
-            columns.add(
-                r["id"],
-                r["lon"],
-                r["lat"],
-                report_style(r["kind"], r["category"], r["status"]),
-                f"report:{r['kind']}",
-            )
-    return columns.result()
+    return _points(rows, lambda r: report_style(r["kind"], r["category"], r["status"]), "report")
 
 
 def feature_points(rows: Iterable[dict], catalog: dict[str, LayerKind]) -> dict:
-    columns = _Columns()
-    for f in rows:
-        if f["lon"] is not None and f["lat"] is not None:
-            columns.add(
-                f["id"],
-                f["lon"],
-                f["lat"],
-                feature_style(catalog.get(f["kind"]), f["status"]),
-                f"feature:{f['kind']}",
-            )
-    return columns.result()
+    return _points(rows, lambda f: feature_style(catalog.get(f["kind"]), f["status"]), "feature")

@@ -21,25 +21,6 @@ CATEGORIES = (
     "other",
 )
 
-# Columns of the reports table in the order the read commands print them.
-REPORT_FIELDS = (
-    "id",
-    "kind",
-    "observed_at",
-    "received_at",
-    "location_source",
-    "accuracy_m",
-    "author",
-    "text",
-    "category",
-    "severity",
-    "status",
-    "source",
-    "media",
-    "properties",
-)
-FEATURE_FIELDS = ("id", "kind", "name", "address", "status", "note", "attributes", "source")
-
 
 def categories_of(value: str | None) -> list[str]:
     """A report's `category` column holds one or more identifiers joined by commas."""

@@ -101,10 +101,15 @@ def _timestamp(iso: str | None) -> float | None:
     return datetime.fromisoformat(iso).timestamp() if iso else None
 
 
+_CHANGE_INSERT = (
+    "INSERT INTO changes (hlc, origin, tbl, row_id, op, data) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 def _log(incident: Incident, entries: list[tuple[str, str, str, str, dict]]) -> None:
     """entries: (hlc, table, row id, op, data)."""
     incident.conn.executemany(
-        "INSERT INTO changes (hlc, origin, tbl, row_id, op, data) VALUES (?, ?, ?, ?, ?, ?)",
+        _CHANGE_INSERT,
         [(h, incident.device_id, t, r, op, _dumps(d)) for h, t, r, op, d in entries],
     )
 
@@ -181,16 +186,13 @@ def add_reports(incident: Incident, rows: Iterable[dict]) -> list[str]:
             "FROM reports WHERE rid BETWEEN ? AND ?",
             (start, last),
         )
-        conn.executemany(
-            "INSERT INTO changes (hlc, origin, tbl, row_id, op, data) VALUES (?, ?, ?, ?, ?, ?)",
-            log,
-        )
+        conn.executemany(_CHANGE_INSERT, log)
         ids += batch_ids
         start = last + 1
     return ids
 
 
-def _current(incident: Incident, table: str, key: str, row_id: str) -> dict:
+def _current(incident: Incident, table: str, row_id: str) -> dict:
     cursor = incident.conn.execute(f"SELECT * FROM {table} WHERE id = ? AND deleted = 0", (row_id,))
     row = cursor.fetchone()
     if row is None:
@@ -204,7 +206,7 @@ def update_report(incident: Incident, report_id: str, **changes: Any) -> dict:
         raise GspaceError(
             f"unknown status {changes['status']!r}; use one of " + ", ".join(REPORT_STATUSES)
         )
-    old = _current(incident, "reports", "rid", report_id)
+    old = _current(incident, "reports", report_id)
     changed = {k: _json_cell(k, v) for k, v in changes.items() if _json_cell(k, v) != old[k]}
     if "observed_at" in changed:
         changed["observed_ts"] = _timestamp(changed["observed_at"])
@@ -243,7 +245,7 @@ def _fts_replace(incident: Incident, old: dict, new: dict | None) -> None:
 
 def delete_report(incident: Incident, report_id: str) -> None:
     """Tombstone a report: the row stays (so the deletion can sync), the indexes forget it."""
-    old = _current(incident, "reports", "rid", report_id)
+    old = _current(incident, "reports", report_id)
     hlc = incident.clock.now()
     incident.conn.execute(
         "UPDATE reports SET deleted = 1, hlc = ?, origin = ? WHERE rid = ?",
@@ -298,7 +300,7 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
 
 
 def update_feature(incident: Incident, feature_id: str, **changes: Any) -> dict:
-    old = _current(incident, "features", "fid", feature_id)
+    old = _current(incident, "features", feature_id)
     changed = {k: _json_cell(k, v) for k, v in changes.items() if _json_cell(k, v) != old[k]}
     if not changed:
         return {}

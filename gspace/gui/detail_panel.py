@@ -88,7 +88,7 @@ class DetailPanel(QScrollArea):
         for value in self.values.values():
             value.setText("")
 
-    def _time(self, iso: str | None) -> str:
+    def format_time(self, iso: str | None) -> str:
         if not iso:
             return ""
         return datetime.fromisoformat(iso).astimezone(self.zone).strftime("%Y-%m-%d %H:%M %Z")
@@ -111,7 +111,7 @@ class DetailPanel(QScrollArea):
             accuracy = f" ±{report['accuracy_m']:.0f} m" if report.get("accuracy_m") else ""
             location = f"{report['lat']:.6f}, {report['lon']:.6f}{accuracy} ({location})"
         values = {
-            "time": self._time(report.get("observed_at")),
+            "time": self.format_time(report.get("observed_at")),
             "kind": kind_label(report["kind"]),
             "category": categories_label(report.get("category")),
             "status": status_label(report["status"]),

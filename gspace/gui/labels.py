@@ -6,6 +6,7 @@ from PySide6.QtCore import QCoreApplication
 
 from gspace.catalog import LayerKind
 from gspace.gui.i18n import current_language
+from gspace.model import categories_of
 
 translate = QCoreApplication.translate  # called by this name so that lupdate finds the strings
 
@@ -37,7 +38,7 @@ def category_label(category: str) -> str:
 
 
 def categories_label(value: str | None) -> str:
-    return ", ".join(category_label(c) for c in (value or "").split(",") if c)
+    return ", ".join(category_label(c) for c in categories_of(value))
 
 
 def status_label(status: str) -> str:

@@ -27,7 +27,7 @@ from gspace.gui.map_view import MapView
 from gspace.gui.reports_list import ReportsList
 from gspace.gui.settings import app_settings
 from gspace.incident import Incident
-from gspace.model import CATEGORIES
+from gspace.model import CATEGORIES, categories_of
 
 
 class MainWindow(QMainWindow):
@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
     def _send_legend(self) -> None:
         if not hasattr(self, "rows"):
             return
-        present = {c for r in self.rows for c in (r["category"] or "other").split(",")}
+        present = {c for r in self.rows for c in categories_of(r["category"]) or ["other"]}
         report_items = [
             {"label": category_label(c), **mapdata.report_style("sns", c, "new")}
             for c in CATEGORIES
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
             "lines": [
                 x
                 for x in (
-                    self.detail._time(report["observed_at"]),
+                    self.detail.format_time(report["observed_at"]),
                     categories_label(report["category"]),
                     report["text"],
                 )
