@@ -189,6 +189,64 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
     click.echo(f"created incident {incident}", err=True)
 
 
+@cli.group("import")
+def import_() -> None:
+    """Bring photos (and later posts and layers) into an incident."""
+
+
+def _time_offset(value: str | None):
+    from datetime import timedelta
+
+    if value is None:
+        return None
+    sign, _, rest = value.partition(value[:1]) if value[:1] in "+-" else ("+", "", value)
+    hours, _, minutes = rest.partition(":")
+    try:
+        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not ±HH:MM", param_hint="--time-offset") from None
+    return -delta if sign == "-" else delta
+
+
+@import_.command("photos")
+@click.argument("incident", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--gpx",
+    type=click.Path(dir_okay=False),
+    help="place photos without GPS on this GPX track by time",
+)
+@click.option(
+    "--time-offset",
+    help="the camera clock's offset from UTC, ±HH:MM, for photos "
+    "whose time has none (default: the incident's time zone)",
+)
+@click.option("--jobs", type=click.IntRange(1, 64), help="worker processes (default: all cores)")
+def import_photos(
+    incident: Path,
+    paths: tuple[str, ...],
+    gpx: str | None,
+    time_offset: str | None,
+    jobs: int | None,
+) -> None:
+    """Import photos (files or folders, recursively) as photo reports.
+
+    Photos without GPS are imported without a location (or placed on the --gpx track).
+    Each skipped file is listed on stderr with the reason.
+
+    Example: gspace import photos ~/incidents/kumamoto /media/sdcard/DCIM --gpx track.gpx
+    """
+    from gspace.ingest.photos import import_photos as run_import
+
+    offset = _time_offset(time_offset)
+    with Incident.open(incident) as inc:
+        summary = run_import(inc, paths, gpx=gpx, camera_offset=offset, jobs=jobs)
+    for outcome in summary.outcomes:
+        if outcome.outcome == "skipped" or outcome.reason:
+            click.echo(f"{outcome.path}: {outcome.outcome}: {outcome.reason}", err=True)
+    click.echo(summary.line(), err=True)
+
+
 @cli.command()
 @click.argument("incident", type=click.Path(path_type=Path))
 @report_filters

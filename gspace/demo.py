@@ -17,7 +17,7 @@ from PIL.TiffImagePlugin import IFDRational
 
 from gspace import records
 from gspace.incident import Incident
-from gspace.media import thumbnail, write_original
+from gspace.media import store_original, thumbnail
 
 NAME = "【架空・訓練用】熊本市 地震デモ (fictional demo)"
 JST = timezone(timedelta(hours=9))
@@ -134,7 +134,7 @@ def _photo_reports(incident: Incident, rng: random.Random) -> list[dict]:
         lat, lon = _jitter(rng, lat, lon, 500)
         when = START + timedelta(minutes=rng.randrange(0, 48 * 60))
         data = demo_photo(rng, lat, lon, when)
-        sha, path = write_original(incident, data, ".jpg")
+        sha, path = store_original(incident.path, data, ".jpg")
         with Image.open(io.BytesIO(data)) as image:
             thumb, size = thumbnail(image), image.size
         records.add_media(
@@ -147,7 +147,7 @@ def _photo_reports(incident: Incident, rng: random.Random) -> list[dict]:
                 "height": size[1],
                 "exif": {"Make": "gspace demo", "Model": "Fictional Camera"},
                 "thumbnail": thumb,
-                "path": str(path.relative_to(incident.path)),
+                "path": path,
             },
         )
         category = rng.choice(["building_damage", "road_blocked", "landslide", "fire", "other"])

@@ -1,7 +1,8 @@
 """Original files kept by content: `media/<first two hex digits>/<sha256><suffix>`.
 
-A file is written under a temporary name and renamed into place, so a crash never leaves a
-half-written original behind a valid name.
+A file is written under a temporary name, flushed to disk and renamed into place, so a crash
+never leaves a half-written original behind a valid name, and a committed media row never
+points at a file that is not on disk.
 """
 
 from __future__ import annotations
@@ -13,33 +14,39 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from gspace.incident import Incident
-
 THUMBNAIL_PX = 256
 
 
-def media_path(incident: Incident, sha256: str, suffix: str) -> Path:
-    return incident.media_dir / sha256[:2] / f"{sha256}{suffix.lower()}"
+def relative_path(sha256: str, suffix: str) -> str:
+    """Where an original lives, relative to the incident folder (as stored in `media.path`)."""
+    return f"media/{sha256[:2]}/{sha256}{suffix.lower()}"
 
 
-def write_original(incident: Incident, data: bytes, suffix: str) -> tuple[str, Path]:
+def store_original(incident_dir: Path, data: bytes, suffix: str) -> tuple[str, str]:
+    """Keep `data` under its hash; returns (sha256, relative path). Writes nothing when the
+    same bytes are already there."""
     sha = hashlib.sha256(data).hexdigest()
-    target = media_path(incident, sha, suffix)
+    relative = relative_path(sha, suffix)
+    target = incident_dir / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
+        partial = target.with_name(f"{target.name}.{os.getpid()}.part")
         with open(partial, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         partial.replace(target)
-    return sha, target
+    return sha, relative
 
 
 def thumbnail(image: Image.Image, size: int = THUMBNAIL_PX) -> bytes:
     """A JPEG thumbnail with the EXIF orientation applied."""
     image = ImageOps.exif_transpose(image)
     image.thumbnail((size, size))
+    return jpeg_bytes(image)
+
+
+def jpeg_bytes(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.convert("RGB").save(out, "JPEG", quality=80)
     return out.getvalue()

@@ -1,0 +1,1 @@
+"""Bringing files in: photos (and, later, SNS posts and reference layers)."""

@@ -1,0 +1,377 @@
+"""Importing photos as photo reports.
+
+Each file is read once: hashed, copied into `media/` under its SHA-256 (written under a
+temporary name, then renamed), its metadata read (`exif.read_meta`) and a thumbnail made (the
+camera's embedded EXIF thumbnail when there is one, else a draft-mode decode). That work runs
+in worker processes; the main process writes the media rows, reports and import-log rows of a
+batch of photos in one transaction. A photo therefore lands whole or not at all: a copied file
+whose transaction never committed (cancel, crash, kill) is an orphan, and every import starts
+by sweeping orphans away, so running the same import again finishes the rest.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gspace import records
+from gspace.incident import Incident
+from gspace.ingest.exif import PhotoMeta, read_meta
+from gspace.ingest.gpx import Track
+from gspace.media import THUMBNAIL_PX, jpeg_bytes, store_original
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".heic", ".heif", ".hif", ".tif", ".tiff"}
+BATCH = 50  # photos per transaction
+TYPES = {"JPEG": "image/jpeg", "HEIF": "image/heif", "TIFF": "image/tiff", "MPO": "image/jpeg"}
+# Image.transpose steps for EXIF orientations 2-8 (what ImageOps.exif_transpose does).
+ORIENT = {
+    2: [Image.Transpose.FLIP_LEFT_RIGHT],
+    3: [Image.Transpose.ROTATE_180],
+    4: [Image.Transpose.FLIP_TOP_BOTTOM],
+    5: [Image.Transpose.TRANSPOSE],
+    6: [Image.Transpose.ROTATE_270],
+    7: [Image.Transpose.TRANSVERSE],
+    8: [Image.Transpose.ROTATE_90],
+}
+
+
+@dataclass
+class Outcome:
+    path: str
+    outcome: str  # imported, already imported, skipped
+    reason: str | None = None
+    report_id: str | None = None
+    located: bool = False
+
+
+@dataclass
+class ImportSummary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    cancelled: bool = False
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.outcomes if o.outcome == outcome)
+
+    def line(self) -> str:
+        imported = self.count("imported")
+        unlocated = sum(1 for o in self.outcomes if o.outcome == "imported" and not o.located)
+        text = (
+            f"{imported} imported ({unlocated} need a location), "
+            f"{self.count('already imported')} already imported, "
+            f"{self.count('skipped')} skipped"
+        )
+        return text + (" — cancelled" if self.cancelled else "")
+
+
+# -- finding files -------------------------------------------------------------------------
+def find_photos(paths: Iterable[str | Path]) -> Iterator[tuple[str, str | None]]:
+    """(path, reason to skip or None) for every photo named or found below a named folder.
+
+    Folders are walked recursively, following links to folders but never into a folder twice
+    (a link loop is reported once). Files inside folders count when their suffix is a photo's;
+    files named directly are always tried.
+    """
+    seen: set[str] = set()
+    for given in paths:
+        yield from _walk(Path(given), str(given), seen, named=True)
+
+
+def _walk(path: Path, shown: str, seen: set[str], named: bool) -> Iterator[tuple[str, str | None]]:
+    try:
+        is_dir = path.is_dir()
+        exists = path.exists()
+    except OSError as e:  # ELOOP for a link that points at itself
+        yield shown, f"cannot open: {e.strerror or e}"
+        return
+    if not exists:
+        yield shown, "symlink loop or broken link" if path.is_symlink() else "no such file"
+        return
+    if not is_dir:
+        if named or path.suffix.lower() in PHOTO_SUFFIXES:
+            yield shown, None
+        return
+    real = os.path.realpath(path)
+    if real in seen:
+        yield shown, "symlink loop: this folder was already walked"
+        return
+    seen.add(real)
+    try:
+        children = sorted(path.iterdir())
+    except OSError as e:
+        yield shown, f"cannot list folder: {e.strerror or e}"
+        return
+    for child in children:
+        yield from _walk(child, os.path.join(shown, child.name), seen, named=False)
+
+
+# -- one photo (runs in a worker process) --------------------------------------------------
+def _orient(image: Image.Image, orientation: int | None) -> Image.Image:
+    for step in ORIENT.get(orientation or 1, []):
+        image = image.transpose(step)
+    return image
+
+
+def _thumbnail(data: bytes, meta: PhotoMeta, image: Image.Image) -> bytes | None:
+    """The camera's embedded thumbnail when there is one (no full decode), else a draft decode;
+    None when the pixels cannot be decoded (a truncated file keeps its metadata)."""
+    if meta.thumbnail:
+        try:
+            small = Image.open(io.BytesIO(meta.thumbnail))
+            small.load()
+            small = _orient(small, meta.orientation)
+            small.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            return jpeg_bytes(small)
+        except Exception:  # noqa: BLE001 (image decoders raise many kinds on damaged data)
+            pass
+    try:
+        image.draft("RGB", (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2))
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        return jpeg_bytes(image)
+    except Exception:  # noqa: BLE001 (a truncated or damaged image keeps its metadata)
+        return None
+
+
+def _register_heif() -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
+def prepare(path: str, incident_dir: str) -> dict:
+    """Read, hash, copy and describe one photo; returns {"skip": reason} for a bad file."""
+    try:
+        return _prepare(path, incident_dir)
+    except Exception as e:  # noqa: BLE001 (one hostile file must not stop an import)
+        return {"skip": f"unreadable: {type(e).__name__}: {e}"}
+
+
+def _prepare(path: str, incident_dir: str) -> dict:
+    _register_heif()
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        return {"skip": f"cannot read: {e.strerror or e}"}
+    if not data:
+        return {"skip": "empty file"}
+    meta = read_meta(data)
+    try:
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return {"skip": "not an image, or too damaged to read"}
+    except Image.DecompressionBombError as e:
+        return {"skip": f"decompression bomb: {e}"}
+    if width * height > Image.MAX_IMAGE_PIXELS:
+        return {
+            "skip": f"decompression bomb: {width}×{height} pixels is over the limit "
+            f"of {Image.MAX_IMAGE_PIXELS}"
+        }
+    thumbnail = _thumbnail(data, meta, image)
+    sha, relative = store_original(Path(incident_dir), data, Path(path).suffix or ".jpg")
+    return {
+        "sha256": sha,
+        "size": len(data),
+        "width": width,
+        "height": height,
+        "type": TYPES.get(image.format or "", "application/octet-stream"),
+        "path": relative,
+        "thumbnail": thumbnail,
+        "meta": meta,
+    }
+
+
+# -- the import ----------------------------------------------------------------------------
+def sweep_orphans(incident: Incident) -> int:
+    """Delete media files no media row refers to (left by an import that never committed)."""
+    known = {row[0] for row in incident.conn.execute("SELECT path FROM media")}
+    removed = 0
+    for file in incident.media_dir.rglob("*"):
+        relative = file.relative_to(incident.path).as_posix()
+        if file.is_file() and relative not in known:
+            file.unlink()
+            removed += 1
+    return removed
+
+
+def _report(
+    incident: Incident,
+    item: dict,
+    path: str,
+    track: Track | None,
+    zone: tzinfo,
+    camera_offset: timedelta | None,
+) -> dict:
+    meta: PhotoMeta = item["meta"]
+    observed_at, time_source = meta.observed_at(zone, camera_offset)
+    lat, lon, source, accuracy = meta.lat, meta.lon, "exif", None
+    if lat is None:
+        source = "none"
+        if track and observed_at:
+            found = track.locate(datetime.fromisoformat(observed_at))
+            if found:
+                (lat, lon), source, accuracy = found, "gpx", 25.0
+    properties = {
+        k: v
+        for k, v in {
+            "altitude": meta.altitude,
+            "direction": meta.direction,
+            "orientation": meta.orientation,
+            "make": meta.make,
+            "model": meta.model,
+            "time_source": time_source,
+            "thumbnail": "embedded" if meta.thumbnail else "decoded",
+        }.items()
+        if v is not None
+    }
+    return {
+        "kind": "photo",
+        "lat": lat,
+        "lon": lon,
+        "location_source": source,
+        "accuracy_m": accuracy,
+        "observed_at": observed_at,
+        "source": path,
+        "media": [item["sha256"]],
+        "properties": properties,
+    }
+
+
+class _Writer:
+    """Commits prepared photos in batches: media row, report and log rows in one transaction."""
+
+    def __init__(self, incident: Incident, track, camera_offset, summary: ImportSummary):
+        self.incident, self.track, self.camera_offset = incident, track, camera_offset
+        self.summary, self.pending = summary, []
+        self.run_id = str(uuid.uuid4())
+        self.known = {row[0] for row in incident.conn.execute("SELECT sha256 FROM media")}
+
+    def add(self, path: str, item: dict) -> None:
+        self.pending.append((path, item))
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        inc, now, log = self.incident, self.incident.now(), []
+        with inc.transaction():
+            for path, item in self.pending:
+                outcome = self._one(path, item)
+                self.summary.outcomes.append(outcome)
+                log.append(
+                    (
+                        self.run_id,
+                        now,
+                        "photos",
+                        path,
+                        outcome.outcome,
+                        outcome.reason,
+                        outcome.report_id,
+                    )
+                )
+            inc.conn.executemany(
+                "INSERT INTO import_log (run_id, at, importer, path, outcome, reason, record_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                log,
+            )
+        self.pending = []
+
+    def _one(self, path: str, item: dict) -> Outcome:
+        if "skip" in item:
+            return Outcome(path, "skipped", item["skip"])
+        if item["sha256"] in self.known:
+            return Outcome(path, "already imported", "the same photo is already in the incident")
+        meta: PhotoMeta = item["meta"]
+        records.add_media(
+            self.incident,
+            {
+                "sha256": item["sha256"],
+                "type": item["type"],
+                "size": item["size"],
+                "width": item["width"],
+                "height": item["height"],
+                "exif": meta.tags,
+                "thumbnail": item["thumbnail"],
+                "path": item["path"],
+            },
+        )
+        self.known.add(item["sha256"])
+        report = _report(
+            self.incident, item, path, self.track, self.incident.timezone, self.camera_offset
+        )
+        [report_id] = records.add_reports(self.incident, [report])
+        reason = None if item["thumbnail"] else "pixels unreadable (truncated?): no thumbnail"
+        return Outcome(path, "imported", reason, report_id, report["lat"] is not None)
+
+
+def import_photos(
+    incident: Incident,
+    paths: Iterable[str | Path],
+    *,
+    gpx: str | None = None,
+    camera_offset: timedelta | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportSummary:
+    """Import the photos in `paths` (files or folders). `progress(done, total, path)` is called
+    after each file; when `cancelled()` turns true the import stops after committing what is
+    ready. Returns what happened to each file."""
+    track = Track.read(gpx) if gpx else None
+    sweep_orphans(incident)
+    found = list(find_photos(paths))
+    summary = ImportSummary()
+    writer = _Writer(incident, track, camera_offset, summary)
+    todo = [(p, None) for p, reason in found if reason is None]
+    for path, reason in found:
+        if reason is not None:
+            writer.add(path, {"skip": reason})
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    done = len(found) - len(todo)
+    for path, item in _prepared([p for p, _ in todo], str(incident.path), jobs):
+        writer.add(path, item)
+        done += 1
+        if progress:
+            progress(done, len(found), path)
+        if cancelled and cancelled():
+            summary.cancelled = True
+            break
+    writer.flush()
+    if summary.cancelled:
+        sweep_orphans(incident)
+    return summary
+
+
+def _prepared(paths: list[str], incident_dir: str, jobs: int) -> Iterator[tuple[str, dict]]:
+    """prepare() over `paths` in order, in `jobs` worker processes (inline for one job), with a
+    bounded number of files in flight so memory stays flat."""
+    if jobs <= 1 or len(paths) < 4:
+        for path in paths:
+            yield path, prepare(path, incident_dir)
+        return
+    context = multiprocessing.get_context("spawn")  # safe beside Qt's threads, and on Windows
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        window: list[tuple[str, Future]] = []
+        queue = iter(paths)
+        try:
+            for path in queue:
+                window.append((path, pool.submit(prepare, path, incident_dir)))
+                if len(window) >= jobs * 4:
+                    first, future = window.pop(0)
+                    yield first, future.result()
+            for path, future in window:
+                yield path, future.result()
+        finally:
+            for _, future in window:
+                future.cancel()
