@@ -86,7 +86,9 @@ def _rational_dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
     return IFDRational(degrees), IFDRational(minutes), IFDRational(int(seconds * 10000), 10000)
 
 
-def demo_photo(rng: random.Random, lat: float, lon: float, when: datetime) -> bytes:
+def demo_photo(
+    rng: random.Random, lat: float, lon: float, when: datetime, direction: float
+) -> bytes:
     """A small drawn 'field photo' (sky, ground, debris) carrying EXIF GPS and time."""
     image = Image.new("RGB", (640, 480), (135, 170, 205))
     draw = ImageDraw.Draw(image)
@@ -110,6 +112,7 @@ def demo_photo(rng: random.Random, lat: float, lon: float, when: datetime) -> by
     gps = exif.get_ifd(0x8825)
     gps[0], gps[1], gps[2] = b"\x02\x03\x00\x00", "N", _rational_dms(lat)
     gps[3], gps[4] = "E", _rational_dms(lon)
+    gps[16], gps[17] = "T", IFDRational(int(direction * 10), 10)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=70, exif=exif)
     return out.getvalue()
@@ -133,7 +136,8 @@ def _photo_reports(incident: Incident, rng: random.Random) -> list[dict]:
         place, lat, lon = rng.choice(PLACES)
         lat, lon = _jitter(rng, lat, lon, 500)
         when = START + timedelta(minutes=rng.randrange(0, 48 * 60))
-        data = demo_photo(rng, lat, lon, when)
+        direction = rng.randrange(0, 3600) / 10
+        data = demo_photo(rng, lat, lon, when, direction)
         sha, path = store_original(incident.path, data, ".jpg")
         with Image.open(io.BytesIO(data)) as image:
             thumb, size = thumbnail(image), image.size
@@ -168,6 +172,12 @@ def _photo_reports(incident: Incident, rng: random.Random) -> list[dict]:
                 "status": _status(rng),
                 "source": f"DSC_{1000 + i:04d}.JPG",
                 "media": [sha],
+                "properties": {
+                    "direction": direction,
+                    "make": "gspace demo",
+                    "model": "Fictional Camera",
+                    "time_source": "exif",
+                },
             }
         )
     return rows

@@ -57,12 +57,21 @@ def feature_style(kind: LayerKind | None, status: str | None) -> dict:
 
 class _Columns:
     def __init__(self) -> None:
-        self.data: dict[str, list] = {k: [] for k in ("ids", "lon", "lat", "style", "group")}
+        self.data: dict[str, list] = {k: [] for k in ("ids", "lon", "lat", "style", "group", "dir")}
         self.styles: dict[tuple, int] = {}
         self.groups: dict[str, int] = {}
 
-    def add(self, point_id: str, lon: float, lat: float, style: dict, group: str) -> None:
+    def add(
+        self,
+        point_id: str,
+        lon: float,
+        lat: float,
+        style: dict,
+        group: str,
+        direction: float | None,
+    ) -> None:
         key = tuple(style.items())
+        self.data["dir"].append(direction)
         self.data["ids"].append(point_id)
         self.data["lon"].append(lon)
         self.data["lat"].append(lat)
@@ -77,12 +86,20 @@ def _points(rows: Iterable[dict], style: Callable[[dict], dict], group: str) -> 
     columns = _Columns()
     for row in rows:
         if row["lon"] is not None and row["lat"] is not None:
-            columns.add(row["id"], row["lon"], row["lat"], style(row), f"{group}:{row['kind']}")
+            columns.add(
+                row["id"],
+                row["lon"],
+                row["lat"],
+                style(row),
+                f"{group}:{row['kind']}",
+                row.get("direction"),
+            )
     return columns.result()
 
 
 def report_points(rows: Iterable[dict]) -> dict:
-    """rows: dicts with id, lon, lat, kind, category, status; unlocated rows are left out."""
+    """rows: dicts with id, lon, lat, kind, category, status and optionally direction (the
+    camera's bearing, drawn as an arrow); unlocated rows are left out."""
     return _points(rows, lambda r: report_style(r["kind"], r["category"], r["status"]), "report")
 
 

@@ -195,10 +195,23 @@ def report_summaries(incident: Incident, filt: ReportFilter | None = None) -> li
     """The few columns a list and a map need, for every matching report, in time order."""
     where, params = (filt or ReportFilter()).where()
     sql = (
-        f"SELECT {', '.join('r.' + c for c in SUMMARY_COLUMNS)} FROM reports r "
+        f"SELECT {', '.join('r.' + c for c in SUMMARY_COLUMNS)}, "
+        "json_extract(r.properties, '$.direction') AS direction FROM reports r "
         f"WHERE {where} ORDER BY r.observed_ts, r.rid"
     )
     return list(_rows(incident, sql, params))
+
+
+def media_row(incident: Incident, sha256: str) -> dict | None:
+    """A media row without its thumbnail."""
+    rows = list(
+        _rows(
+            incident,
+            "SELECT sha256, type, size, width, height, path FROM media WHERE sha256 = ?",
+            [sha256],
+        )
+    )
+    return rows[0] if rows else None
 
 
 def media_thumbnail(incident: Incident, sha256: str) -> bytes | None:

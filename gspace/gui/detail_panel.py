@@ -6,9 +6,9 @@ Every text from posts and files is shown as plain text (never interpreted as HTM
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from gspace.catalog import LayerKind
@@ -21,6 +21,7 @@ from gspace.gui.labels import (
     severity_label,
     status_label,
 )
+from gspace.gui.photo_view import PhotoView
 
 
 def _plain(text: str = "", wrap: bool = True) -> QLabel:
@@ -32,7 +33,21 @@ def _plain(text: str = "", wrap: bool = True) -> QLabel:
 
 
 class DetailPanel(QScrollArea):
-    FIELDS = ("time", "kind", "category", "status", "severity", "location", "author", "source")
+    FIELDS = (
+        "time",
+        "kind",
+        "category",
+        "status",
+        "severity",
+        "location",
+        "author",
+        "source",
+        "camera",
+        "altitude",
+        "direction",
+        "time_source",
+        "pixels",
+    )
 
     def __init__(self, zone: tzinfo, parent=None):
         super().__init__(parent)
@@ -40,12 +55,12 @@ class DetailPanel(QScrollArea):
         self.setWidgetResizable(True)
         body = QWidget()
         layout = QVBoxLayout(body)
-        self.photo = QLabel()
-        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.photo.setMinimumHeight(0)
+        self.photo = PhotoView()
         self.title = _plain()
         self.title.setStyleSheet("font-weight: bold; font-size: 14px;")
         self.text = _plain()
+        self.hint = _plain()
+        self.hint.setStyleSheet("color: #b71c1c;")
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.values = {name: _plain() for name in self.FIELDS}
@@ -55,6 +70,7 @@ class DetailPanel(QScrollArea):
         layout.addWidget(self.photo)
         layout.addWidget(self.title)
         layout.addWidget(self.text)
+        layout.addWidget(self.hint)
         layout.addLayout(self.form)
         layout.addStretch(1)
         self.setWidget(body)
@@ -71,6 +87,11 @@ class DetailPanel(QScrollArea):
             "location": self.tr("Location"),
             "author": self.tr("Author"),
             "source": self.tr("Source"),
+            "camera": self.tr("Camera"),
+            "altitude": self.tr("Altitude"),
+            "direction": self.tr("Direction"),
+            "time_source": self.tr("Time from"),
+            "pixels": self.tr("Pixels"),
         }
         for key, label in self.names.items():
             label.setText(names[key])
@@ -84,32 +105,41 @@ class DetailPanel(QScrollArea):
         self.photo.clear()
         self.photo.hide()
         self.title.setText(self.tr("Select a report on the map or in the list."))
-        self.text.setText("")
-        for value in self.values.values():
-            value.setText("")
+        self._fill({})
+
+    def _fill(self, values: dict[str, str], text: str = "", hint: str = "") -> None:
+        """Set the form; rows without a value are hidden."""
+        self.text.setText(text)
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
+        for key, label in self.values.items():
+            label.setText(values.get(key, ""))
+            self.form.setRowVisible(label, bool(values.get(key)))
 
     def format_time(self, iso: str | None) -> str:
         if not iso:
             return ""
         return datetime.fromisoformat(iso).astimezone(self.zone).strftime("%Y-%m-%d %H:%M %Z")
 
-    def _set_photo(self, data: bytes | None) -> None:
-        pixmap = QPixmap()
-        if data and pixmap.loadFromData(data):
-            self.photo.setPixmap(pixmap)
+    def show_report(
+        self,
+        report: dict,
+        thumbnail: bytes | None = None,
+        original: Path | None = None,
+        media: dict | None = None,
+    ) -> None:
+        if report["media"]:
             self.photo.show()
+            self.photo.show_photo(report["id"], thumbnail, original)
         else:
             self.photo.clear()
             self.photo.hide()
-
-    def show_report(self, report: dict, thumbnail: bytes | None) -> None:
-        self._set_photo(thumbnail)
         self.title.setText(f"{kind_label(report['kind'])} — {status_label(report['status'])}")
-        self.text.setText(report.get("text") or "")
         location = location_source_label(report["location_source"])
         if report.get("lat") is not None:
             accuracy = f" ±{report['accuracy_m']:.0f} m" if report.get("accuracy_m") else ""
             location = f"{report['lat']:.6f}, {report['lon']:.6f}{accuracy} ({location})"
+        properties = report.get("properties") or {}
         values = {
             "time": self.format_time(report.get("observed_at")),
             "kind": kind_label(report["kind"]),
@@ -119,21 +149,44 @@ class DetailPanel(QScrollArea):
             "location": location,
             "author": report.get("author") or "",
             "source": report.get("source") or "",
+            "camera": " ".join(filter(None, (properties.get("make"), properties.get("model")))),
+            "altitude": (f"{properties['altitude']:.1f} m" if "altitude" in properties else ""),
+            "direction": (
+                f"{properties['direction']:.0f}° {compass(properties['direction'])}"
+                if "direction" in properties
+                else ""
+            ),
+            "time_source": properties.get("time_source", ""),
+            "pixels": f"{media['width']} × {media['height']}" if media else "",
         }
-        for key, value in values.items():
-            self.values[key].setText(value)
+        hint = (
+            ""
+            if report.get("lat") is not None
+            else self.tr(
+                "No location yet: press P and click the map, or drag the report from the list onto "
+                "the map."
+            )
+        )
+        self._fill(values, report.get("text") or "", hint)
 
     def show_feature(self, feature: dict, kind: LayerKind | None) -> None:
-        self._set_photo(None)
+        self.photo.clear()
+        self.photo.hide()
         self.title.setText(feature.get("name") or "")
         extra = [f"{k}: {v}" for k, v in (feature.get("attributes") or {}).items()]
-        self.text.setText(
-            "\n".join([feature.get("address") or "", feature.get("note") or "", *extra]).strip()
-        )
-        for value in self.values.values():
-            value.setText("")
-        self.values["kind"].setText(layer_title(kind) if kind else feature["kind"])
-        self.values["status"].setText(feature_status_label(kind, feature.get("status")))
-        if feature.get("lat") is not None:
-            self.values["location"].setText(f"{feature['lat']:.6f}, {feature['lon']:.6f}")
-        self.values["source"].setText(feature.get("source") or "")
+        text = "\n".join([feature.get("address") or "", feature.get("note") or "", *extra])
+        values = {
+            "kind": layer_title(kind) if kind else feature["kind"],
+            "status": feature_status_label(kind, feature.get("status")),
+            "location": (
+                f"{feature['lat']:.6f}, {feature['lon']:.6f}"
+                if feature.get("lat") is not None
+                else ""
+            ),
+            "source": feature.get("source") or "",
+        }
+        self._fill(values, text.strip())
+
+
+def compass(degrees: float) -> str:
+    return ("N", "NE", "E", "SE", "S", "SW", "W", "NW")[round(degrees / 45) % 8]

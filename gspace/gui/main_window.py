@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
-from gspace import __version__, mapdata, query
+from gspace import __version__, mapdata, query, records
 from gspace.catalog import load_catalog
 from gspace.errors import GspaceError
 from gspace.gui import i18n
@@ -24,7 +24,7 @@ from gspace.gui.labels import (
 )
 from gspace.gui.layer_panel import LayerPanel
 from gspace.gui.map_view import MapView
-from gspace.gui.reports_list import ReportsList
+from gspace.gui.reports_list import REPORT_MIME, ReportsList
 from gspace.gui.settings import app_settings
 from gspace.incident import Incident
 from gspace.model import CATEGORIES, categories_of
@@ -58,6 +58,10 @@ class MainWindow(QMainWindow):
         self.map.bridge.pointClicked.connect(self._map_clicked)
         self.map.bridge.layerDrawn.connect(self._drawn)
         self.map.bridge.viewMoved.connect(self._remember_view)
+        self.map.bridge.placeClicked.connect(self._place_selected)
+        self.selected_id: str | None = None
+        self.imports: list = []
+        self.setAcceptDrops(True)
         self._view: tuple[float, float, int] | None = None
         self.load_data()
         self._restore()
@@ -90,6 +94,13 @@ class MainWindow(QMainWindow):
             self.file_menu, self._open_other, QKeySequence.StandardKey.Open
         )
         self.file_menu.addSeparator()
+        self.import_files_action = self._action(
+            self.file_menu, self._import_files, QKeySequence("Ctrl+I")
+        )
+        self.import_folder_action = self._action(
+            self.file_menu, self._import_folder, QKeySequence("Ctrl+Shift+I")
+        )
+        self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
         self.fit_action = self._action(
             self.view_menu, lambda: self.map.set_view(0, 0, -1), QKeySequence("Ctrl+0")
@@ -109,6 +120,20 @@ class MainWindow(QMainWindow):
             self.language_menu.addAction(action)
             self.language_actions[code] = action
         self.about_action = self._action(self.help_menu, self._about)
+        self.place_action = QAction(self)
+        self.place_action.setShortcut(QKeySequence("P"))
+        self.place_action.triggered.connect(self.start_placing)
+        self.unlocated_action = QAction(self, checkable=True)
+        self.unlocated_action.toggled.connect(lambda _on: self._show_rows())
+        self.toolbar = self.addToolBar("")
+        self.toolbar.setObjectName("mainToolBar")
+        for action in (
+            self.import_files_action,
+            self.import_folder_action,
+            self.place_action,
+            self.unlocated_action,
+        ):
+            self.toolbar.addAction(action)
 
     def retranslate(self) -> None:
         self.setWindowTitle(f"{self.incident.name} — gspace")
@@ -120,6 +145,13 @@ class MainWindow(QMainWindow):
         self.fit_action.setText(self.tr("&Zoom to all"))
         self.language_menu.setTitle(self.tr("&Language"))
         self.about_action.setText(self.tr("&About gspace"))
+        self.import_files_action.setText(self.tr("Import &photos…"))
+        self.import_folder_action.setText(self.tr("Import a photo &folder…"))
+        self.place_action.setText(self.tr("Place on map"))
+        self.place_action.setToolTip(self.tr("Place the selected report: click the map (P)"))
+        self.unlocated_action.setText(self.tr("Needs location"))
+        self.unlocated_action.setToolTip(self.tr("List only reports without a location"))
+        self.toolbar.setWindowTitle(self.tr("Tools"))
         self.docks["layers"].setWindowTitle(self.tr("Layers"))
         self.docks["reports"].setWindowTitle(self.tr("Reports"))
         self.docks["detail"].setWindowTitle(self.tr("Details"))
@@ -138,7 +170,7 @@ class MainWindow(QMainWindow):
         self.rows = query.report_summaries(self.incident)
         self.features = list(query.features(self.incident))
         self.features_by_id = {f["id"]: f for f in self.features}
-        self.reports.set_rows(self.rows)
+        self._show_rows()
         self.map.set_layer("features", mapdata.feature_points(self.features, self.catalog))
         self.map.set_layer("reports", mapdata.report_points(self.rows))
         self.layers.set_counts(
@@ -148,6 +180,13 @@ class MainWindow(QMainWindow):
         )
         self._update_status()
         self._send_legend()
+
+    def _show_rows(self) -> None:
+        """The list shows every report, or only those waiting for a location."""
+        unlocated = self.unlocated_action.isChecked()
+        self.reports.set_rows(
+            [r for r in self.rows if r["lon"] is None] if unlocated else self.rows
+        )
 
     def _update_status(self) -> None:
         if not hasattr(self, "rows"):
@@ -235,13 +274,19 @@ class MainWindow(QMainWindow):
             self.detail.show_feature(feature, self.catalog.get(feature["kind"]))
             return
         report = query.report(self.incident, point_id)
-        if report:
-            thumbnail = (
-                query.media_thumbnail(self.incident, report["media"][0])
-                if report["media"]
-                else None
+        if report is None:
+            return
+        self.selected_id = point_id
+        media = query.media_row(self.incident, report["media"][0]) if report["media"] else None
+        if media:
+            self.detail.show_report(
+                report,
+                query.media_thumbnail(self.incident, media["sha256"]),
+                self.incident.path / media["path"],
+                media,
             )
-            self.detail.show_report(report, thumbnail)
+        else:
+            self.detail.show_report(report)
 
     def _list_selected(self, report_id: str) -> None:
         self._show(report_id)
@@ -255,6 +300,85 @@ class MainWindow(QMainWindow):
     def _drawn(self, layer: str, count: int) -> None:
         if layer == "reports":
             self.mapDrawn.emit(count)
+
+    # -- photos: import, placing ----------------------------------------------------------
+    def import_photos(self, paths: list[str]) -> None:
+        """Import in the background with a progress dialog; the map follows when it is done."""
+        from gspace.gui.photo_import import PhotoImport
+
+        job = PhotoImport(self, self.incident.path, paths)
+        job.done.connect(lambda _summary: self.load_data())
+        job.done.connect(lambda _summary: self.imports.remove(job))
+        self.imports.append(job)
+        job.start()
+
+    def _import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Import photos"),
+            str(Path.home()),
+            self.tr("Photos") + " (*.jpg *.jpeg *.JPG *.JPEG *.heic *.HEIC *.heif *.tif *.tiff)",
+        )
+        if files:
+            self.import_photos(files)
+
+    def _import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Import a photo folder"), str(Path.home())
+        )
+        if folder:
+            self.import_photos([folder])
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        mime = event.mimeData()
+        if mime.hasFormat(REPORT_MIME) or any(u.isLocalFile() for u in mime.urls()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        """Files and folders dropped anywhere are imported; a report dragged from the list and
+        dropped on the map is placed where it was dropped."""
+        mime = event.mimeData()
+        if mime.hasFormat(REPORT_MIME):
+            position = self.map.mapFrom(self, event.position().toPoint())
+            if self.map.rect().contains(position):
+                report_id = bytes(mime.data(REPORT_MIME)).decode().split("\n")[0]
+                self.map.lat_lon_at(
+                    position.x(), position.y(), lambda lat, lon: self.place(report_id, lat, lon)
+                )
+                event.acceptProposedAction()
+            return
+        paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_photos(paths)
+
+    def start_placing(self) -> None:
+        if self.selected_id and self.selected_id not in self.features_by_id:
+            self.statusBar().showMessage(self.tr("Click the map where the report belongs."))
+            self.map.set_placing(True)
+
+    def _place_selected(self, lat: float, lon: float) -> None:
+        if self.selected_id:
+            self.place(self.selected_id, lat, lon)
+
+    def place(self, report_id: str, lat: float, lon: float) -> None:
+        """Give a report the location a person chose (location_source "manual")."""
+        with self.incident.transaction():
+            records.update_report(
+                self.incident,
+                report_id,
+                lat=round(lat, 7),
+                lon=round(lon, 7),
+                location_source="manual",
+                accuracy_m=None,
+            )
+        self.load_data()
+        self._show(report_id)
+        self.reports.select_id(report_id)
+        self.map.select([report_id], pan=False)
 
     # -- language, incidents, state ---------------------------------------------------------
     def set_language(self, lang: str) -> None:

@@ -49,11 +49,13 @@ class MapBridge(QObject):
     legendChanged = Signal(str)
     viewRequested = Signal(float, float, int)
     attributionChanged = Signal(str)
+    placingRequested = Signal(bool)
 
     pageReady = Signal()
     pointClicked = Signal(str)
     layerDrawn = Signal(str, int)
     viewMoved = Signal(float, float, int)
+    placeClicked = Signal(float, float)
 
     def __init__(self, describe: Callable[[str], dict | None]):
         super().__init__()
@@ -74,6 +76,10 @@ class MapBridge(QObject):
     @Slot(float, float, int)
     def viewChanged(self, lat: float, lon: float, zoom: int) -> None:  # noqa: N802 (JS name)
         self.viewMoved.emit(lat, lon, zoom)
+
+    @Slot(float, float)
+    def placeAt(self, lat: float, lon: float) -> None:  # noqa: N802 (JS name)
+        self.placeClicked.emit(lat, lon)
 
     @Slot(str, result=str)
     def popupFor(self, point_id: str) -> str:  # noqa: N802 (JS name)
@@ -98,6 +104,7 @@ class MapView(QWebEngineView):
     def __init__(self, describe: Callable[[str], dict | None], parent=None):
         super().__init__(parent)
         self.setPage(MapPage(self))
+        self.setAcceptDrops(False)  # files and reports dropped here are the window's to handle
         self.bridge = MapBridge(describe)
         self._channel = QWebChannel(self.page())
         self._channel.registerObject("bridge", self.bridge)
@@ -139,6 +146,19 @@ class MapView(QWebEngineView):
     def select(self, ids: list[str], pan: bool = True) -> None:
         if self.ready:
             self.bridge.selectIds.emit(json.dumps(ids), pan)
+
+    def set_placing(self, on: bool) -> None:
+        """The next click on the map places (emits bridge.placeClicked) instead of selecting."""
+        if self.ready:
+            self.bridge.placingRequested.emit(on)
+
+    def lat_lon_at(self, x: int, y: int, callback: Callable[[float, float], None]) -> None:
+        """The map coordinate under a point of this widget, given to `callback`."""
+        self.page().runJavaScript(
+            f"JSON.stringify(gspace.latLngAt({x}, {y}))",
+            0,
+            lambda result: callback(*json.loads(result)),
+        )
 
     def set_view(self, lat: float, lon: float, zoom: int) -> None:
         """Centre and zoom; a negative zoom fits everything shown."""

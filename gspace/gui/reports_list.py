@@ -5,12 +5,21 @@ from __future__ import annotations
 import math
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QItemSelectionModel,
+    QMimeData,
+    QModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from gspace.gui.labels import categories_label, kind_label, status_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+REPORT_MIME = "application/x-gspace-report-id"
 NO_PARENT = QModelIndex()
 
 
@@ -52,6 +61,19 @@ class ReportsTableModel(QAbstractTableModel):
         self._sort = (column, order)
         self._apply_sort()
         self.layoutChanged.emit()
+
+    def flags(self, index):
+        return super().flags(index) | Qt.ItemFlag.ItemIsDragEnabled
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt name)
+        return [REPORT_MIME]
+
+    def mimeData(self, indexes):  # noqa: N802 (Qt name)
+        """Dragging a row carries the report's id (dropped on the map, it places the report)."""
+        data = QMimeData()
+        ids = list(dict.fromkeys(self.rows[i.row()]["id"] for i in indexes))
+        data.setData(REPORT_MIME, QByteArray("\n".join(ids).encode()))
+        return data
 
     def rowCount(self, parent=NO_PARENT) -> int:  # noqa: N802 (Qt name)
         return 0 if parent.isValid() else len(self.rows)
@@ -108,6 +130,8 @@ class ReportsList(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setWordWrap(False)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(22)

@@ -36,8 +36,32 @@
         <translation>出典</translation>
     </message>
     <message>
+        <source>Camera</source>
+        <translation>カメラ</translation>
+    </message>
+    <message>
+        <source>Altitude</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>撮影方向</translation>
+    </message>
+    <message>
+        <source>Time from</source>
+        <translation>時刻の出典</translation>
+    </message>
+    <message>
+        <source>Pixels</source>
+        <translation>画素数</translation>
+    </message>
+    <message>
         <source>Select a report on the map or in the list.</source>
         <translation>地図または一覧で報告を選択してください。</translation>
+    </message>
+    <message>
+        <source>No location yet: press P and click the map, or drag the report from the list onto the map.</source>
+        <translation>位置がまだありません。P を押して地図をクリックするか、一覧から地図へドラッグしてください。</translation>
     </message>
 </context>
 <context>
@@ -117,6 +141,34 @@
         <translation>gspace について(&amp;A)</translation>
     </message>
     <message>
+        <source>Import &amp;photos…</source>
+        <translation>写真を取り込む(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Import a photo &amp;folder…</source>
+        <translation>写真フォルダを取り込む(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Place on map</source>
+        <translation>地図に配置</translation>
+    </message>
+    <message>
+        <source>Place the selected report: click the map (P)</source>
+        <translation>選択した報告を配置：地図をクリック (P)</translation>
+    </message>
+    <message>
+        <source>Needs location</source>
+        <translation>位置未設定</translation>
+    </message>
+    <message>
+        <source>List only reports without a location</source>
+        <translation>位置のない報告だけを一覧表示</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>ツール</translation>
+    </message>
+    <message>
         <source>Layers</source>
         <translation>レイヤー</translation>
     </message>
@@ -147,6 +199,22 @@
         </translation>
     </message>
     <message>
+        <source>Import photos</source>
+        <translation>写真の取り込み</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>写真</translation>
+    </message>
+    <message>
+        <source>Import a photo folder</source>
+        <translation>写真フォルダの取り込み</translation>
+    </message>
+    <message>
+        <source>Click the map where the report belongs.</source>
+        <translation>報告の場所を地図上でクリックしてください。</translation>
+    </message>
+    <message>
         <source>Open incident folder</source>
         <translation>インシデントフォルダを開く</translation>
     </message>
@@ -161,6 +229,28 @@
     <message>
         <source>gspace %1 — disaster-information collection, offline first.</source>
         <translation>gspace %1 — 災害情報収集ツール（オフライン優先）</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoImport</name>
+    <message>
+        <source>Importing photos…</source>
+        <translation>写真を取り込み中…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Import photos</source>
+        <translation>写真の取り込み</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoView</name>
+    <message>
+        <source>No preview</source>
+        <translation>プレビューなし</translation>
     </message>
 </context>
 <context>
@@ -184,6 +274,37 @@
     <message>
         <source>Text</source>
         <translation>本文</translation>
+    </message>
+</context>
+<context>
+    <name>context</name>
+    <message numerus="yes">
+        <source>%n photo(s) imported</source>
+        <translation>
+            <numerusform>写真 %n 枚を取り込みました</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n need(s) a location</source>
+        <translation>
+            <numerusform>位置未設定 %n 枚</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already imported</source>
+        <translation>
+            <numerusform>取り込み済み %n 枚</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n skipped</source>
+        <translation>
+            <numerusform>スキップ %n 件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>キャンセルしました。</translation>
     </message>
 </context>
 <context>

@@ -70,7 +70,15 @@ function showPopup(id, latlng) {
   });
 }
 
+let placing = false;
+
 map.on("click", (e) => {
+  if (placing) {
+    placing = false;
+    map.getContainer().style.cursor = "";
+    if (bridge) bridge.placeAt(e.latlng.lat, e.latlng.lng);
+    return;
+  }
   const id = layers.reports.hit(e.containerPoint, 9) || layers.features.hit(e.containerPoint, 9);
   if (!id || !bridge) return;
   bridge.clicked(id);
@@ -100,6 +108,15 @@ map.on("resize", () => { if (pendingFit) fitAll(); });
 
 // Called from Python (also usable from tests through runJavaScript).
 window.gspace = {
+  // Where a point of the view (in pixels) is on the map, for drops from the window.
+  latLngAt: function (x, y) {
+    const ll = map.containerPointToLatLng([x, y]);
+    return [ll.lat, ll.lng];
+  },
+  setPlacing: function (on) {
+    placing = on;
+    map.getContainer().style.cursor = on ? "crosshair" : "";
+  },
   map: map, layers: layers, legend: legend, outline: outline, fitAll: fitAll,
   select: function (ids, pan) {
     layers.reports.select(ids); layers.features.select(ids);
@@ -125,6 +142,7 @@ new QWebChannel(qt.webChannelTransport, (channel) => {
   b.viewRequested.connect((lat, lon, zoom) => {
     if (zoom < 0) fitAll(); else map.setView([lat, lon], zoom);
   });
+  b.placingRequested.connect((on) => window.gspace.setPlacing(on));
   b.attributionChanged.connect((text) => {
     map.attributionControl.addAttribution(text);
   });

@@ -43,6 +43,7 @@ const PointLayer = L.Layer.extend({
     this._ids = data.ids; this._styles = data.styles; this._groups = data.groups;
     this._x = new Float64Array(n); this._y = new Float64Array(n);
     this._style = Uint16Array.from(data.style); this._group = Uint16Array.from(data.group);
+    this._dir = Float32Array.from(data.dir || [], (d) => (d === null ? NaN : d));
     this._index = new Map();
     for (let i = 0; i < n; i++) {
       const p = L.CRS.EPSG3857.latLngToPoint(L.latLng(data.lat[i], data.lon[i]), 0);
@@ -102,6 +103,7 @@ const PointLayer = L.Layer.extend({
       ctx.lineWidth = 1.2; ctx.strokeStyle = s.stroke; ctx.stroke();
       drawn += xy.length / 2;
     });
+    this._drawDirections(ctx, t, size);
     this._selected.forEach((id) => {
       const i = this._index.get(id);
       if (i === undefined) return;
@@ -113,6 +115,23 @@ const PointLayer = L.Layer.extend({
     });
     this.drawnCount = drawn;
     this.fire("drawn", { count: drawn });
+  },
+  // The camera's bearing of photo reports: a short arrow pointing where the photo looks.
+  _drawDirections: function (ctx, t, size) {
+    if (!this._dir || !this._dir.length || this._map.getZoom() < 13) return;
+    ctx.beginPath();
+    for (let i = 0; i < this._dir.length; i++) {
+      const d = this._dir[i];
+      if (Number.isNaN(d) || this._hidden.has(this._groups[this._group[i]])) continue;
+      const x = this._x[i] * t.scale - t.ox, y = this._y[i] * t.scale - t.oy;
+      if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
+      const a = (d * Math.PI) / 180, dx = Math.sin(a), dy = -Math.cos(a);
+      const tipX = x + dx * 20, tipY = y + dy * 20;
+      ctx.moveTo(x + dx * 7, y + dy * 7); ctx.lineTo(tipX, tipY);
+      ctx.moveTo(tipX - dx * 6 - dy * 4, tipY - dy * 6 + dx * 4); ctx.lineTo(tipX, tipY);
+      ctx.lineTo(tipX - dx * 6 + dy * 4, tipY - dy * 6 - dx * 4);
+    }
+    ctx.lineWidth = 2; ctx.strokeStyle = "#212121"; ctx.stroke();
   },
   // The id of the visible point nearest to a container point, within `tolerance` pixels.
   hit: function (containerPoint, tolerance) {
