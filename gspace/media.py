@@ -22,9 +22,12 @@ def relative_path(sha256: str, suffix: str) -> str:
     return f"media/{sha256[:2]}/{sha256}{suffix.lower()}"
 
 
-def store_original(incident_dir: Path, data: bytes, suffix: str) -> tuple[str, str]:
+def store_original(
+    incident_dir: Path, data: bytes, suffix: str, durable: bool = True
+) -> tuple[str, str]:
     """Keep `data` under its hash; returns (sha256, relative path). Writes nothing when the
-    same bytes are already there."""
+    same bytes are already there. With `durable=False` the caller flushes to disk itself
+    (`flush_to_disk`) before it commits rows that refer to the file."""
     sha = hashlib.sha256(data).hexdigest()
     relative = relative_path(sha, suffix)
     target = incident_dir / relative
@@ -33,10 +36,21 @@ def store_original(incident_dir: Path, data: bytes, suffix: str) -> tuple[str, s
         partial = target.with_name(f"{target.name}.{os.getpid()}.part")
         with open(partial, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         partial.replace(target)
     return sha, relative
+
+
+def flush_to_disk(paths: list[Path]) -> None:
+    """Make written files durable: one sync for a whole batch where the system has it."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:
+        with open(path, "rb+") as f:
+            os.fsync(f.fileno())
 
 
 def thumbnail(image: Image.Image, size: int = THUMBNAIL_PX) -> bytes:

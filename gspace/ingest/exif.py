@@ -145,12 +145,53 @@ def _xmp_time(head: bytes) -> datetime | None:
     return None
 
 
+HEAD = 262_144  # where XMP packets are looked for
+
+
 def read_meta(data: bytes) -> PhotoMeta:
     """Everything gspace uses from a photo's metadata; never raises for bad metadata."""
+    return _meta(_tags(io.BytesIO(data)), data[:HEAD])
+
+
+def read_meta_file(path: str) -> PhotoMeta:
+    """The same without the thumbnail, reading only as much of the file as the metadata needs
+    (a scan, no import)."""
+    with open(path, "rb") as f:
+        head = _jpeg_xmp(f)
+        f.seek(0)
+        if head is None:
+            head = f.read(HEAD)
+            f.seek(0)
+        return _meta(_tags(f, thumbnail=False), head)
+
+
+def _jpeg_xmp(f) -> bytes | None:
+    """The XMP segments of a JPEG, found by walking its segment headers (b"" when it has none);
+    None when the file is not a JPEG."""
+    if f.read(2) != b"\xff\xd8":
+        return None
+    found = b""
+    while True:
+        marker = f.read(4)
+        if len(marker) < 4 or marker[0] != 0xFF or marker[1] in (0xDA, 0xD9):
+            return found
+        length = int.from_bytes(marker[2:4], "big") - 2
+        if marker[1] == 0xE1:
+            segment = f.read(length)
+            if segment.startswith(b"http://ns.adobe.com/xap/1.0/"):
+                found += segment
+        else:
+            f.seek(length, 1)
+
+
+def _tags(source, thumbnail: bool = True) -> dict:
     try:
-        tags = exifread.process_file(io.BytesIO(data), details=False, extract_thumbnail=True)
+        return exifread.process_file(source, details=False, extract_thumbnail=thumbnail)
     except Exception:  # noqa: BLE001 (exifread raises many kinds on hostile files)
-        tags = {}
+        return {}
+
+
+def _meta(tags: dict, head: bytes) -> PhotoMeta:
     meta = PhotoMeta()
     lat = _coordinate(tags.get("GPS GPSLatitude"), tags.get("GPS GPSLatitudeRef"), 90)
     lon = _coordinate(tags.get("GPS GPSLongitude"), tags.get("GPS GPSLongitudeRef"), 180)
@@ -166,10 +207,10 @@ def read_meta(data: bytes) -> PhotoMeta:
     offset = _text(tags.get("EXIF OffsetTimeOriginal"))
     meta.offset = offset if offset and OFFSET.match(offset) else None
     meta.gps_time = _gps_time(tags)
-    meta.xmp_time = _xmp_time(data[:262_144])
+    meta.xmp_time = _xmp_time(head)
     orientation = (_values(tags.get("Image Orientation")) or [None])[0]
     if not (isinstance(orientation, int) and 1 <= orientation <= 8):
-        found = XMP_ORIENTATION.search(data[:262_144])
+        found = XMP_ORIENTATION.search(head)
         orientation = int(found.group(1) or found.group(2)) if found else None
     meta.orientation = orientation
     meta.make, meta.model = _text(tags.get("Image Make")), _text(tags.get("Image Model"))

@@ -27,7 +27,7 @@ from gspace import records
 from gspace.incident import Incident
 from gspace.ingest.exif import PhotoMeta, read_meta
 from gspace.ingest.gpx import Track
-from gspace.media import THUMBNAIL_PX, jpeg_bytes, store_original
+from gspace.media import THUMBNAIL_PX, flush_to_disk, jpeg_bytes, store_original
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".heic", ".heif", ".hif", ".tif", ".tiff"}
 BATCH = 50  # photos per transaction
@@ -142,9 +142,11 @@ def _thumbnail(data: bytes, meta: PhotoMeta, image: Image.Image) -> bytes | None
 
 
 def _register_heif() -> None:
-    from pillow_heif import register_heif_opener
+    """Let Pillow open HEIC/HEIF (once per process: registering again costs milliseconds)."""
+    if "HEIF" not in Image.OPEN:
+        from pillow_heif import register_heif_opener
 
-    register_heif_opener()
+        register_heif_opener()
 
 
 def prepare(path: str, incident_dir: str) -> dict:
@@ -178,7 +180,10 @@ def _prepare(path: str, incident_dir: str) -> dict:
             f"of {Image.MAX_IMAGE_PIXELS}"
         }
     thumbnail = _thumbnail(data, meta, image)
-    sha, relative = store_original(Path(incident_dir), data, Path(path).suffix or ".jpg")
+    # made durable by the writer, one sync per batch, before its rows are committed
+    sha, relative = store_original(
+        Path(incident_dir), data, Path(path).suffix or ".jpg", durable=False
+    )
     return {
         "sha256": sha,
         "size": len(data),
@@ -264,34 +269,37 @@ class _Writer:
     def flush(self) -> None:
         if not self.pending:
             return
-        inc, now, log = self.incident, self.incident.now(), []
+        inc, now = self.incident, self.incident.now()
+        flush_to_disk([inc.path / item["path"] for _, item in self.pending if "path" in item])
+        outcomes, reports = [], []
         with inc.transaction():
             for path, item in self.pending:
-                outcome = self._one(path, item)
-                self.summary.outcomes.append(outcome)
-                log.append(
-                    (
-                        self.run_id,
-                        now,
-                        "photos",
-                        path,
-                        outcome.outcome,
-                        outcome.reason,
-                        outcome.report_id,
-                    )
-                )
+                outcome, report = self._one(path, item)
+                outcomes.append(outcome)
+                if report:
+                    reports.append((outcome, report))
+            ids = records.add_reports(inc, [report for _, report in reports])
+            for (outcome, _), report_id in zip(reports, ids, strict=True):
+                outcome.report_id = report_id
             inc.conn.executemany(
                 "INSERT INTO import_log (run_id, at, importer, path, outcome, reason, record_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                log,
+                [
+                    (self.run_id, now, "photos", o.path, o.outcome, o.reason, o.report_id)
+                    for o in outcomes
+                ],
             )
+        self.summary.outcomes += outcomes
         self.pending = []
 
-    def _one(self, path: str, item: dict) -> Outcome:
+    def _one(self, path: str, item: dict) -> tuple[Outcome, dict | None]:
+        """The outcome of one prepared file, and the report to add for it (if any)."""
         if "skip" in item:
-            return Outcome(path, "skipped", item["skip"])
+            return Outcome(path, "skipped", item["skip"]), None
         if item["sha256"] in self.known:
-            return Outcome(path, "already imported", "the same photo is already in the incident")
+            return Outcome(
+                path, "already imported", "the same photo is already in the incident"
+            ), None
         meta: PhotoMeta = item["meta"]
         records.add_media(
             self.incident,
@@ -310,9 +318,8 @@ class _Writer:
         report = _report(
             self.incident, item, path, self.track, self.incident.timezone, self.camera_offset
         )
-        [report_id] = records.add_reports(self.incident, [report])
         reason = None if item["thumbnail"] else "pixels unreadable (truncated?): no thumbnail"
-        return Outcome(path, "imported", reason, report_id, report["lat"] is not None)
+        return Outcome(path, "imported", reason, None, report["lat"] is not None), report
 
 
 def import_photos(
@@ -367,7 +374,9 @@ def _prepared(paths: list[str], incident_dir: str, jobs: int) -> Iterator[tuple[
         try:
             for path in queue:
                 window.append((path, pool.submit(prepare, path, incident_dir)))
-                if len(window) >= jobs * 4:
+                # results are small (the file itself stays in the worker), so many may wait
+                # while the main process syncs and commits a batch: the workers never idle
+                if len(window) >= jobs * 32:
                     first, future = window.pop(0)
                     yield first, future.result()
             for path, future in window:
