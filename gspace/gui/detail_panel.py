@@ -72,6 +72,12 @@ class DetailPanel(QScrollArea):
         layout.addWidget(self.text)
         layout.addWidget(self.hint)
         layout.addLayout(self.form)
+        self.exif_title = QLabel()
+        self.exif_title.setStyleSheet("font-weight: bold; margin-top: 6px;")
+        self.exif = _plain()
+        self.exif.setStyleSheet("font-size: 11px; color: #424242;")
+        layout.addWidget(self.exif_title)
+        layout.addWidget(self.exif)
         layout.addStretch(1)
         self.setWidget(body)
         self.retranslate()
@@ -95,6 +101,7 @@ class DetailPanel(QScrollArea):
         }
         for key, label in self.names.items():
             label.setText(names[key])
+        self.exif_title.setText(self.tr("EXIF as read"))
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         if event.type() == QEvent.Type.LanguageChange:
@@ -107,8 +114,13 @@ class DetailPanel(QScrollArea):
         self.title.setText(self.tr("Select a report on the map or in the list."))
         self._fill({})
 
-    def _fill(self, values: dict[str, str], text: str = "", hint: str = "") -> None:
-        """Set the form; rows without a value are hidden."""
+    def _fill(self, values: dict[str, str], text: str = "", hint: str = "",
+              exif: dict | None = None) -> None:
+        """Set the form; rows without a value are hidden, and so is an empty EXIF list."""
+        lines = [f"{tag}: {value}" for tag, value in sorted((exif or {}).items())]
+        self.exif.setText("\n".join(lines))
+        self.exif.setVisible(bool(lines))
+        self.exif_title.setVisible(bool(lines))
         self.text.setText(text)
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))
@@ -167,7 +179,7 @@ class DetailPanel(QScrollArea):
                 "the map."
             )
         )
-        self._fill(values, report.get("text") or "", hint)
+        self._fill(values, report.get("text") or "", hint, media["exif"] if media else None)
 
     def show_feature(self, feature: dict, kind: LayerKind | None) -> None:
         self.photo.clear()

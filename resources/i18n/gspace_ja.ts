@@ -56,6 +56,10 @@
         <translation>画素数</translation>
     </message>
     <message>
+        <source>EXIF as read</source>
+        <translation>読み取ったEXIF</translation>
+    </message>
+    <message>
         <source>Select a report on the map or in the list.</source>
         <translation>地図または一覧で報告を選択してください。</translation>
     </message>

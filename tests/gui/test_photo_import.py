@@ -158,6 +158,7 @@ def test_the_detail_panel_shows_the_photo_large_with_its_exif(
     assert window.detail.values["direction"].text() == "90° E"
     assert window.detail.values["camera"].text() == "TestCam"
     assert window.detail.values["pixels"].text() == "800 × 600"
+    assert "GPS GPSLatitudeRef: N" in window.detail.exif.text().splitlines()
     zoom = window.detail.photo.transform().m11()
     QTest.mouseDClick(window.detail.photo.viewport(), Qt.MouseButton.LeftButton)
     window.detail.photo.scale(2, 2)

@@ -326,3 +326,35 @@ def test_cli_lists_each_skipped_file_and_a_summary(tmp_path):
         for line in lines
     )
     assert lines[-1] == "1 imported (0 need a location), 0 already imported, 1 skipped"
+
+
+def test_cancel_keeps_whole_photos_only_and_a_second_run_finishes(tmp_path):
+    folder = tmp_path / "card"
+    for i in range(12):
+        make_jpeg(folder / f"IMG_{i:02d}.jpg", lat=33.0 + i * 1e-3, lon=131.0, seed=300 + i)
+    seen = []
+    with Incident.create(tmp_path / "inc") as incident:
+        first = import_photos(incident, [folder], jobs=1,
+                              progress=lambda done, total, path: seen.append(done),
+                              cancelled=lambda: len(seen) >= 5)
+        assert first.cancelled and first.count("imported") == 5
+        assert seen == [1, 2, 3, 4, 5]
+        media = {row[0] for row in incident.conn.execute("SELECT path FROM media")}
+        on_disk = {p.relative_to(incident.path).as_posix()
+                   for p in incident.media_dir.rglob("*") if p.is_file()}
+        assert on_disk == media and len(media) == 5
+        second = import_photos(incident, [folder], jobs=1)
+        assert (second.count("imported"), second.count("already imported")) == (7, 5)
+        assert query.count_reports(incident) == 12
+
+
+def test_tiff_photos_are_read_too(tmp_path):
+    jpeg = make_jpeg(tmp_path / "src.jpg", lat=35.681236, lon=139.767125, seed=11)
+    with Image.open(jpeg) as image:
+        image.save(tmp_path / "scan.tif", exif=image.getexif())
+    with Incident.create(tmp_path / "inc") as incident:
+        summary = import_photos(incident, [tmp_path / "scan.tif"], jobs=1)
+        assert summary.count("imported") == 1
+        [report] = query.reports(incident)
+        assert (round(report["lat"], 6), round(report["lon"], 6)) == (35.681236, 139.767125)
+        assert query.media_row(incident, report["media"][0])["type"] == "image/tiff"
