@@ -203,15 +203,13 @@ def report_summaries(incident: Incident, filt: ReportFilter | None = None) -> li
 
 
 def media_row(incident: Incident, sha256: str) -> dict | None:
-    """A media row without its thumbnail."""
-    rows = list(
-        _rows(
-            incident,
-            "SELECT sha256, type, size, width, height, path FROM media WHERE sha256 = ?",
-            [sha256],
-        )
-    )
-    return rows[0] if rows else None
+    """A media row without its thumbnail, its EXIF decoded."""
+    sql = "SELECT sha256, type, size, width, height, path, exif FROM media WHERE sha256 = ?"
+    rows = list(_rows(incident, sql, [sha256]))
+    if not rows:
+        return None
+    rows[0]["exif"] = json.loads(rows[0]["exif"] or "{}")
+    return rows[0]
 
 
 def media_thumbnail(incident: Incident, sha256: str) -> bytes | None:

@@ -114,8 +114,9 @@ class DetailPanel(QScrollArea):
         self.title.setText(self.tr("Select a report on the map or in the list."))
         self._fill({})
 
-    def _fill(self, values: dict[str, str], text: str = "", hint: str = "",
-              exif: dict | None = None) -> None:
+    def _fill(
+        self, values: dict[str, str], text: str = "", hint: str = "", exif: dict | None = None
+    ) -> None:
         """Set the form; rows without a value are hidden, and so is an empty EXIF list."""
         lines = [f"{tag}: {value}" for tag, value in sorted((exif or {}).items())]
         self.exif.setText("\n".join(lines))

@@ -334,14 +334,21 @@ def test_cancel_keeps_whole_photos_only_and_a_second_run_finishes(tmp_path):
         make_jpeg(folder / f"IMG_{i:02d}.jpg", lat=33.0 + i * 1e-3, lon=131.0, seed=300 + i)
     seen = []
     with Incident.create(tmp_path / "inc") as incident:
-        first = import_photos(incident, [folder], jobs=1,
-                              progress=lambda done, total, path: seen.append(done),
-                              cancelled=lambda: len(seen) >= 5)
+        first = import_photos(
+            incident,
+            [folder],
+            jobs=1,
+            progress=lambda done, total, path: seen.append(done),
+            cancelled=lambda: len(seen) >= 5,
+        )
         assert first.cancelled and first.count("imported") == 5
         assert seen == [1, 2, 3, 4, 5]
         media = {row[0] for row in incident.conn.execute("SELECT path FROM media")}
-        on_disk = {p.relative_to(incident.path).as_posix()
-                   for p in incident.media_dir.rglob("*") if p.is_file()}
+        on_disk = {
+            p.relative_to(incident.path).as_posix()
+            for p in incident.media_dir.rglob("*")
+            if p.is_file()
+        }
         assert on_disk == media and len(media) == 5
         second = import_photos(incident, [folder], jobs=1)
         assert (second.count("imported"), second.count("already imported")) == (7, 5)
