@@ -10,6 +10,7 @@ from pathlib import Path
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
+import shiboken6  # noqa: E402
 from PySide6 import QtWebEngineWidgets  # noqa: E402, F401  (must load before QApplication)
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QIcon  # noqa: E402
@@ -112,7 +113,20 @@ def run(path: Path | None, screenshot: Path | None = None, lang: str | None = No
     window.show()
     if screenshot:
         _save_when_drawn(app, window, screenshot)
-    return app.exec()
+    code = app.exec()
+    delete_top_level_widgets()
+    return code
+
+
+def delete_top_level_widgets() -> None:
+    """Destroy every window now. Web pages must go before the web profile, which Qt destroys
+    with the application; left to Python's garbage collector the order is random, and a page
+    that outlives its profile crashes the process at exit."""
+    while orphans := [w for w in QApplication.topLevelWidgets() if w.parent() is None]:
+        # one at a time: deleting a window deletes its menus and dialogs, which are listed
+        # as top-level widgets too
+        orphans[0].close()
+        shiboken6.delete(orphans[0])
 
 
 def _save_when_drawn(app: QApplication, window, target: Path) -> None:

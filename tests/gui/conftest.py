@@ -11,6 +11,16 @@ import pytest  # noqa: E402
 from helpers import run_js  # noqa: E402
 from PySide6 import QtWebEngineWidgets  # noqa: E402, F401
 
+from gspace.gui.app import delete_top_level_widgets  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def delete_windows(qapp):
+    """Destroy every window (and so its web page) after each test, while the application and
+    its web profile still exist: pages that outlive the profile crash Python at exit."""
+    yield
+    delete_top_level_widgets()
+
 
 @pytest.fixture(autouse=True)
 def own_settings(tmp_path, monkeypatch):
