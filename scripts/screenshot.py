@@ -29,6 +29,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", nargs="?", default=ROOT / "docs" / "main-window.png", type=Path)
     parser.add_argument("--lang", default="ja", choices=sorted(i18n.LANGUAGES))
+    parser.add_argument("--closeup", action="store_true",
+                        help="zoom the map to the selected photo (shows camera directions)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gspace-shot-"))
     os.environ["GSPACE_CONFIG_DIR"] = str(work / "config")
@@ -42,6 +44,9 @@ def main() -> int:
     def pick_photo() -> None:
         photos = [i for i, r in enumerate(window.reports.source.rows) if r["kind"] == "photo"]
         window.reports.selectRow(photos[2])
+        if args.closeup:
+            row = window.reports.source.rows[photos[2]]
+            window.map.set_view(row["lat"], row["lon"], 16)
         QTimer.singleShot(1500, save)
 
     def save() -> None:
