@@ -29,8 +29,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", nargs="?", default=ROOT / "docs" / "main-window.png", type=Path)
     parser.add_argument("--lang", default="ja", choices=sorted(i18n.LANGUAGES))
-    parser.add_argument("--closeup", action="store_true",
-                        help="zoom the map to the selected photo (shows camera directions)")
+    parser.add_argument(
+        "--closeup",
+        action="store_true",
+        help="zoom the map to the selected photo (shows camera directions)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gspace-shot-"))
     os.environ["GSPACE_CONFIG_DIR"] = str(work / "config")

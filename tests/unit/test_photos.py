@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from helpers import gspace_command, run_gspace
+from helpers import gspace_command, run_gspace, tree_digest
 from photo_files import make_jpeg
 from PIL import Image
 
@@ -365,3 +365,17 @@ def test_tiff_photos_are_read_too(tmp_path):
         [report] = query.reports(incident)
         assert (round(report["lat"], 6), round(report["lon"], 6)) == (35.681236, 139.767125)
         assert query.media_row(incident, report["media"][0])["type"] == "image/tiff"
+
+
+def test_a_broken_gpx_track_stops_the_import_before_anything_changes(tmp_path):
+    make_jpeg(tmp_path / "card" / "a.jpg", seed=1)
+    (tmp_path / "track.gpx").write_text("<gpx><trk><trkseg><trkpt lat=", encoding="utf-8")
+    run_gspace("init", tmp_path / "inc", check=True)
+    before = tree_digest(tmp_path / "inc")
+    result = run_gspace(
+        "import", "photos", tmp_path / "inc", tmp_path / "card", "--gpx", tmp_path / "track.gpx"
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("gspace: cannot read GPX track")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert tree_digest(tmp_path / "inc") == before
