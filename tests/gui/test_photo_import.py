@@ -69,6 +69,16 @@ def card(tmp_path):
     return folder
 
 
+@pytest.fixture
+def card_incident(tmp_path, card):
+    """An incident holding the card's photos (two of them without a location)."""
+    from gspace.ingest.photos import import_photos
+
+    with Incident.create(tmp_path / "inc") as incident:
+        import_photos(incident, [card], jobs=1)
+    return tmp_path / "inc"
+
+
 def test_dropping_a_folder_imports_it_and_the_reports_appear_on_the_map(
     demo_path, open_main_window, qtbot, card
 ):
@@ -96,13 +106,9 @@ def test_dropping_a_folder_imports_it_and_the_reports_appear_on_the_map(
 
 
 def test_a_photo_without_location_is_placed_by_clicking_the_map(
-    tmp_path, open_main_window, qtbot, card
+    card_incident, open_main_window, qtbot
 ):
-    with Incident.create(tmp_path / "inc") as incident:
-        from gspace.ingest.photos import import_photos
-
-        import_photos(incident, [card], jobs=1)
-    window = open_main_window(tmp_path / "inc")
+    window = open_main_window(card_incident)
     window.unlocated_action.setChecked(True)
     assert window.reports.model().rowCount() == 2
     window.reports.selectRow(0)
@@ -122,13 +128,9 @@ def test_a_photo_without_location_is_placed_by_clicking_the_map(
 
 
 def test_a_report_dragged_from_the_list_onto_the_map_is_placed_there(
-    tmp_path, open_main_window, qtbot, card
+    card_incident, open_main_window, qtbot
 ):
-    with Incident.create(tmp_path / "inc") as incident:
-        from gspace.ingest.photos import import_photos
-
-        import_photos(incident, [card], jobs=1)
-    window = open_main_window(tmp_path / "inc")
+    window = open_main_window(card_incident)
     window.unlocated_action.setChecked(True)
     index = window.reports.model().index(0, 0)
     report_id = index.data(Qt.ItemDataRole.UserRole + 1)
