@@ -1,7 +1,9 @@
 """The layer catalog: one TOML file per reference-layer kind.
 
-A kind file declares `kind`, `title` (ja/en), `fields`, a `[symbol]` (shape: circle, square,
-diamond or triangle; color) and its `[[statuses]]` (id, label ja/en, color). Built-in kinds in
+A kind file declares `kind`, `title` (ja/en), `fields`, `[aliases]` (for each canonical field,
+the source column names that mean it), a `[symbol]` (shape: circle, square, diamond or
+triangle; color) and its `[[statuses]]` (id, label ja/en, color; the last is the default).
+Built-in kinds in
 the shipped `layers/` folder and a user's own files (the incident's `layers/` folder, or any
 folder given) load through the same `load_catalog`; a later file of the same kind replaces an
 earlier one, so a city can adapt a built-in kind.
@@ -34,6 +36,7 @@ class LayerKind:
     shape: str
     color: str
     statuses: tuple[Status, ...]
+    aliases: dict[str, tuple[str, ...]]  # canonical field -> source column names
 
     def status(self, status_id: str | None) -> Status | None:
         return next((s for s in self.statuses if s.id == status_id), None)
@@ -52,6 +55,7 @@ def read_kind(path: Path) -> LayerKind:
             fields=tuple(data.get("fields", ())),
             shape=symbol.get("shape", "circle"),
             color=symbol.get("color", "#555555"),
+            aliases={k: tuple(v) for k, v in data.get("aliases", {}).items()},
             statuses=tuple(
                 Status(s["id"], dict(s["label"]), s.get("color", "#9e9e9e"))
                 for s in data.get("statuses", ())

@@ -247,6 +247,38 @@ def import_photos(
     click.echo(summary.line(), err=True)
 
 
+@import_.command("layer")
+@click.argument("incident", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--kind", required=True, help="layer kind: shelter, water, wifi, generic, ...")
+@click.option("--encoding", default="auto", show_default=True,
+              help="auto, utf-8, cp932, ... (CSV only)")
+@click.option("--crs", help="the coordinates' system, e.g. EPSG:6677 (plane rectangular zone IX, "
+              "X/Y columns) or EPSG:4301 (Tokyo datum); default JGD2011 latitude/longitude")
+@click.option("--lat", help="the latitude column, when it is not found by name")
+@click.option("--lon", help="the longitude column, when it is not found by name")
+def import_layer(incident: Path, file: Path, kind: str, encoding: str, crs: str | None,
+                 lat: str | None, lon: str | None) -> None:
+    """Import a reference layer (CSV in the standard open-data layouts, GeoJSON).
+
+    Rows without usable coordinates are listed on stderr; a newer version of the same dataset
+    updates features in place and keeps statuses set in gspace.
+
+    Example: gspace import layer ~/incidents/kumamoto 避難所.csv --kind shelter
+    """
+    from gspace.ingest.layers import import_layer as run_import
+
+    if (lat is None) != (lon is None):
+        raise click.UsageError("give --lat and --lon together")
+    with Incident.open(incident) as inc:
+        summary = run_import(inc, file, kind, encoding=encoding, crs=crs, lat=lat, lon=lon)
+    for row, reason in summary.skipped:
+        click.echo(f"{file}:{row}: skipped: {reason}", err=True)
+    columns = ", ".join(f"{source} → {field}" for field, source in summary.mapping.items())
+    click.echo(f"read as {summary.encoding}; columns: {columns}", err=True)
+    click.echo(summary.line(), err=True)
+
+
 @cli.command()
 @click.argument("incident", type=click.Path(path_type=Path))
 @report_filters

@@ -300,16 +300,24 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
 
 
 def update_feature(incident: Incident, feature_id: str, **changes: Any) -> dict:
+    """Change some fields of a feature; a new geometry moves its point and R*Tree entry too."""
     old = _current(incident, "features", feature_id)
     changed = {k: _json_cell(k, v) for k, v in changes.items() if _json_cell(k, v) != old[k]}
     if not changed:
         return {}
+    box = _bbox(changes["geometry"]) if "geometry" in changed else None
+    if box:
+        changed["lon"], changed["lat"] = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     hlc = incident.clock.now()
     assignments = ", ".join(f"{k} = ?" for k in changed)
     incident.conn.execute(
         f"UPDATE features SET {assignments}, hlc = ?, origin = ? WHERE fid = ?",
         (*changed.values(), hlc, incident.device_id, old["fid"]),
     )
+    if box:
+        incident.conn.execute("DELETE FROM features_rtree WHERE fid = ?", (old["fid"],))
+        incident.conn.execute("INSERT INTO features_rtree VALUES (?, ?, ?, ?, ?)",
+                              (old["fid"], box[0], box[2], box[1], box[3]))
     _log(incident, [(hlc, "features", feature_id, "update", changed)])
     return changed
 

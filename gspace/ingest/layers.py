@@ -1,0 +1,310 @@
+"""Importing reference layers (shelters, water-supply points, Wi-Fi, ...) from CSV and GeoJSON.
+
+Municipal open data comes as CSV in the national standard layouts, often in CP932, with
+latitude/longitude columns (or X/Y in a plane rectangular zone), and as GeoJSON. A kind's
+`[aliases]` map the source columns onto canonical fields; every source column is also kept as
+an attribute. Rows without usable coordinates, or outside Japan even with latitude and
+longitude swapped, are skipped one by one with the reason. A file is imported in one
+transaction. Re-importing a newer version of a dataset updates features in place (matched by the
+source's id column, else by name and address) and keeps the statuses and notes set in gspace.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from gspace import geo, query, records
+from gspace.catalog import LayerKind, load_catalog
+from gspace.errors import GspaceError
+from gspace.incident import Incident
+
+LAT_NAMES = ("緯度", "lat", "latitude", "hokui", "北緯", "ido", "y_lat")
+LON_NAMES = ("経度", "lon", "lng", "long", "longitude", "tokei", "東経", "keido", "x_lon")
+X_NAMES = ("x座標", "x", "x_coord")  # plane rectangular: X is northing
+Y_NAMES = ("y座標", "y", "y_coord")  # and Y easting
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+JSON_SUFFIXES = {".geojson", ".json"}
+JGD2011 = "EPSG:6668"
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[dict]  # column -> text; "_row" is the row number in the file (header = 1)
+    encoding: str | None = None
+    geometries: list[dict | None] | None = None  # GeoJSON: one geometry per row
+
+
+@dataclass
+class LayerSummary:
+    kind: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    swapped: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    encoding: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def line(self) -> str:
+        text = (f"{self.kind}: {self.added} added, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {len(self.skipped)} skipped")
+        if self.swapped:
+            text += f" ({self.swapped} with latitude and longitude swapped back)"
+        return text
+
+
+# -- reading ---------------------------------------------------------------------------------
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM) when it decodes, else CP932 (Shift_JIS as Windows writes it)
+    when it decodes, else charset-normalizer's best guess."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    for encoding in ("utf-8", "cp932"):
+        try:
+            data.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    best = from_bytes(data).best()
+    if best is None:
+        raise GspaceError("cannot tell the file's text encoding (give --encoding)")
+    return best.encoding
+
+
+def read_table(path: Path, encoding: str | None = None) -> Table:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise GspaceError(f"cannot read {path}: {e.strerror or e}") from None
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
+        return _geojson_table(data, path)
+    if suffix in CSV_SUFFIXES:
+        return _csv_table(data, encoding)
+    raise GspaceError(f"{path.name}: only CSV and GeoJSON layers can be imported for now")
+
+
+def _csv_table(data: bytes, encoding: str | None) -> Table:
+    encoding = encoding if encoding and encoding != "auto" else detect_encoding(data)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as e:
+        raise GspaceError(f"the file is not {encoding}: {e}") from None
+    text = text.lstrip("\ufeff")
+    delimiter = "\t" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") \
+        else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if not header:
+        raise GspaceError("the file is empty")
+    columns = [h.strip() or f"column{i + 1}" for i, h in enumerate(header)]
+    rows = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        row = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
+        row["_row"] = number
+        rows.append(row)
+    return Table(columns, rows, encoding)
+
+
+def _geojson_table(data: bytes, path: Path) -> Table:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+        features = document["features"] if document.get("type") == "FeatureCollection" \
+            else [document]
+    except (UnicodeDecodeError, ValueError, KeyError, AttributeError, TypeError) as e:
+        raise GspaceError(f"{path.name} is not GeoJSON: {e}") from None
+    columns: dict[str, None] = {}
+    rows, geometries = [], []
+    for number, feature in enumerate(features, start=1):
+        properties = feature.get("properties") or {} if isinstance(feature, dict) else {}
+        row = {k: _cell(v) for k, v in properties.items()}
+        columns.update(dict.fromkeys(row))
+        row["_row"] = number
+        rows.append(row)
+        geometries.append(feature.get("geometry") if isinstance(feature, dict) else None)
+    return Table(list(columns), rows, "utf-8", geometries)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value).strip()
+
+
+# -- mapping columns -------------------------------------------------------------------------
+def _key(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _find(columns: list[str], names) -> str | None:
+    by_key = {_key(c): c for c in columns}
+    return next((by_key[_key(n)] for n in names if _key(n) in by_key), None)
+
+
+def detect_mapping(table: Table, kind: LayerKind, lat: str | None = None,
+                   lon: str | None = None) -> dict[str, str]:
+    """canonical field (and "lat", "lon", "x", "y") -> source column."""
+    mapping = {name: column for name, aliases in kind.aliases.items()
+               if (column := _find(table.columns, aliases))}
+    for role, given, names in (("lat", lat, LAT_NAMES), ("lon", lon, LON_NAMES),
+                               ("x", None, X_NAMES), ("y", None, Y_NAMES)):
+        if given and given not in table.columns:
+            raise GspaceError(f"no column {given!r} (columns: {', '.join(table.columns)})")
+        column = given or _find(table.columns, names)
+        if column:
+            mapping[role] = column
+    return mapping
+
+
+# -- coordinates -----------------------------------------------------------------------------
+def _coordinates(table: Table, mapping: dict[str, str], crs_text: str | None,
+                 summary: LayerSummary) -> list[dict | None]:
+    """One WGS84 GeoJSON geometry (or None, with the row recorded as skipped) per row."""
+    crs = geo.parse_crs(crs_text) if crs_text else None
+    if table.geometries is not None and not (crs and "lat" in mapping):
+        return _checked_geometries(table, crs, summary)
+    if crs is not None and geo.is_projected(crs):
+        if not ("x" in mapping and "y" in mapping):
+            raise GspaceError(f"{crs_text} is projected but the file has no X/Y columns")
+        first_col, second_col = mapping["y"], mapping["x"]  # easting, northing
+    elif "lat" in mapping and "lon" in mapping:
+        first_col, second_col = mapping["lon"], mapping["lat"]
+    elif "x" in mapping:
+        raise GspaceError("the file has X/Y columns: give their system with --crs (e.g. "
+                          "EPSG:6677 for plane rectangular zone IX, JGD2011)")
+    else:
+        raise GspaceError("no latitude/longitude columns found (name them with --lat and --lon)")
+    parsed = [(geo.parse_number(row.get(first_col)), geo.parse_number(row.get(second_col)))
+              for row in table.rows]
+    good = [i for i, (a, b) in enumerate(parsed) if a is not None and b is not None]
+    lons, lats = geo.to_wgs84(crs or geo.parse_crs(JGD2011), [parsed[i][0] for i in good],
+                              [parsed[i][1] for i in good])
+    result: list[dict | None] = [None] * len(table.rows)
+    for i, lon, lat in zip(good, lons, lats, strict=True):
+        result[i] = _point(lon, lat, table.rows[i]["_row"], summary)
+    for i, (a, b) in enumerate(parsed):
+        if a is None or b is None:
+            summary.skipped.append((table.rows[i]["_row"], "no usable coordinates "
+                                    f"({table.rows[i].get(second_col)!r}, "
+                                    f"{table.rows[i].get(first_col)!r})"))
+    return result
+
+
+def _point(lon: float, lat: float, row: int, summary: LayerSummary) -> dict | None:
+    if geo.in_japan(lon, lat):
+        return {"type": "Point", "coordinates": [lon, lat]}
+    if geo.in_japan(lat, lon):
+        summary.swapped += 1
+        return {"type": "Point", "coordinates": [lat, lon]}
+    summary.skipped.append((row, f"outside Japan ({lat:.6f}, {lon:.6f})"))
+    return None
+
+
+def _checked_geometries(table: Table, crs, summary: LayerSummary) -> list[dict | None]:
+    result = []
+    for row, geometry in zip(table.rows, table.geometries or [], strict=True):
+        if not isinstance(geometry, dict) or not geometry.get("coordinates"):
+            summary.skipped.append((row["_row"], "no geometry"))
+            result.append(None)
+        elif geometry.get("type") == "Point":
+            try:
+                x, y = (float(v) for v in geometry["coordinates"][:2])
+            except (TypeError, ValueError):
+                summary.skipped.append((row["_row"], "unreadable point coordinates"))
+                result.append(None)
+                continue
+            if crs is not None:
+                [x], [y] = geo.to_wgs84(crs, [x], [y])
+            result.append(_point(x, y, row["_row"], summary))
+        else:
+            result.append(geometry)  # lines and polygons are kept as given (RFC 7946: WGS84)
+    return result
+
+
+# -- the import ------------------------------------------------------------------------------
+def _attributes(row: dict, mapping: dict[str, str]) -> dict:
+    skip = {mapping.get(k) for k in ("lat", "lon", "x", "y", "name", "address")}
+    attributes = {k: v for k, v in row.items() if k != "_row" and v != "" and k not in skip}
+    for canonical, column in mapping.items():
+        if canonical not in ("lat", "lon", "x", "y", "name", "address", "id") and row.get(column):
+            attributes[canonical] = _number_or_text(row[column])
+    return attributes
+
+
+def _number_or_text(text: str):
+    compact = text.replace(",", "").strip()
+    try:
+        return int(compact)
+    except ValueError:
+        return text
+
+
+def import_layer(incident: Incident, path: str | Path, kind: str, *, encoding: str | None = None,
+                 crs: str | None = None, lat: str | None = None,
+                 lon: str | None = None) -> LayerSummary:
+    path = Path(path)
+    catalog = load_catalog(incident.path / "layers")
+    if kind not in catalog:
+        raise GspaceError(f"unknown layer kind {kind!r} (known: {', '.join(sorted(catalog))})")
+    layer_kind = catalog[kind]
+    table = read_table(path, encoding)
+    mapping = detect_mapping(table, layer_kind, lat, lon)
+    summary = LayerSummary(kind, encoding=table.encoding, mapping=mapping)
+    geometries = _coordinates(table, mapping, crs, summary)
+    existing = list(query.features(incident, [kind]))
+    by_id = {f["attributes"].get("_source_id"): f for f in existing
+             if f["attributes"].get("_source_id")}
+    by_name = {(f["name"], f["address"]): f for f in existing}
+    default_status = layer_kind.statuses[-1].id if layer_kind.statuses else None
+    new = []
+    with incident.transaction():
+        for row, geometry in zip(table.rows, geometries, strict=True):
+            if geometry is None:
+                continue
+            name = row.get(mapping.get("name", ""), "") or None
+            address = row.get(mapping.get("address", ""), "") or None
+            source_id = row.get(mapping.get("id", ""), "") or None
+            attributes = _attributes(row, mapping)
+            if source_id:
+                attributes["_source_id"] = source_id
+            match = by_id.get(source_id) if source_id else None
+            match = match or by_name.get((name, address))
+            values = {"name": name, "address": address, "geometry": geometry,
+                      "attributes": attributes}
+            if match is None:
+                new.append({**values, "status": default_status, "source": str(path)})
+                continue
+            changes = {k: v for k, v in values.items() if match[k] != v}
+            if changes:
+                records.update_feature(incident, match["id"], **changes)
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+        if new:
+            layer_id = records.add_layer(incident, kind, path.name, str(path))
+            records.add_features(incident, layer_id, kind, new)
+        summary.added = len(new)
+        _log(incident, path, summary)
+    return summary
+
+
+def _log(incident: Incident, path: Path, summary: LayerSummary) -> None:
+    now = incident.now()
+    incident.conn.executemany(
+        "INSERT INTO import_log (run_id, at, importer, path, outcome, reason, record_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(None, now, "layer", f"{path}:{row}", "skipped", reason, None)
+         for row, reason in summary.skipped]
+        + [(None, now, "layer", str(path), "imported", summary.line(), None)])
