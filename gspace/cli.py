@@ -251,14 +251,25 @@ def import_photos(
 @click.argument("incident", type=click.Path(path_type=Path))
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--kind", required=True, help="layer kind: shelter, water, wifi, generic, ...")
-@click.option("--encoding", default="auto", show_default=True,
-              help="auto, utf-8, cp932, ... (CSV only)")
-@click.option("--crs", help="the coordinates' system, e.g. EPSG:6677 (plane rectangular zone IX, "
-              "X/Y columns) or EPSG:4301 (Tokyo datum); default JGD2011 latitude/longitude")
+@click.option(
+    "--encoding", default="auto", show_default=True, help="auto, utf-8, cp932, ... (CSV only)"
+)
+@click.option(
+    "--crs",
+    help="the coordinates' system, e.g. EPSG:6677 (plane rectangular zone IX, "
+    "X/Y columns) or EPSG:4301 (Tokyo datum); default JGD2011 latitude/longitude",
+)
 @click.option("--lat", help="the latitude column, when it is not found by name")
 @click.option("--lon", help="the longitude column, when it is not found by name")
-def import_layer(incident: Path, file: Path, kind: str, encoding: str, crs: str | None,
-                 lat: str | None, lon: str | None) -> None:
+def import_layer(
+    incident: Path,
+    file: Path,
+    kind: str,
+    encoding: str,
+    crs: str | None,
+    lat: str | None,
+    lon: str | None,
+) -> None:
     """Import a reference layer (CSV in the standard open-data layouts, GeoJSON).
 
     Rows without usable coordinates are listed on stderr; a newer version of the same dataset

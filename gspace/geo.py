@@ -23,7 +23,8 @@ from gspace.errors import GspaceError
 JAPAN = (122.0, 20.0, 154.0, 46.0)
 DMS = re.compile(
     r"^\s*([NSEW北南東西]?)\s*(\d+(?:\.\d+)?)\s*(?:°|度|:|\s)?\s*(?:(\d+(?:\.\d+)?)\s*(?:'|′|分|:|\s)"
-    r"\s*(?:(\d+(?:\.\d+)?)\s*(?:\"|″|''|秒)?)?)?\s*([NSEW北南東西]?)\s*$")
+    r"\s*(?:(\d+(?:\.\d+)?)\s*(?:\"|″|''|秒)?)?)?\s*([NSEW北南東西]?)\s*$"
+)
 SOUTH_WEST = {"S", "W", "南", "西"}
 
 
@@ -31,8 +32,10 @@ def parse_crs(text: str) -> CRS:
     try:
         return CRS.from_user_input(text)
     except CRSError:
-        raise GspaceError(f"unknown coordinate reference system {text!r} "
-                          "(use e.g. EPSG:6677 for plane rectangular zone IX)") from None
+        raise GspaceError(
+            f"unknown coordinate reference system {text!r} "
+            "(use e.g. EPSG:6677 for plane rectangular zone IX)"
+        ) from None
 
 
 @cache
@@ -58,8 +61,9 @@ def parse_number(text: str | float | None) -> float | None:
         return None
     if isinstance(text, (int, float)):
         return float(text) if math.isfinite(text) else None
-    text = text.strip().replace(",", ".") if text.count(",") == 1 and "." not in text \
-        else text.strip()
+    text = (
+        text.strip().replace(",", ".") if text.count(",") == 1 and "." not in text else text.strip()
+    )
     try:
         value = float(text)
         return value if math.isfinite(value) else None

@@ -316,8 +316,10 @@ def update_feature(incident: Incident, feature_id: str, **changes: Any) -> dict:
     )
     if box:
         incident.conn.execute("DELETE FROM features_rtree WHERE fid = ?", (old["fid"],))
-        incident.conn.execute("INSERT INTO features_rtree VALUES (?, ?, ?, ?, ?)",
-                              (old["fid"], box[0], box[2], box[1], box[3]))
+        incident.conn.execute(
+            "INSERT INTO features_rtree VALUES (?, ?, ?, ?, ?)",
+            (old["fid"], box[0], box[2], box[1], box[3]),
+        )
     _log(incident, [(hlc, "features", feature_id, "update", changed)])
     return changed
 

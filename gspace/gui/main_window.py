@@ -97,6 +97,9 @@ class MainWindow(QMainWindow):
         self.import_files_action = self._action(
             self.file_menu, self._import_files, QKeySequence("Ctrl+I")
         )
+        self.import_layer_action = self._action(
+            self.file_menu, self._import_layer, QKeySequence("Ctrl+L")
+        )
         self.import_folder_action = self._action(
             self.file_menu, self._import_folder, QKeySequence("Ctrl+Shift+I")
         )
@@ -147,6 +150,7 @@ class MainWindow(QMainWindow):
         self.about_action.setText(self.tr("&About gspace"))
         self.import_files_action.setText(self.tr("Import &photos…"))
         self.import_folder_action.setText(self.tr("Import a photo &folder…"))
+        self.import_layer_action.setText(self.tr("Import a reference &layer…"))
         self.place_action.setText(self.tr("Place on map"))
         self.place_action.setToolTip(self.tr("Place the selected report: click the map (P)"))
         self.unlocated_action.setText(self.tr("Needs location"))
@@ -328,6 +332,33 @@ class MainWindow(QMainWindow):
         )
         if folder:
             self.import_photos([folder])
+
+    def _import_layer(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Import a reference layer"),
+            str(Path.home()),
+            self.tr("Layers") + " (*.csv *.CSV *.txt *.geojson *.json)",
+        )
+        if path:
+            dialog = self.layer_dialog(Path(path))
+            if dialog.form.exec():
+                self.start_layer_import(Path(path), dialog.choices())
+
+    def layer_dialog(self, path: Path):
+        from gspace.gui.layer_import import LayerImportDialog
+
+        return LayerImportDialog(self, path, self.catalog)
+
+    def start_layer_import(self, path: Path, choices: dict) -> None:
+        """Import in the background; the map shows the new features when it is done."""
+        from gspace.gui.layer_import import LayerImport
+
+        job = LayerImport(self, self.incident.path, path, choices)
+        job.done.connect(lambda _summary: self.load_data())
+        job.done.connect(lambda _summary: self.imports.remove(job))
+        self.imports.append(job)
+        job.start()
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
         mime = event.mimeData()

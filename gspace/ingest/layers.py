@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,10 @@ Y_NAMES = ("y座標", "y", "y_coord")  # and Y easting
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 JSON_SUFFIXES = {".geojson", ".json"}
 JGD2011 = "EPSG:6668"
+
+
+class ImportCancelled(GspaceError):
+    """Raised inside the import's transaction, so that nothing of it is kept."""
 
 
 @dataclass
@@ -54,8 +59,10 @@ class LayerSummary:
     mapping: dict[str, str] = field(default_factory=dict)
 
     def line(self) -> str:
-        text = (f"{self.kind}: {self.added} added, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {len(self.skipped)} skipped")
+        text = (
+            f"{self.kind}: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {len(self.skipped)} skipped"
+        )
         if self.swapped:
             text += f" ({self.swapped} with latitude and longitude swapped back)"
         return text
@@ -99,8 +106,9 @@ def _csv_table(data: bytes, encoding: str | None) -> Table:
     except (UnicodeDecodeError, LookupError) as e:
         raise GspaceError(f"the file is not {encoding}: {e}") from None
     text = text.lstrip("\ufeff")
-    delimiter = "\t" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") \
-        else ","
+    delimiter = (
+        "\t" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") else ","
+    )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
     if not header:
@@ -119,8 +127,9 @@ def _csv_table(data: bytes, encoding: str | None) -> Table:
 def _geojson_table(data: bytes, path: Path) -> Table:
     try:
         document = json.loads(data.decode("utf-8-sig"))
-        features = document["features"] if document.get("type") == "FeatureCollection" \
-            else [document]
+        features = (
+            document["features"] if document.get("type") == "FeatureCollection" else [document]
+        )
     except (UnicodeDecodeError, ValueError, KeyError, AttributeError, TypeError) as e:
         raise GspaceError(f"{path.name} is not GeoJSON: {e}") from None
     columns: dict[str, None] = {}
@@ -153,13 +162,21 @@ def _find(columns: list[str], names) -> str | None:
     return next((by_key[_key(n)] for n in names if _key(n) in by_key), None)
 
 
-def detect_mapping(table: Table, kind: LayerKind, lat: str | None = None,
-                   lon: str | None = None) -> dict[str, str]:
+def detect_mapping(
+    table: Table, kind: LayerKind, lat: str | None = None, lon: str | None = None
+) -> dict[str, str]:
     """canonical field (and "lat", "lon", "x", "y") -> source column."""
-    mapping = {name: column for name, aliases in kind.aliases.items()
-               if (column := _find(table.columns, aliases))}
-    for role, given, names in (("lat", lat, LAT_NAMES), ("lon", lon, LON_NAMES),
-                               ("x", None, X_NAMES), ("y", None, Y_NAMES)):
+    mapping = {
+        name: column
+        for name, aliases in kind.aliases.items()
+        if (column := _find(table.columns, aliases))
+    }
+    for role, given, names in (
+        ("lat", lat, LAT_NAMES),
+        ("lon", lon, LON_NAMES),
+        ("x", None, X_NAMES),
+        ("y", None, Y_NAMES),
+    ):
         if given and given not in table.columns:
             raise GspaceError(f"no column {given!r} (columns: {', '.join(table.columns)})")
         column = given or _find(table.columns, names)
@@ -169,8 +186,9 @@ def detect_mapping(table: Table, kind: LayerKind, lat: str | None = None,
 
 
 # -- coordinates -----------------------------------------------------------------------------
-def _coordinates(table: Table, mapping: dict[str, str], crs_text: str | None,
-                 summary: LayerSummary) -> list[dict | None]:
+def _coordinates(
+    table: Table, mapping: dict[str, str], crs_text: str | None, summary: LayerSummary
+) -> list[dict | None]:
     """One WGS84 GeoJSON geometry (or None, with the row recorded as skipped) per row."""
     crs = geo.parse_crs(crs_text) if crs_text else None
     if table.geometries is not None and not (crs and "lat" in mapping):
@@ -182,23 +200,33 @@ def _coordinates(table: Table, mapping: dict[str, str], crs_text: str | None,
     elif "lat" in mapping and "lon" in mapping:
         first_col, second_col = mapping["lon"], mapping["lat"]
     elif "x" in mapping:
-        raise GspaceError("the file has X/Y columns: give their system with --crs (e.g. "
-                          "EPSG:6677 for plane rectangular zone IX, JGD2011)")
+        raise GspaceError(
+            "the file has X/Y columns: give their system with --crs (e.g. "
+            "EPSG:6677 for plane rectangular zone IX, JGD2011)"
+        )
     else:
         raise GspaceError("no latitude/longitude columns found (name them with --lat and --lon)")
-    parsed = [(geo.parse_number(row.get(first_col)), geo.parse_number(row.get(second_col)))
-              for row in table.rows]
+    parsed = [
+        (geo.parse_number(row.get(first_col)), geo.parse_number(row.get(second_col)))
+        for row in table.rows
+    ]
     good = [i for i, (a, b) in enumerate(parsed) if a is not None and b is not None]
-    lons, lats = geo.to_wgs84(crs or geo.parse_crs(JGD2011), [parsed[i][0] for i in good],
-                              [parsed[i][1] for i in good])
+    lons, lats = geo.to_wgs84(
+        crs or geo.parse_crs(JGD2011), [parsed[i][0] for i in good], [parsed[i][1] for i in good]
+    )
     result: list[dict | None] = [None] * len(table.rows)
     for i, lon, lat in zip(good, lons, lats, strict=True):
         result[i] = _point(lon, lat, table.rows[i]["_row"], summary)
     for i, (a, b) in enumerate(parsed):
         if a is None or b is None:
-            summary.skipped.append((table.rows[i]["_row"], "no usable coordinates "
-                                    f"({table.rows[i].get(second_col)!r}, "
-                                    f"{table.rows[i].get(first_col)!r})"))
+            summary.skipped.append(
+                (
+                    table.rows[i]["_row"],
+                    "no usable coordinates "
+                    f"({table.rows[i].get(second_col)!r}, "
+                    f"{table.rows[i].get(first_col)!r})",
+                )
+            )
     return result
 
 
@@ -251,26 +279,41 @@ def _number_or_text(text: str):
         return text
 
 
-def import_layer(incident: Incident, path: str | Path, kind: str, *, encoding: str | None = None,
-                 crs: str | None = None, lat: str | None = None,
-                 lon: str | None = None) -> LayerSummary:
+def import_layer(
+    incident: Incident,
+    path: str | Path,
+    kind: str,
+    *,
+    encoding: str | None = None,
+    crs: str | None = None,
+    lat: str | None = None,
+    lon: str | None = None,
+    columns: dict[str, str] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> LayerSummary:
+    """Import one file as features of `kind`. `columns` (canonical field -> source column)
+    replaces the detected mapping, as edited in the import dialog; when `cancelled()` turns
+    true the import stops and its transaction is rolled back."""
     path = Path(path)
     catalog = load_catalog(incident.path / "layers")
     if kind not in catalog:
         raise GspaceError(f"unknown layer kind {kind!r} (known: {', '.join(sorted(catalog))})")
     layer_kind = catalog[kind]
     table = read_table(path, encoding)
-    mapping = detect_mapping(table, layer_kind, lat, lon)
+    mapping = columns if columns is not None else detect_mapping(table, layer_kind, lat, lon)
     summary = LayerSummary(kind, encoding=table.encoding, mapping=mapping)
     geometries = _coordinates(table, mapping, crs, summary)
     existing = list(query.features(incident, [kind]))
-    by_id = {f["attributes"].get("_source_id"): f for f in existing
-             if f["attributes"].get("_source_id")}
+    by_id = {
+        f["attributes"].get("_source_id"): f for f in existing if f["attributes"].get("_source_id")
+    }
     by_name = {(f["name"], f["address"]): f for f in existing}
     default_status = layer_kind.statuses[-1].id if layer_kind.statuses else None
     new = []
     with incident.transaction():
-        for row, geometry in zip(table.rows, geometries, strict=True):
+        for number, (row, geometry) in enumerate(zip(table.rows, geometries, strict=True)):
+            if cancelled and number % 500 == 0 and cancelled():
+                raise ImportCancelled("the import was cancelled: nothing was changed")
             if geometry is None:
                 continue
             name = row.get(mapping.get("name", ""), "") or None
@@ -281,8 +324,12 @@ def import_layer(incident: Incident, path: str | Path, kind: str, *, encoding: s
                 attributes["_source_id"] = source_id
             match = by_id.get(source_id) if source_id else None
             match = match or by_name.get((name, address))
-            values = {"name": name, "address": address, "geometry": geometry,
-                      "attributes": attributes}
+            values = {
+                "name": name,
+                "address": address,
+                "geometry": geometry,
+                "attributes": attributes,
+            }
             if match is None:
                 new.append({**values, "status": default_status, "source": str(path)})
                 continue
@@ -305,6 +352,9 @@ def _log(incident: Incident, path: Path, summary: LayerSummary) -> None:
     incident.conn.executemany(
         "INSERT INTO import_log (run_id, at, importer, path, outcome, reason, record_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(None, now, "layer", f"{path}:{row}", "skipped", reason, None)
-         for row, reason in summary.skipped]
-        + [(None, now, "layer", str(path), "imported", summary.line(), None)])
+        [
+            (None, now, "layer", f"{path}:{row}", "skipped", reason, None)
+            for row, reason in summary.skipped
+        ]
+        + [(None, now, "layer", str(path), "imported", summary.line(), None)],
+    )

@@ -92,6 +92,60 @@
     </message>
 </context>
 <context>
+    <name>LayerImport</name>
+    <message>
+        <source>Importing %1…</source>
+        <translation>%1 を取り込み中…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Import a reference layer</source>
+        <translation>参照レイヤーの取り込み</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <source>Encoding</source>
+        <translation>文字コード</translation>
+    </message>
+    <message>
+        <source>Coordinate system</source>
+        <translation>座標系</translation>
+    </message>
+    <message>
+        <source>JGD2011 latitude/longitude (or e.g. EPSG:6677 for X/Y in zone IX)</source>
+        <translation>JGD2011 緯度経度（X/Y なら例：第IX系は EPSG:6677）</translation>
+    </message>
+    <message>
+        <source>Columns (change where the guess is wrong)</source>
+        <translation>列の対応（推定が違うところを直してください）</translation>
+    </message>
+    <message>
+        <source>First rows of the file</source>
+        <translation>ファイルの先頭行</translation>
+    </message>
+</context>
+<context>
+    <name>LayerImportDialog</name>
+    <message>
+        <source>Encoding (read as %1)</source>
+        <translation>文字コード（%1 として読み込み）</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <source>Source column</source>
+        <translation>元の列</translation>
+    </message>
+</context>
+<context>
     <name>LayerPanel</name>
     <message>
         <source>Reports</source>
@@ -151,6 +205,10 @@
     <message>
         <source>Import a photo &amp;folder…</source>
         <translation>写真フォルダを取り込む(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Import a reference &amp;layer…</source>
+        <translation>参照レイヤーを取り込む(&amp;L)…</translation>
     </message>
     <message>
         <source>Place on map</source>
@@ -213,6 +271,10 @@
     <message>
         <source>Import a photo folder</source>
         <translation>写真フォルダの取り込み</translation>
+    </message>
+    <message>
+        <source>Import a reference layer</source>
+        <translation>参照レイヤーの取り込み</translation>
     </message>
     <message>
         <source>Click the map where the report belongs.</source>

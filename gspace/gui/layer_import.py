@@ -1,0 +1,180 @@
+"""Importing a reference layer from the window: a dialog that shows the file's first rows, the
+detected encoding, coordinate system and column mapping (all editable), then the import in the
+background with a Cancel button."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QComboBox, QMessageBox, QProgressDialog, QTableWidgetItem, QWidget
+
+from gspace.catalog import LayerKind
+from gspace.errors import GspaceError
+from gspace.gui.forms import load_form
+from gspace.gui.labels import layer_title
+from gspace.incident import Incident
+from gspace.ingest.layers import LayerSummary, Table, detect_mapping, import_layer, read_table
+
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "euc-jp")
+COORDINATE_ROLES = ("lat", "lon", "x", "y")
+PREVIEW_ROWS = 20
+
+
+class LayerImportDialog(QObject):
+    """Wraps the `layer_import` form; `choices()` returns what the user settled on."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        path: Path,
+        catalog: dict[str, LayerKind],
+        kind: str | None = None,
+    ):
+        super().__init__(parent)
+        self.path, self.catalog = path, catalog
+        self.form = load_form("layer_import", parent)
+        self.form.fileLabel.setText(str(path))
+        for name, layer_kind in sorted(catalog.items()):
+            self.form.kindBox.addItem(layer_title(layer_kind), name)
+        guess = kind or ("wifi" if "wireless" in path.name.lower() else "shelter")
+        self.form.kindBox.setCurrentIndex(max(0, self.form.kindBox.findData(guess)))
+        self.form.encodingBox.addItems(ENCODINGS)
+        self.form.kindBox.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.form.encodingBox.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.table: Table | None = None
+        self.refresh()
+
+    @property
+    def kind(self) -> str:
+        return self.form.kindBox.currentData()
+
+    def refresh(self) -> None:
+        """Read the file with the chosen encoding and guess the columns again."""
+        try:
+            self.table = read_table(self.path, self.form.encodingBox.currentText())
+        except GspaceError as e:
+            QMessageBox.warning(self.form, self.form.windowTitle(), str(e))
+            return
+        self.form.encodingLabel.setText(
+            self.tr("Encoding (read as %1)").replace("%1", self.table.encoding or "?")
+        )
+        self._fill_mapping(detect_mapping(self.table, self.catalog[self.kind]))
+        self._fill_preview()
+
+    def _fill_mapping(self, mapping: dict[str, str]) -> None:
+        roles = [*self.catalog[self.kind].aliases, *COORDINATE_ROLES]
+        table = self.form.mappingTable
+        table.clear()
+        table.setColumnCount(2)
+        table.setRowCount(len(roles))
+        table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Source column")])
+        for i, role in enumerate(roles):
+            table.setItem(i, 0, QTableWidgetItem(role))
+            box = QComboBox()
+            box.addItem("—", None)
+            for column in self.table.columns:
+                box.addItem(column, column)
+            box.setCurrentIndex(max(0, box.findData(mapping.get(role))))
+            table.setCellWidget(i, 1, box)
+        table.resizeColumnsToContents()
+
+    def _fill_preview(self) -> None:
+        table, rows = self.form.previewTable, self.table.rows[:PREVIEW_ROWS]
+        table.clear()
+        table.setColumnCount(len(self.table.columns))
+        table.setRowCount(len(rows))
+        table.setHorizontalHeaderLabels(self.table.columns)
+        for r, row in enumerate(rows):
+            for c, column in enumerate(self.table.columns):
+                table.setItem(r, c, QTableWidgetItem(row.get(column, "")))  # shown as text
+        table.resizeColumnsToContents()
+
+    def mapping(self) -> dict[str, str]:
+        table = self.form.mappingTable
+        return {
+            table.item(i, 0).text(): table.cellWidget(i, 1).currentData()
+            for i in range(table.rowCount())
+            if table.cellWidget(i, 1).currentData()
+        }
+
+    def choices(self) -> dict:
+        return {
+            "kind": self.kind,
+            "encoding": self.form.encodingBox.currentText(),
+            "crs": self.form.crsEdit.text().strip() or None,
+            "columns": self.mapping(),
+        }
+
+
+class LayerImportWorker(QObject):
+    finished = Signal(object)  # LayerSummary
+    failed = Signal(str)
+
+    def __init__(self, incident_path: Path, path: Path, choices: dict):
+        super().__init__()
+        self.incident_path, self.path, self.choices = incident_path, path, choices
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        try:
+            with Incident.open(self.incident_path) as incident:
+                summary = import_layer(
+                    incident, self.path, cancelled=self.stop.is_set, **self.choices
+                )
+        except (GspaceError, OSError) as e:
+            self.failed.emit(str(e))
+            return
+        self.finished.emit(summary)
+
+
+class LayerImport(QObject):
+    """One import from the dialog's choices to its summary; `done` fires after the store
+    changed."""
+
+    done = Signal(object)
+
+    def __init__(self, parent: QWidget, incident_path: Path, path: Path, choices: dict):
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.thread = QThread(self)
+        self.worker = LayerImportWorker(incident_path, path, choices)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        self.worker.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        self.progress = QProgressDialog(
+            self.tr("Importing %1…").replace("%1", path.name), self.tr("Cancel"), 0, 0, parent
+        )
+        self.progress.setWindowTitle(self.tr("Import a reference layer"))
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(500)
+        self.progress.canceled.connect(self.worker.stop.set)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _end(self) -> None:
+        self.thread.quit()
+        self.thread.wait()
+        self.progress.reset()
+        self.progress.hide()
+
+    def _failed(self, message: str) -> None:
+        self._end()
+        QMessageBox.warning(self.parent_widget, self.tr("Import a reference layer"), message)
+
+    def _finished(self, summary: LayerSummary) -> None:
+        self._end()
+        self.done.emit(summary)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Import a reference layer"),
+            summary.line(),
+            parent=self.parent_widget,
+        )
+        box.setDetailedText("\n".join(f"row {row}: {reason}" for row, reason in summary.skipped))
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.show()
+        self.summary_box = box

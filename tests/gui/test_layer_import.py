@@ -1,0 +1,57 @@
+"""A reference layer through the window: the import dialog, then markers on the map."""
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import run_js
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "layers"
+SHELTERS = "122033_103_evacuation_space.csv"  # Ichikawa City, CP932, 121 sites
+
+
+@pytest.fixture
+def shelters_csv():
+    if not (FIXTURES / SHELTERS).is_file():
+        if os.environ.get("GSPACE_REQUIRE_FIXTURES"):
+            pytest.fail(f"shared fixtures not found at {FIXTURES}")
+        pytest.skip(f"shared fixtures not found at {FIXTURES}")
+    return FIXTURES / SHELTERS
+
+
+def test_a_cp932_shelter_csv_imported_through_the_dialog_shows_on_the_map(
+    tmp_path, shelters_csv, open_main_window, qtbot
+):
+    from gspace.demo import make_demo
+
+    make_demo(tmp_path / "demo").close()
+    window = open_main_window(tmp_path / "demo")
+    before = run_js(qtbot, window.map, "gspace.layers.features._ids.length")
+    dialog = window.layer_dialog(shelters_csv)
+    form = dialog.form
+    assert "cp932" in form.encodingLabel.text()
+    assert dialog.kind == "shelter"
+    name_column = [
+        form.previewTable.horizontalHeaderItem(c).text()
+        for c in range(form.previewTable.columnCount())
+    ].index("名称")
+    assert form.previewTable.item(0, name_column).text() == "県立国分高校"
+    mapping = dialog.mapping()
+    assert (mapping["name"], mapping["lat"], mapping["lon"]) == ("名称", "緯度", "経度")
+    window.start_layer_import(shelters_csv, dialog.choices())
+    qtbot.waitUntil(
+        lambda: any(
+            isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
+        ),
+        timeout=30_000,
+    )
+    box = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    )
+    assert box.text() == "shelter: 121 added, 0 updated, 0 unchanged, 0 skipped"
+    box.accept()
+    qtbot.waitUntil(
+        lambda: run_js(qtbot, window.map, "gspace.layers.features._ids.length") == before + 121
+    )
+    assert window.layers.item_for("feature:shelter").text(1) == str(28 + 121)
