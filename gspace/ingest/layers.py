@@ -32,6 +32,7 @@ X_NAMES = ("x座標", "x", "x_coord")  # plane rectangular: X is northing
 Y_NAMES = ("y座標", "y", "y_coord")  # and Y easting
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 JSON_SUFFIXES = {".geojson", ".json"}
+OGR_SUFFIXES = {".shp", ".gpkg", ".kml", ".kmz"}  # read with GDAL through pyogrio
 JGD2011 = "EPSG:6668"
 
 
@@ -96,7 +97,66 @@ def read_table(path: Path, encoding: str | None = None) -> Table:
         return _geojson_table(data, path)
     if suffix in CSV_SUFFIXES:
         return _csv_table(data, encoding)
-    raise GspaceError(f"{path.name}: only CSV and GeoJSON layers can be imported for now")
+    if suffix in OGR_SUFFIXES:
+        return _ogr_table(path, encoding)
+    raise GspaceError(
+        f"{path.name}: gspace reads CSV, GeoJSON, Shapefile, GeoPackage and KML/KMZ layers"
+    )
+
+
+def _ogr_table(path: Path, encoding: str | None) -> Table:
+    """Shapefile (with its .prj and .cpg), GeoPackage, KML/KMZ: geometries come back in WGS84."""
+    import shapely
+    from pyogrio.errors import DataLayerError, DataSourceError
+    from pyogrio.raw import read
+
+    source = str(path)
+    if path.suffix.lower() == ".kmz":
+        source = f"/vsizip/{path}/doc.kml"
+    try:
+        meta, _fids, wkb, values = read(
+            source, encoding=None if encoding in (None, "auto") else encoding
+        )
+    except (DataSourceError, DataLayerError, OSError, ValueError) as e:
+        raise GspaceError(f"cannot read {path.name}: {e}") from None
+    columns = [str(c) for c in meta["fields"]]
+    geometries = shapely.from_wkb(wkb)
+    crs = meta.get("crs")
+    if crs and geo.parse_crs(crs) != geo.parse_crs("EPSG:4326"):
+        transformer = geo.parse_crs(crs)
+        geometries = shapely.transform(
+            geometries, lambda xy: _wgs84_array(transformer, xy), include_z=False
+        )
+    rows = []
+    for number in range(len(wkb)):
+        row = {c: _cell(_plain(values[i][number])) for i, c in enumerate(columns)}
+        row["_row"] = number + 1
+        rows.append(row)
+    shapes = [None if g is None or g.is_empty else shapely.geometry.mapping(g) for g in geometries]
+    return Table(columns, rows, meta.get("encoding"), [_lists(s) for s in shapes])
+
+
+def _wgs84_array(crs, xy):
+    import numpy
+
+    lons, lats = geo.to_wgs84(crs, xy[:, 0], xy[:, 1])
+    return numpy.column_stack([lons, lats])
+
+
+def _plain(value):
+    """numpy scalars and missing values as plain Python values."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return None if str(value) == "NaT" else value
+
+
+def _lists(shape: dict | None) -> dict | None:
+    """shapely's GeoJSON mapping uses tuples; stored GeoJSON uses lists."""
+    return json.loads(json.dumps(shape)) if shape else None
 
 
 def _csv_table(data: bytes, encoding: str | None) -> Table:

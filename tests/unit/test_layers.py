@@ -282,8 +282,11 @@ def test_errors_name_what_to_do(tmp_path, incident):
         import_layer(incident, xy, "generic")
     with pytest.raises(GspaceError, match="unknown layer kind 'bath'"):
         import_layer(incident, xy, "bath")
+    (tmp_path / "x.dxf").write_bytes(b"0\nSECTION\n")
+    with pytest.raises(GspaceError, match="gspace reads CSV, GeoJSON, Shapefile"):
+        import_layer(incident, tmp_path / "x.dxf", "generic")
     (tmp_path / "x.shp").write_bytes(b"\x00\x00\x27\x0a")
-    with pytest.raises(GspaceError, match="only CSV and GeoJSON"):
+    with pytest.raises(GspaceError, match="cannot read x.shp"):
         import_layer(incident, tmp_path / "x.shp", "generic")
 
 
@@ -317,3 +320,73 @@ def test_cli_import_layer(layers_dir, tmp_path):
     )
     features = json.loads(run_gspace("features", tmp_path / "inc", "--kind", "water").stdout)
     assert len(features["features"]) == 14
+
+
+# -- GIS formats -----------------------------------------------------------------------------
+def write_layer(path: Path, driver: str, crs: str, points, names, encoding=None, polygon=False):
+    import numpy
+    import shapely
+    from pyogrio.raw import write
+
+    geometries = (
+        [shapely.box(x, y, x + 0.001, y + 0.001) for x, y in points]
+        if polygon
+        else [shapely.Point(x, y) for x, y in points]
+    )
+    write(
+        str(path),
+        geometry=numpy.array(shapely.to_wkb(geometries), dtype=object),
+        field_data=[numpy.array(names, dtype=object), numpy.arange(len(names))],
+        fields=["名称", "番号"],
+        crs=crs,
+        geometry_type="Polygon" if polygon else "Point",
+        driver=driver,
+        encoding=encoding,
+    )
+
+
+def test_shapefile_in_plane_rectangular_zone_ix_with_cp932_attributes(tmp_path, incident):
+    path = tmp_path / "避難所.shp"
+    write_layer(
+        path,
+        "ESRI Shapefile",
+        "EPSG:6677",
+        [(0, 0), (-5995.0, -35367.0)],
+        ["原点", "東京駅前"],
+        encoding="cp932",
+    )
+    assert (tmp_path / "避難所.cpg").read_text().strip().upper() in ("CP932", "932")
+    summary = import_layer(incident, path, "shelter")
+    assert summary.added == 2
+    points = {f["name"]: (f["lat"], f["lon"]) for f in query.features(incident)}
+    assert metres(*points["原点"], 36.0, 139 + 50 / 60) < 0.01  # zone IX origin
+    assert metres(*points["東京駅前"], 35.6812, 139.7671) < 100
+
+
+def test_geopackage_kml_and_kmz(tmp_path, incident):
+    import zipfile
+
+    write_layer(tmp_path / "wells.gpkg", "GPKG", "EPSG:6668", [(139.70, 35.69)], ["井戸"])
+    write_layer(tmp_path / "wifi.kml", "KML", "EPSG:4326", [(130.70, 32.80)], ["駅前"])
+    with zipfile.ZipFile(tmp_path / "wifi.kmz", "w") as kmz:
+        kmz.write(tmp_path / "wifi.kml", "doc.kml")
+    assert import_layer(incident, tmp_path / "wells.gpkg", "water").added == 1
+    assert import_layer(incident, tmp_path / "wifi.kml", "wifi").added == 1
+    assert import_layer(incident, tmp_path / "wifi.kmz", "wifi").unchanged == 1  # same data
+    points = {f["name"]: (round(f["lat"], 6), round(f["lon"], 6)) for f in query.features(incident)}
+    assert points == {"井戸": (35.69, 139.70), "駅前": (32.80, 130.70)}
+
+
+def test_polygons_keep_their_shape(tmp_path, incident):
+    write_layer(
+        tmp_path / "zones.gpkg",
+        "GPKG",
+        "EPSG:4326",
+        [(135.0, 35.0)],
+        ["浸水想定区域"],
+        polygon=True,
+    )
+    import_layer(incident, tmp_path / "zones.gpkg", "generic")
+    [zone] = query.features(incident)
+    assert zone["geometry"]["type"] == "Polygon"
+    assert round(zone["lat"], 4) == 35.0005 and round(zone["lon"], 4) == 135.0005
