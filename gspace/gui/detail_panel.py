@@ -8,8 +8,18 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gspace.catalog import LayerKind
 from gspace.gui.labels import (
@@ -33,6 +43,10 @@ def _plain(text: str = "", wrap: bool = True) -> QLabel:
 
 
 class DetailPanel(QScrollArea):
+    """`featureEdited(id, status, note)` fires when the user saves a feature's status."""
+
+    featureEdited = Signal(str, str, str)
+
     FIELDS = (
         "time",
         "kind",
@@ -72,6 +86,18 @@ class DetailPanel(QScrollArea):
         layout.addWidget(self.text)
         layout.addWidget(self.hint)
         layout.addLayout(self.form)
+        self.editor = QWidget()
+        edit_row = QHBoxLayout(self.editor)
+        edit_row.setContentsMargins(0, 0, 0, 0)
+        self.status_box = QComboBox()
+        self.note_edit = QLineEdit()
+        self.save_button = QPushButton()
+        self.save_button.clicked.connect(self._save_feature)
+        for widget in (self.status_box, self.note_edit, self.save_button):
+            edit_row.addWidget(widget)
+        layout.addWidget(self.editor)
+        self.editor.hide()
+        self._feature_id: str | None = None
         self.exif_title = QLabel()
         self.exif_title.setStyleSheet("font-weight: bold; margin-top: 6px;")
         self.exif = _plain()
@@ -102,6 +128,8 @@ class DetailPanel(QScrollArea):
         for key, label in self.names.items():
             label.setText(names[key])
         self.exif_title.setText(self.tr("EXIF as read"))
+        self.note_edit.setPlaceholderText(self.tr("Note, e.g. current occupancy or hours"))
+        self.save_button.setText(self.tr("Save"))
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         if event.type() == QEvent.Type.LanguageChange:
@@ -109,6 +137,7 @@ class DetailPanel(QScrollArea):
         super().changeEvent(event)
 
     def clear(self) -> None:
+        self.editor.hide()
         self.photo.clear()
         self.photo.hide()
         self.title.setText(self.tr("Select a report on the map or in the list."))
@@ -183,6 +212,14 @@ class DetailPanel(QScrollArea):
         self._fill(values, report.get("text") or "", hint, media["exif"] if media else None)
 
     def show_feature(self, feature: dict, kind: LayerKind | None) -> None:
+        """Show a reference feature, with its status and note editable."""
+        self._feature_id = feature["id"]
+        self.status_box.clear()
+        for status in kind.statuses if kind else ():
+            self.status_box.addItem(feature_status_label(kind, status.id), status.id)
+        self.status_box.setCurrentIndex(max(0, self.status_box.findData(feature.get("status"))))
+        self.note_edit.setText(feature.get("note") or "")
+        self.editor.setVisible(self.status_box.count() > 0)
         self.photo.clear()
         self.photo.hide()
         self.title.setText(feature.get("name") or "")
@@ -199,6 +236,12 @@ class DetailPanel(QScrollArea):
             "source": feature.get("source") or "",
         }
         self._fill(values, text.strip())
+
+    def _save_feature(self) -> None:
+        if self._feature_id:
+            self.featureEdited.emit(
+                self._feature_id, self.status_box.currentData(), self.note_edit.text().strip()
+            )
 
 
 def compass(degrees: float) -> str:

@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.map.bridge.layerDrawn.connect(self._drawn)
         self.map.bridge.viewMoved.connect(self._remember_view)
         self.map.bridge.placeClicked.connect(self._place_selected)
+        self.detail.featureEdited.connect(self.edit_feature)
         self.selected_id: str | None = None
         self.imports: list = []
         self.setAcceptDrops(True)
@@ -410,6 +411,14 @@ class MainWindow(QMainWindow):
         self._show(report_id)
         self.reports.select_id(report_id)
         self.map.select([report_id], pan=False)
+
+    def edit_feature(self, feature_id: str, status: str, note: str) -> None:
+        """A feature's live status and note, as set from the map (through the change log)."""
+        with self.incident.transaction():
+            records.update_feature(self.incident, feature_id, status=status, note=note or None)
+        self.load_data()
+        self._show(feature_id)
+        self.map.select([feature_id], pan=False)
 
     # -- language, incidents, state ---------------------------------------------------------
     def set_language(self, lang: str) -> None:

@@ -60,6 +60,14 @@
         <translation>読み取ったEXIF</translation>
     </message>
     <message>
+        <source>Note, e.g. current occupancy or hours</source>
+        <translation>メモ（例：現在の収容人数、受付時間）</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
         <source>Select a report on the map or in the list.</source>
         <translation>地図または一覧で報告を選択してください。</translation>
     </message>

@@ -55,3 +55,40 @@ def test_a_cp932_shelter_csv_imported_through_the_dialog_shows_on_the_map(
         lambda: run_js(qtbot, window.map, "gspace.layers.features._ids.length") == before + 121
     )
     assert window.layers.item_for("feature:shelter").text(1) == str(28 + 121)
+
+
+def test_a_shelters_status_is_set_from_the_map_and_its_marker_changes_colour(
+    demo_path, open_main_window, qtbot
+):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from gspace import query
+
+    window = open_main_window(demo_path)
+    shelter = next(f for f in window.features if f["kind"] == "shelter" and f["status"] == "open")
+    window._map_clicked(shelter["id"])  # what a click on its marker does
+    detail = window.detail
+    assert detail.editor.isVisible()
+    assert [detail.status_box.itemData(i) for i in range(detail.status_box.count())] == [
+        "open",
+        "full",
+        "closed",
+        "unknown",
+    ]
+    detail.status_box.setCurrentIndex(detail.status_box.findData("full"))
+    detail.note_edit.setText("残り0人分")
+    QTest.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
+    saved = next(f for f in query.features(window.incident) if f["id"] == shelter["id"])
+    assert (saved["status"], saved["note"]) == ("full", "残り0人分")
+    logged = window.incident.conn.execute(
+        "SELECT data FROM changes WHERE row_id = ? AND op = 'update'", (shelter["id"],)
+    ).fetchone()
+    assert '"full"' in logged[0]
+    fill = run_js(
+        qtbot,
+        window.map,
+        f"""(() => {{ const l = gspace.layers.features;
+        return l._styles[l._style[l._index.get('{shelter["id"]}')]].fill; }})()""",
+    )
+    assert fill == "#ef6c00"  # the shelter kind's colour for "full"
