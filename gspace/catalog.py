@@ -37,6 +37,7 @@ class LayerKind:
     color: str
     statuses: tuple[Status, ...]
     aliases: dict[str, tuple[str, ...]]  # canonical field -> source column names
+    usable: tuple[str, ...] = ()  # statuses in which the place can be used (open, available)
 
     def status(self, status_id: str | None) -> Status | None:
         return next((s for s in self.statuses if s.id == status_id), None)
@@ -56,6 +57,7 @@ def read_kind(path: Path) -> LayerKind:
             shape=symbol.get("shape", "circle"),
             color=symbol.get("color", "#555555"),
             aliases={k: tuple(v) for k, v in data.get("aliases", {}).items()},
+            usable=tuple(data.get("usable", ())),
             statuses=tuple(
                 Status(s["id"], dict(s["label"]), s.get("color", "#9e9e9e"))
                 for s in data.get("statuses", ())

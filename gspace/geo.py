@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from pyproj import CRS, Transformer
+from pyproj import CRS, Geod, Transformer
 from pyproj.exceptions import CRSError
 
 from gspace.errors import GspaceError
@@ -82,3 +82,11 @@ def parse_number(text: str | float | None) -> float | None:
 def in_japan(lon: float, lat: float) -> bool:
     west, south, east, north = JAPAN
     return west <= lon <= east and south <= lat <= north
+
+
+_GRS80 = Geod(ellps="GRS80")
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Geodesic distance on the GRS80 ellipsoid (the one JGD2011 uses), in metres."""
+    return abs(_GRS80.inv(lon1, lat1, lon2, lat2)[2])

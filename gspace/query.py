@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -217,3 +218,30 @@ def media_thumbnail(incident: Incident, sha256: str) -> bytes | None:
         "SELECT thumbnail FROM media WHERE sha256 = ?", (sha256,)
     ).fetchone()
     return row[0] if row else None
+
+
+def nearest_feature(
+    incident: Incident, lon: float, lat: float, kind: str, statuses: tuple[str, ...]
+) -> tuple[dict, float] | None:
+    """The feature of `kind` in one of `statuses` nearest to (lon, lat), and its geodesic
+    distance in metres. Square windows from the R*Tree grow until the best candidate is nearer
+    than any point outside the window can be."""
+    from gspace.geo import distance_m
+
+    best = None
+    for radius in (0.01, 0.04, 0.16, 0.64, 2.56):  # degrees
+        window = (lon - radius, lat - radius, lon + radius, lat + radius)
+        candidates = [
+            f
+            for f in features(incident, [kind], window)
+            if f["status"] in statuses and f["lon"] is not None
+        ]
+        if candidates:
+            best = min(
+                ((f, distance_m(lon, lat, f["lon"], f["lat"])) for f in candidates),
+                key=lambda pair: pair[1],
+            )
+            inside = radius * 110_000 * min(1.0, math.cos(math.radians(min(abs(lat) + radius, 89))))
+            if best[1] <= inside:
+                return best
+    return best

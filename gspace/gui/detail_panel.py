@@ -61,6 +61,7 @@ class DetailPanel(QScrollArea):
         "direction",
         "time_source",
         "pixels",
+        "nearest",
     )
 
     def __init__(self, zone: tzinfo, parent=None):
@@ -124,6 +125,7 @@ class DetailPanel(QScrollArea):
             "direction": self.tr("Direction"),
             "time_source": self.tr("Time from"),
             "pixels": self.tr("Pixels"),
+            "nearest": self.tr("Nearest open"),
         }
         for key, label in self.names.items():
             label.setText(names[key])
@@ -169,6 +171,7 @@ class DetailPanel(QScrollArea):
         thumbnail: bytes | None = None,
         original: Path | None = None,
         media: dict | None = None,
+        nearest: list[str] | None = None,
     ) -> None:
         if report["media"]:
             self.photo.show()
@@ -200,6 +203,7 @@ class DetailPanel(QScrollArea):
             ),
             "time_source": properties.get("time_source", ""),
             "pixels": f"{media['width']} × {media['height']}" if media else "",
+            "nearest": "\n".join(nearest or []),
         }
         hint = (
             ""

@@ -283,15 +283,37 @@ class MainWindow(QMainWindow):
             return
         self.selected_id = point_id
         media = query.media_row(self.incident, report["media"][0]) if report["media"] else None
+        nearest = self._nearest(report)
         if media:
             self.detail.show_report(
                 report,
                 query.media_thumbnail(self.incident, media["sha256"]),
                 self.incident.path / media["path"],
                 media,
+                nearest,
             )
         else:
-            self.detail.show_report(report)
+            self.detail.show_report(report, nearest=nearest)
+
+    def _nearest(self, report: dict) -> list[str]:
+        """For a located report: the nearest open shelter, available water point, Wi-Fi, ..."""
+        if report["lon"] is None:
+            return []
+        lines = []
+        for kind in sorted({f["kind"] for f in self.features}):
+            known = self.catalog.get(kind)
+            found = (
+                known
+                and known.usable
+                and query.nearest_feature(
+                    self.incident, report["lon"], report["lat"], kind, known.usable
+                )
+            )
+            if found:
+                feature, metres = found
+                distance = f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
+                lines.append(f"{layer_title(known)}: {feature['name'] or '?'} — {distance}")
+        return lines
 
     def _list_selected(self, report_id: str) -> None:
         self._show(report_id)

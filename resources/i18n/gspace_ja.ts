@@ -56,6 +56,10 @@
         <translation>画素数</translation>
     </message>
     <message>
+        <source>Nearest open</source>
+        <translation>最寄りの利用可能施設</translation>
+    </message>
+    <message>
         <source>EXIF as read</source>
         <translation>読み取ったEXIF</translation>
     </message>

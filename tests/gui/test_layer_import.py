@@ -92,3 +92,12 @@ def test_a_shelters_status_is_set_from_the_map_and_its_marker_changes_colour(
         return l._styles[l._style[l._index.get('{shelter["id"]}')]].fill; }})()""",
     )
     assert fill == "#ef6c00"  # the shelter kind's colour for "full"
+
+
+def test_a_report_shows_its_nearest_open_shelter_water_point_and_wifi(demo_path, open_main_window):
+    window = open_main_window(demo_path)
+    report = next(r for r in window.rows if r["lon"] is not None)
+    window._list_selected(report["id"])
+    lines = window.detail.values["nearest"].text().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Shelters", "Water supply", "Free Wi-Fi"]
+    assert all(line.endswith((" m", " km")) for line in lines)

@@ -390,3 +390,37 @@ def test_polygons_keep_their_shape(tmp_path, incident):
     [zone] = query.features(incident)
     assert zone["geometry"]["type"] == "Polygon"
     assert round(zone["lat"], 4) == 35.0005 and round(zone["lon"], 4) == 135.0005
+
+
+# -- nearest usable place ------------------------------------------------------------------
+def test_the_nearest_open_shelter_skips_closed_ones_and_measures_geodesically(incident):
+    with incident.transaction():
+        layer = records.add_layer(incident, "shelter", "test", "test")
+        records.add_features(
+            incident,
+            layer,
+            "shelter",
+            [
+                {
+                    "name": "閉鎖中の近所",
+                    "status": "closed",
+                    "geometry": {"type": "Point", "coordinates": [130.7005, 32.8005]},
+                },
+                {
+                    "name": "開設中の学校",
+                    "status": "open",
+                    "geometry": {"type": "Point", "coordinates": [130.7100, 32.8100]},
+                },
+                {
+                    "name": "遠い体育館",
+                    "status": "open",
+                    "geometry": {"type": "Point", "coordinates": [131.5, 33.5]},
+                },
+            ],
+        )
+    feature, distance = query.nearest_feature(incident, 130.70, 32.80, "shelter", ("open",))
+    assert feature["name"] == "開設中の学校"
+    assert abs(distance - metres(32.80, 130.70, 32.81, 130.71)) < 0.005 * distance
+    far, far_distance = query.nearest_feature(incident, 131.49, 33.49, "shelter", ("open",))
+    assert far["name"] == "遠い体育館" and far_distance < 2000
+    assert query.nearest_feature(incident, 140.0, 40.0, "water", ("available",)) is None
