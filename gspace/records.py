@@ -278,20 +278,22 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
     for batch in _batches(rows):
         fid = _next_key(incident, "features", "fid")
         values, boxes, log = [], [], []
+        fresh = iter(new_ids(sum(1 for row in batch if not row.get("id"))))
         for offset, row in enumerate(batch):
             feature = {c: row.get(c) for c in FEATURE_COLUMNS}
-            feature["id"] = feature["id"] or new_id()
+            feature["id"] = feature["id"] or next(fresh)
             feature["layer_id"], feature["kind"] = layer_id, kind
             box = _bbox(feature["geometry"])
             if box and feature["lon"] is None:
                 feature["lon"], feature["lat"] = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-            feature["attributes"] = _json_cell("attributes", feature["attributes"] or {})
-            feature["geometry"] = _json_cell("geometry", feature["geometry"])
+            feature["attributes"] = feature["attributes"] or {}
             hlc = incident.clock.now()
+            log.append((hlc, "features", feature["id"], "insert", dict(feature)))
+            feature["attributes"] = _json_cell("attributes", feature["attributes"])
+            feature["geometry"] = _json_cell("geometry", feature["geometry"])
             values.append((fid + offset, *feature.values(), hlc, incident.device_id))
             if box:
                 boxes.append((fid + offset, box[0], box[2], box[1], box[3]))
-            log.append((hlc, "features", feature["id"], "insert", feature))
             ids.append(feature["id"])
         conn.executemany(insert, values)
         conn.executemany("INSERT INTO features_rtree VALUES (?, ?, ?, ?, ?)", boxes)
@@ -339,6 +341,9 @@ def _bbox(geometry: dict | None) -> tuple[float, float, float, float] | None:
     """(west, south, east, north) of a GeoJSON geometry."""
     if not geometry:
         return None
+    if geometry.get("type") == "Point":
+        x, y = geometry["coordinates"][:2]
+        return x, y, x, y
     xs, ys = [], []
 
     def walk(coords: Any) -> None:

@@ -175,10 +175,13 @@ def _csv_table(data: bytes, encoding: str | None) -> Table:
         raise GspaceError("the file is empty")
     columns = [h.strip() or f"column{i + 1}" for i, h in enumerate(header)]
     rows = []
+    width = len(columns)
     for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        row = dict(zip(columns, map(str.strip, cells), strict=False))  # extra cells drop
+        if not any(row.values()):
             continue
-        row = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
         row["_row"] = number
         rows.append(row)
     return Table(columns, rows, encoding)
@@ -322,11 +325,19 @@ def _checked_geometries(table: Table, crs, summary: LayerSummary) -> list[dict |
 
 
 # -- the import ------------------------------------------------------------------------------
-def _attributes(row: dict, mapping: dict[str, str]) -> dict:
-    skip = {mapping.get(k) for k in ("lat", "lon", "x", "y", "name", "address")}
-    attributes = {k: v for k, v in row.items() if k != "_row" and v != "" and k not in skip}
-    for canonical, column in mapping.items():
-        if canonical not in ("lat", "lon", "x", "y", "name", "address", "id") and row.get(column):
+def _attribute_plan(mapping: dict[str, str]) -> tuple[set, list[tuple[str, str]]]:
+    """Which source columns are not attributes, and which canonical extras to add."""
+    skip = {"_row", *(mapping.get(k) for k in ("lat", "lon", "x", "y", "name", "address"))}
+    extras = [(canonical, column) for canonical, column in mapping.items()
+              if canonical not in ("lat", "lon", "x", "y", "name", "address", "id")]
+    return skip, extras
+
+
+def _attributes(row: dict, plan: tuple[set, list[tuple[str, str]]]) -> dict:
+    skip, extras = plan
+    attributes = {k: v for k, v in row.items() if v != "" and k not in skip}
+    for canonical, column in extras:
+        if row.get(column):
             attributes[canonical] = _number_or_text(row[column])
     return attributes
 
@@ -369,7 +380,7 @@ def import_layer(
     }
     by_name = {(f["name"], f["address"]): f for f in existing}
     default_status = layer_kind.statuses[-1].id if layer_kind.statuses else None
-    new = []
+    new, plan = [], _attribute_plan(mapping)
     with incident.transaction():
         for number, (row, geometry) in enumerate(zip(table.rows, geometries, strict=True)):
             if cancelled and number % 500 == 0 and cancelled():
@@ -379,7 +390,7 @@ def import_layer(
             name = row.get(mapping.get("name", ""), "") or None
             address = row.get(mapping.get("address", ""), "") or None
             source_id = row.get(mapping.get("id", ""), "") or None
-            attributes = _attributes(row, mapping)
+            attributes = _attributes(row, plan)
             if source_id:
                 attributes["_source_id"] = source_id
             match = by_id.get(source_id) if source_id else None

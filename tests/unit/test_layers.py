@@ -424,3 +424,18 @@ def test_the_nearest_open_shelter_skips_closed_ones_and_measures_geodesically(in
     far, far_distance = query.nearest_feature(incident, 131.49, 33.49, "shelter", ("open",))
     assert far["name"] == "遠い体育館" and far_distance < 2000
     assert query.nearest_feature(incident, 140.0, 40.0, "water", ("available",)) is None
+
+
+def test_a_cancelled_layer_import_keeps_nothing(tmp_path, incident):
+    from gspace.ingest.layers import ImportCancelled
+
+    path = tmp_path / "many.csv"
+    path.write_text(
+        "名称,緯度,経度\n" + "".join(f"点{i},35.{i:04d},135.0\n" for i in range(2000)),
+        encoding="utf-8",
+    )
+    calls = []
+    with pytest.raises(ImportCancelled):
+        import_layer(incident, path, "generic", cancelled=lambda: calls.append(1) or len(calls) > 2)
+    assert list(query.features(incident)) == []
+    assert incident.conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 0
