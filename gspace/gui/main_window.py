@@ -14,20 +14,12 @@ from gspace.catalog import load_catalog
 from gspace.errors import GspaceError
 from gspace.gui import i18n
 from gspace.gui.detail_panel import DetailPanel
-from gspace.gui.labels import (
-    categories_label,
-    category_label,
-    feature_status_label,
-    kind_label,
-    layer_title,
-    status_label,
-)
 from gspace.gui.layer_panel import LayerPanel
+from gspace.gui.map_content import feature_popup, legend_sections, nearest_lines, report_popup
 from gspace.gui.map_view import MapView
 from gspace.gui.reports_list import REPORT_MIME, ReportsList
 from gspace.gui.settings import app_settings
 from gspace.incident import Incident
-from gspace.model import CATEGORIES, categories_of
 
 
 class MainWindow(QMainWindow):
@@ -206,71 +198,20 @@ class MainWindow(QMainWindow):
         )
 
     def _send_legend(self) -> None:
-        if not hasattr(self, "rows"):
-            return
-        present = {c for r in self.rows for c in categories_of(r["category"]) or ["other"]}
-        report_items = [
-            {"label": category_label(c), **mapdata.report_style("sns", c, "new")}
-            for c in CATEGORIES
-            if c in present
-        ]
-        report_items += [
-            {
-                "label": kind_label(k),
-                "shape": "circle",
-                "fill": "#e0e0e0",
-                "stroke": mapdata.KIND_STROKES[k],
-            }
-            for k in ("photo", "sns")
-        ]
-        sections = [{"title": self.tr("Reports"), "items": report_items}]
-        for kind in sorted({f["kind"] for f in self.features}):
-            known = self.catalog.get(kind)
-            if known:
-                items = [
-                    {
-                        "label": feature_status_label(known, s.id),
-                        **mapdata.feature_style(known, s.id),
-                    }
-                    for s in known.statuses
-                ]
-                sections.append({"title": layer_title(known), "items": items})
-        self.map.set_legend(sections)
+        if hasattr(self, "rows"):
+            self.map.set_legend(
+                legend_sections(self.rows, self.features, self.catalog, self.tr("Reports"))
+            )
 
     def _describe(self, point_id: str) -> dict | None:
-        """The popup of a point: title and lines of plain text (escaped by the page)."""
+        """The popup of a point (plain text; the page escapes it)."""
         feature = self.features_by_id.get(point_id)
         if feature:
-            known = self.catalog.get(feature["kind"])
-            return {
-                "title": feature["name"] or "",
-                "lines": [
-                    x
-                    for x in (
-                        (layer_title(known) if known else feature["kind"])
-                        + " · "
-                        + feature_status_label(known, feature["status"]),
-                        feature["address"],
-                        feature["note"],
-                    )
-                    if x
-                ],
-            }
+            return feature_popup(feature, self.catalog.get(feature["kind"]))
         report = query.report(self.incident, point_id)
-        if report is None:
-            return None
-        return {
-            "title": f"{kind_label(report['kind'])} · {status_label(report['status'])}",
-            "lines": [
-                x
-                for x in (
-                    self.detail.format_time(report["observed_at"]),
-                    categories_label(report["category"]),
-                    report["text"],
-                )
-                if x
-            ],
-        }
+        return (
+            report_popup(report, self.detail.format_time(report["observed_at"])) if report else None
+        )
 
     # -- selection --------------------------------------------------------------------------
     def _show(self, point_id: str) -> None:
@@ -283,7 +224,8 @@ class MainWindow(QMainWindow):
             return
         self.selected_id = point_id
         media = query.media_row(self.incident, report["media"][0]) if report["media"] else None
-        nearest = self._nearest(report)
+        kinds = {f["kind"] for f in self.features}
+        nearest = nearest_lines(self.incident, report, kinds, self.catalog)
         if media:
             self.detail.show_report(
                 report,
@@ -294,26 +236,6 @@ class MainWindow(QMainWindow):
             )
         else:
             self.detail.show_report(report, nearest=nearest)
-
-    def _nearest(self, report: dict) -> list[str]:
-        """For a located report: the nearest open shelter, available water point, Wi-Fi, ..."""
-        if report["lon"] is None:
-            return []
-        lines = []
-        for kind in sorted({f["kind"] for f in self.features}):
-            known = self.catalog.get(kind)
-            found = (
-                known
-                and known.usable
-                and query.nearest_feature(
-                    self.incident, report["lon"], report["lat"], kind, known.usable
-                )
-            )
-            if found:
-                feature, metres = found
-                distance = f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
-                lines.append(f"{layer_title(known)}: {feature['name'] or '?'} — {distance}")
-        return lines
 
     def _list_selected(self, report_id: str) -> None:
         self._show(report_id)

@@ -328,8 +328,11 @@ def _checked_geometries(table: Table, crs, summary: LayerSummary) -> list[dict |
 def _attribute_plan(mapping: dict[str, str]) -> tuple[set, list[tuple[str, str]]]:
     """Which source columns are not attributes, and which canonical extras to add."""
     skip = {"_row", *(mapping.get(k) for k in ("lat", "lon", "x", "y", "name", "address"))}
-    extras = [(canonical, column) for canonical, column in mapping.items()
-              if canonical not in ("lat", "lon", "x", "y", "name", "address", "id")]
+    extras = [
+        (canonical, column)
+        for canonical, column in mapping.items()
+        if canonical not in ("lat", "lon", "x", "y", "name", "address", "id")
+    ]
     return skip, extras
 
 
