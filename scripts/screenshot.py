@@ -34,6 +34,12 @@ def main() -> int:
         action="store_true",
         help="zoom the map to the selected photo (shows camera directions)",
     )
+    parser.add_argument(
+        "--layer-dialog",
+        type=Path,
+        metavar="FILE",
+        help="save the reference-layer import dialog on FILE instead",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gspace-shot-"))
     os.environ["GSPACE_CONFIG_DIR"] = str(work / "config")
@@ -43,6 +49,15 @@ def main() -> int:
     window = open_window(work / "demo")
     window.resize(1400, 900)
     window.show()
+    if args.layer_dialog:
+        dialog = window.layer_dialog(args.layer_dialog).form
+        dialog.resize(900, 620)
+        dialog.show()
+        app.processEvents()
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        dialog.grab().save(str(args.out))
+        print(args.out)
+        return 0
 
     def pick_photo() -> None:
         photos = [i for i, r in enumerate(window.reports.source.rows) if r["kind"] == "photo"]
