@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gspace.errors import GspaceError
-from gspace.paths import data_dir
+from gspace.paths import data_dir, user_data_dir
 
 SHAPES = ("circle", "square", "diamond", "triangle")
 
@@ -78,3 +78,9 @@ def load_catalog(*extra_folders: Path) -> dict[str, LayerKind]:
                 kind = read_kind(path)
                 catalog[kind.kind] = kind
     return catalog
+
+
+def incident_catalog(incident_dir: Path) -> dict[str, LayerKind]:
+    """The kinds an incident uses: built-in, then the user's (`<gspace data folder>/layers`),
+    then the incident's own `layers/` folder, each later file replacing an earlier kind."""
+    return load_catalog(user_data_dir() / "layers", incident_dir / "layers")

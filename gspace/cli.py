@@ -338,7 +338,7 @@ def feature_set(
 
     Example: gspace feature set ~/incidents/kumamoto 3f2a... --status full --note "残り0人分"
     """
-    from gspace.catalog import load_catalog
+    from gspace.catalog import incident_catalog
 
     updates = {}
     for item in fields:
@@ -352,7 +352,7 @@ def feature_set(
             raise GspaceError(f"no feature with id {feature_id}")
         changes: dict = {}
         if status is not None:
-            kind = load_catalog(inc.path / "layers").get(current["kind"])
+            kind = incident_catalog(inc.path).get(current["kind"])
             if kind and kind.statuses and not kind.status(status):
                 allowed = ", ".join(s.id for s in kind.statuses)
                 raise GspaceError(

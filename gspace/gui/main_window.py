@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
 from gspace import __version__, mapdata, query, records
-from gspace.catalog import load_catalog
+from gspace.catalog import incident_catalog
 from gspace.errors import GspaceError
 from gspace.gui import i18n
 from gspace.gui.detail_panel import DetailPanel
@@ -32,7 +32,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.incident = incident
         self.settings = app_settings()
-        self.catalog = load_catalog(incident.path / "layers")
+        self.catalog = incident_catalog(incident.path)
         self.setObjectName("MainWindow")
         self.map = MapView(self._describe, self)
         self.setCentralWidget(self.map)

@@ -22,7 +22,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from gspace import geo, query, records
-from gspace.catalog import LayerKind, load_catalog
+from gspace.catalog import LayerKind, incident_catalog
 from gspace.errors import GspaceError
 from gspace.incident import Incident
 
@@ -369,7 +369,7 @@ def import_layer(
     replaces the detected mapping, as edited in the import dialog; when `cancelled()` turns
     true the import stops and its transaction is rolled back."""
     path = Path(path)
-    catalog = load_catalog(incident.path / "layers")
+    catalog = incident_catalog(incident.path)
     if kind not in catalog:
         raise GspaceError(f"unknown layer kind {kind!r} (known: {', '.join(sorted(catalog))})")
     layer_kind = catalog[kind]

@@ -37,3 +37,25 @@ def test_a_broken_kind_file_is_named_in_the_error(tmp_path, text):
     (tmp_path / "broken.toml").write_text(text, encoding="utf-8")
     with pytest.raises(GspaceError, match="broken.toml"):
         load_catalog(tmp_path)
+
+
+def test_an_incident_sees_the_users_kinds_and_its_own(tmp_path, monkeypatch):
+    from gspace.catalog import incident_catalog
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    user = tmp_path / "data" / "gspace" / "layers"
+    user.mkdir(parents=True)
+    (user / "bath.toml").write_text(
+        'kind = "bath"\ntitle = { ja = "入浴施設", en = "Baths" }\n', encoding="utf-8"
+    )
+    (tmp_path / "inc" / "layers").mkdir(parents=True)
+    (tmp_path / "inc" / "layers" / "bath.toml").write_text(
+        'kind = "bath"\ntitle = { ja = "銭湯", en = "Public baths" }\n', encoding="utf-8"
+    )
+    (user / "charging.toml").write_text(
+        'kind = "charging"\ntitle = { ja = "充電スポット", en = "Charging" }\n', encoding="utf-8"
+    )
+    catalog = incident_catalog(tmp_path / "inc")
+    assert catalog["bath"].title["ja"] == "銭湯"  # the incident's file wins over the user's
+    assert catalog["charging"].title["en"] == "Charging"
+    assert "shelter" in catalog
