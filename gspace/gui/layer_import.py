@@ -4,22 +4,22 @@ background with a Cancel button."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import QComboBox, QMessageBox, QProgressDialog, QTableWidgetItem, QWidget
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtWidgets import QComboBox, QMessageBox, QTableWidgetItem, QWidget
 
 from gspace.catalog import LayerKind
 from gspace.errors import GspaceError
+from gspace.gui.background_import import BackgroundImport
 from gspace.gui.forms import load_form
 from gspace.gui.labels import layer_title
-from gspace.incident import Incident
-from gspace.ingest.layers import LayerSummary, Table, detect_mapping, import_layer, read_table
+from gspace.ingest.layers import Table, detect_mapping, import_layer, read_table
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "euc-jp")
 COORDINATE_ROLES = ("lat", "lon", "x", "y")
 PREVIEW_ROWS = 20
+translate = QCoreApplication.translate  # called by this name so that lupdate finds the strings
 
 
 class LayerImportDialog(QObject):
@@ -108,73 +108,20 @@ class LayerImportDialog(QObject):
         }
 
 
-class LayerImportWorker(QObject):
-    finished = Signal(object)  # LayerSummary
-    failed = Signal(str)
-
-    def __init__(self, incident_path: Path, path: Path, choices: dict):
-        super().__init__()
-        self.incident_path, self.path, self.choices = incident_path, path, choices
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        try:
-            with Incident.open(self.incident_path) as incident:
-                summary = import_layer(
-                    incident, self.path, cancelled=self.stop.is_set, **self.choices
-                )
-        except (GspaceError, OSError) as e:
-            self.failed.emit(str(e))
-            return
-        self.finished.emit(summary)
-
-
-class LayerImport(QObject):
-    """One import from the dialog's choices to its summary; `done` fires after the store
-    changed."""
-
-    done = Signal(object)
-
-    def __init__(self, parent: QWidget, incident_path: Path, path: Path, choices: dict):
-        super().__init__(parent)
-        self.parent_widget = parent
-        self.thread = QThread(self)
-        self.worker = LayerImportWorker(incident_path, path, choices)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
-        self.worker.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
-        self.progress = QProgressDialog(
-            self.tr("Importing %1…").replace("%1", path.name), self.tr("Cancel"), 0, 0, parent
-        )
-        self.progress.setWindowTitle(self.tr("Import a reference layer"))
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(500)
-        self.progress.canceled.connect(self.worker.stop.set)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def _end(self) -> None:
-        self.thread.quit()
-        self.thread.wait()
-        self.progress.reset()
-        self.progress.hide()
-
-    def _failed(self, message: str) -> None:
-        self._end()
-        QMessageBox.warning(self.parent_widget, self.tr("Import a reference layer"), message)
-
-    def _finished(self, summary: LayerSummary) -> None:
-        self._end()
-        self.done.emit(summary)
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            self.tr("Import a reference layer"),
+def layer_import(
+    parent: QWidget, incident_path: Path, path: Path, choices: dict
+) -> BackgroundImport:
+    """The import of `path` with the dialog's choices, in the background."""
+    return BackgroundImport(
+        parent,
+        incident_path,
+        lambda incident, _progress, cancelled: import_layer(
+            incident, path, cancelled=cancelled, **choices
+        ),
+        translate("LayerImport", "Import a reference layer"),
+        translate("LayerImport", "Importing %1…").replace("%1", path.name),
+        lambda summary: (
             summary.line(),
-            parent=self.parent_widget,
-        )
-        box.setDetailedText("\n".join(f"row {row}: {reason}" for row, reason in summary.skipped))
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.show()
-        self.summary_box = box
+            "\n".join(f"row {row}: {reason}" for row, reason in summary.skipped),
+        ),
+    )

@@ -253,9 +253,11 @@ class MainWindow(QMainWindow):
     # -- photos: import, placing ----------------------------------------------------------
     def import_photos(self, paths: list[str]) -> None:
         """Import in the background with a progress dialog; the map follows when it is done."""
-        from gspace.gui.photo_import import PhotoImport
+        from gspace.gui.photo_import import photo_import
 
-        job = PhotoImport(self, self.incident.path, paths)
+        self._run_import(photo_import(self, self.incident.path, paths))
+
+    def _run_import(self, job) -> None:
         job.done.connect(lambda _summary: self.load_data())
         job.done.connect(lambda _summary: self.imports.remove(job))
         self.imports.append(job)
@@ -297,13 +299,9 @@ class MainWindow(QMainWindow):
 
     def start_layer_import(self, path: Path, choices: dict) -> None:
         """Import in the background; the map shows the new features when it is done."""
-        from gspace.gui.layer_import import LayerImport
+        from gspace.gui.layer_import import layer_import
 
-        job = LayerImport(self, self.incident.path, path, choices)
-        job.done.connect(lambda _summary: self.load_data())
-        job.done.connect(lambda _summary: self.imports.remove(job))
-        self.imports.append(job)
-        job.start()
+        self._run_import(layer_import(self, self.incident.path, path, choices))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
         mime = event.mimeData()

@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>BackgroundImport</name>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+</context>
+<context>
     <name>DetailPanel</name>
     <message>
         <source>Time</source>
@@ -108,10 +115,6 @@
     <message>
         <source>Importing %1…</source>
         <translation>%1 を取り込み中…</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>キャンセル</translation>
     </message>
     <message>
         <source>Import a reference layer</source>
@@ -316,8 +319,12 @@
         <translation>写真を取り込み中…</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>キャンセル</translation>
+        <source>%n need(s) a location</source>
+        <translation>位置未設定 %n 枚</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>キャンセルしました。</translation>
     </message>
     <message>
         <source>Import photos</source>
@@ -352,37 +359,6 @@
     <message>
         <source>Text</source>
         <translation>本文</translation>
-    </message>
-</context>
-<context>
-    <name>context</name>
-    <message numerus="yes">
-        <source>%n photo(s) imported</source>
-        <translation>
-            <numerusform>写真 %n 枚を取り込みました</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n need(s) a location</source>
-        <translation>
-            <numerusform>位置未設定 %n 枚</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n already imported</source>
-        <translation>
-            <numerusform>取り込み済み %n 枚</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n skipped</source>
-        <translation>
-            <numerusform>スキップ %n 件</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation>キャンセルしました。</translation>
     </message>
 </context>
 <context>
