@@ -163,13 +163,17 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     # -- data -------------------------------------------------------------------------------
-    def load_data(self) -> None:
-        self.rows = query.report_summaries(self.incident)
-        self.features = list(query.features(self.incident))
-        self.features_by_id = {f["id"]: f for f in self.features}
-        self._show_rows()
-        self.map.set_layer("features", mapdata.feature_points(self.features, self.catalog))
-        self.map.set_layer("reports", mapdata.report_points(self.rows))
+    def load_data(self, reports: bool = True, features: bool = True) -> None:
+        """Read reports and/or features from the store again and show them; an edit of one
+        kind of row reloads only that kind."""
+        if reports:
+            self.rows = query.report_summaries(self.incident)
+            self._show_rows()
+            self.map.set_layer("reports", mapdata.report_points(self.rows))
+        if features:
+            self.features = list(query.features(self.incident))
+            self.features_by_id = {f["id"]: f for f in self.features}
+            self.map.set_layer("features", mapdata.feature_points(self.features, self.catalog))
         self.layers.set_counts(
             Counter(r["kind"] for r in self.rows),
             Counter(f["kind"] for f in self.features),
@@ -349,18 +353,15 @@ class MainWindow(QMainWindow):
                 location_source="manual",
                 accuracy_m=None,
             )
-        self.load_data()
-        self._show(report_id)
-        self.reports.select_id(report_id)
-        self.map.select([report_id], pan=False)
+        self.load_data(features=False)
+        self._map_clicked(report_id)
 
     def edit_feature(self, feature_id: str, status: str, note: str) -> None:
         """A feature's live status and note, as set from the map (through the change log)."""
         with self.incident.transaction():
             records.update_feature(self.incident, feature_id, status=status, note=note or None)
-        self.load_data()
-        self._show(feature_id)
-        self.map.select([feature_id], pan=False)
+        self.load_data(reports=False)
+        self._map_clicked(feature_id)
 
     # -- language, incidents, state ---------------------------------------------------------
     def set_language(self, lang: str) -> None:
