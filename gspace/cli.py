@@ -6,8 +6,10 @@ changed); 2 usage error.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -17,7 +19,6 @@ from gspace.errors import GspaceError, IncidentError
 from gspace.export.files import FORMATS, write_features, write_reports
 from gspace.incident import STORE, Incident
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
-from gspace.paths import user_data_dir
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -147,9 +148,9 @@ def demo(incident: Path | None, no_gui: bool, screenshot: str | None, lang: str 
 
     Example: gspace demo /tmp/demo --no-gui
     """
-    from gspace.demo import make_demo
+    from gspace.demo import default_path, make_demo
 
-    incident = incident or user_data_dir() / "demo"
+    incident = incident or default_path()
     if (incident / STORE).exists():
         Incident.open(incident).close()
         click.echo(f"opening the existing demo incident {incident}", err=True)
@@ -194,17 +195,18 @@ def import_() -> None:
     """Bring photos (and later posts and layers) into an incident."""
 
 
-def _time_offset(value: str | None):
-    from datetime import timedelta
+TIME_OFFSET = re.compile(r"^([+-]?)(\d{1,2})(?::?(\d{2}))?$")
 
+
+def _time_offset(value: str | None) -> timedelta | None:
+    """`--time-offset ±HH:MM` (or ±HH, ±HHMM) as a timedelta."""
     if value is None:
         return None
-    sign, _, rest = value.partition(value[:1]) if value[:1] in "+-" else ("+", "", value)
-    hours, _, minutes = rest.partition(":")
-    try:
-        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not ±HH:MM", param_hint="--time-offset") from None
+    match = TIME_OFFSET.match(value.strip())
+    if not match:
+        raise click.BadParameter(f"{value!r} is not ±HH:MM", param_hint="--time-offset")
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
     return -delta if sign == "-" else delta
 
 

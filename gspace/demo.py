@@ -18,6 +18,7 @@ from PIL.TiffImagePlugin import IFDRational
 from gspace import records
 from gspace.incident import Incident
 from gspace.media import store_original, thumbnail
+from gspace.paths import user_data_dir
 
 NAME = "【架空・訓練用】熊本市 地震デモ (fictional demo)"
 JST = timezone(timedelta(hours=9))
@@ -232,6 +233,11 @@ def _features(rng: random.Random, kind: str) -> list[dict]:
             }
         )
     return rows
+
+
+def default_path() -> Path:
+    """Where `gspace demo` and the incident chooser keep the demo when no folder is given."""
+    return user_data_dir() / "demo"
 
 
 def make_demo(path: str | Path) -> Incident:

@@ -7,6 +7,8 @@ installed copy; the checkout is the fallback.
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -30,9 +32,6 @@ def resource(*parts: str) -> Path:
 
 def user_data_dir() -> Path:
     """Where gspace keeps per-user data (the demo incident, later the tile cache)."""
-    import os
-    import sys
-
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
     elif sys.platform == "darwin":

@@ -20,8 +20,8 @@ from gspace.errors import GspaceError  # noqa: E402
 from gspace.gui import i18n  # noqa: E402
 from gspace.gui.forms import load_form  # noqa: E402
 from gspace.gui.settings import app_settings  # noqa: E402
-from gspace.incident import Incident  # noqa: E402
-from gspace.paths import resource, user_data_dir  # noqa: E402
+from gspace.incident import STORE, Incident  # noqa: E402
+from gspace.paths import resource  # noqa: E402
 
 SCREENSHOT_TIMEOUT_MS = 60_000
 
@@ -61,10 +61,10 @@ def choose_incident() -> Path | None:
             dialog.accept()
 
     def demo() -> None:
-        from gspace.demo import make_demo
+        from gspace.demo import default_path, make_demo
 
-        folder = user_data_dir() / "demo"
-        if not (folder / "store.sqlite").exists():
+        folder = default_path()
+        if not (folder / STORE).exists():
             make_demo(folder).close()
         chosen.append(folder)
         dialog.accept()

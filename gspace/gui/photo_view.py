@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
+from gspace.media import register_heif
+
 PREVIEW_PX = 2048
 
 
@@ -28,9 +30,7 @@ class _Decode(QRunnable):
 
     def run(self) -> None:
         try:
-            from pillow_heif import register_heif_opener
-
-            register_heif_opener()
+            register_heif()
             with Image.open(self.path) as image:
                 image.draft("RGB", (PREVIEW_PX, PREVIEW_PX))
                 image = ImageOps.exif_transpose(image).convert("RGB")

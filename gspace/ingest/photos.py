@@ -27,7 +27,13 @@ from gspace import records
 from gspace.incident import Incident
 from gspace.ingest.exif import PhotoMeta, read_meta
 from gspace.ingest.gpx import Track
-from gspace.media import THUMBNAIL_PX, flush_to_disk, jpeg_bytes, store_original
+from gspace.media import (
+    THUMBNAIL_PX,
+    flush_to_disk,
+    jpeg_bytes,
+    register_heif,
+    store_original,
+)
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".heic", ".heif", ".hif", ".tif", ".tiff"}
 BATCH = 50  # photos per transaction
@@ -141,14 +147,6 @@ def _thumbnail(data: bytes, meta: PhotoMeta, image: Image.Image) -> bytes | None
         return None
 
 
-def _register_heif() -> None:
-    """Let Pillow open HEIC/HEIF (once per process: registering again costs milliseconds)."""
-    if "HEIF" not in Image.OPEN:
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-
-
 def prepare(path: str, incident_dir: str) -> dict:
     """Read, hash, copy and describe one photo; returns {"skip": reason} for a bad file."""
     try:
@@ -158,7 +156,7 @@ def prepare(path: str, incident_dir: str) -> dict:
 
 
 def _prepare(path: str, incident_dir: str) -> dict:
-    _register_heif()
+    register_heif()
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -210,7 +208,6 @@ def sweep_orphans(incident: Incident) -> int:
 
 
 def _report(
-    incident: Incident,
     item: dict,
     path: str,
     track: Track | None,
@@ -315,9 +312,7 @@ class _Writer:
             },
         )
         self.known.add(item["sha256"])
-        report = _report(
-            self.incident, item, path, self.track, self.incident.timezone, self.camera_offset
-        )
+        report = _report(item, path, self.track, self.incident.timezone, self.camera_offset)
         reason = None if item["thumbnail"] else "pixels unreadable (truncated?): no thumbnail"
         return Outcome(path, "imported", reason, None, report["lat"] is not None), report
 
