@@ -10,8 +10,9 @@ import pytest
 from helpers import FIXTURES
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fixtures() -> Path:
+    """The shared fixtures folder; skipped without it, except in CI (GSPACE_REQUIRE_FIXTURES)."""
     if not FIXTURES.is_dir():
         if os.environ.get("GSPACE_REQUIRE_FIXTURES"):
             pytest.fail(f"shared fixtures not found at {FIXTURES}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -51,3 +52,32 @@ def run_js(qtbot, view, code):
     view.page().runJavaScript(wrapped, 0, results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=10_000)
     return json.loads(results[0])
+
+
+def metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius): an independent check of
+    positions, good to about 0.5 %."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def accept_message_box(qtbot) -> str:
+    """Wait for a visible message box (an import's summary), press OK, return its text."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def visible():
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()
+        ]
+
+    qtbot.waitUntil(lambda: bool(visible()), timeout=30_000)
+    box = visible()[0]
+    text = box.text()
+    box.accept()
+    return text

@@ -1,23 +1,14 @@
 """A reference layer through the window: the import dialog, then markers on the map."""
 
-import os
-from pathlib import Path
-
 import pytest
-from helpers import run_js
-from PySide6.QtWidgets import QApplication, QMessageBox
+from helpers import accept_message_box, run_js
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "layers"
 SHELTERS = "122033_103_evacuation_space.csv"  # Ichikawa City, CP932, 121 sites
 
 
 @pytest.fixture
-def shelters_csv():
-    if not (FIXTURES / SHELTERS).is_file():
-        if os.environ.get("GSPACE_REQUIRE_FIXTURES"):
-            pytest.fail(f"shared fixtures not found at {FIXTURES}")
-        pytest.skip(f"shared fixtures not found at {FIXTURES}")
-    return FIXTURES / SHELTERS
+def shelters_csv(fixtures):
+    return fixtures / "layers" / SHELTERS
 
 
 def test_a_cp932_shelter_csv_imported_through_the_dialog_shows_on_the_map(
@@ -40,17 +31,7 @@ def test_a_cp932_shelter_csv_imported_through_the_dialog_shows_on_the_map(
     mapping = dialog.mapping()
     assert (mapping["name"], mapping["lat"], mapping["lon"]) == ("名称", "緯度", "経度")
     window.start_layer_import(shelters_csv, dialog.choices())
-    qtbot.waitUntil(
-        lambda: any(
-            isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
-        ),
-        timeout=30_000,
-    )
-    box = next(
-        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
-    )
-    assert box.text() == "shelter: 121 added, 0 updated, 0 unchanged, 0 skipped"
-    box.accept()
+    assert accept_message_box(qtbot) == "shelter: 121 added, 0 updated, 0 unchanged, 0 skipped"
     qtbot.waitUntil(
         lambda: run_js(qtbot, window.map, "gspace.layers.features._ids.length") == before + 121
     )

@@ -3,12 +3,12 @@
 from datetime import datetime
 
 import pytest
-from helpers import run_js
+from helpers import accept_message_box, run_js
 from photo_files import make_jpeg
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from gspace import query
 from gspace.gui.reports_list import REPORT_MIME
@@ -27,21 +27,6 @@ def drop(window, mime: QMimeData, at: QPoint) -> None:
         QPointF(at), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(window, event)
-
-
-def close_summary(qtbot, window) -> str:
-    qtbot.waitUntil(
-        lambda: any(
-            isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
-        ),
-        timeout=30_000,
-    )
-    box = next(
-        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
-    )
-    text = box.text()
-    box.accept()
-    return text
 
 
 @pytest.fixture
@@ -87,7 +72,7 @@ def test_dropping_a_folder_imports_it_and_the_reports_appear_on_the_map(
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(card))])
     drop(window, mime, window.map.geometry().center())
-    summary = close_summary(qtbot, window)
+    summary = accept_message_box(qtbot)
     assert "8 photo(s) imported" in summary and "1 skipped" in summary
     assert "2 need(s) a location" in summary
     qtbot.waitUntil(

@@ -3,20 +3,16 @@
 import csv
 import io
 import json
-import math
-import os
 from pathlib import Path
 
 import pytest
-from helpers import run_gspace
+from helpers import metres, run_gspace
 
 from gspace import query, records
 from gspace.errors import GspaceError
 from gspace.geo import parse_number
 from gspace.incident import Incident
 from gspace.ingest.layers import import_layer
-
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "layers"
 
 # file, kind, encoding, name column, latitude column, longitude column, a name it must hold
 CSV_FILES = [
@@ -50,12 +46,8 @@ GEOJSON_FILES = [
 
 
 @pytest.fixture
-def layers_dir():
-    if not FIXTURES.is_dir():
-        if os.environ.get("GSPACE_REQUIRE_FIXTURES"):
-            pytest.fail(f"shared fixtures not found at {FIXTURES}")
-        pytest.skip(f"shared fixtures not found at {FIXTURES}")
-    return FIXTURES
+def layers_dir(fixtures):
+    return fixtures / "layers"
 
 
 @pytest.fixture
@@ -137,15 +129,6 @@ ZONE_ORIGINS = [
     (20, 0, 136, 0),
     (26, 0, 154, 0),
 ]
-
-
-def metres(lat1, lon1, lat2, lon2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def tokyo_to_jgd(lat: float, lon: float) -> tuple[float, float]:
@@ -292,28 +275,25 @@ def test_errors_name_what_to_do(tmp_path, incident):
 
 def test_cli_import_layer(layers_dir, tmp_path):
     run_gspace("init", tmp_path / "inc", check=True)
-    result = run_gspace(
-        "import",
-        "layer",
-        tmp_path / "inc",
-        layers_dir / "122033_207_well_for_disaster.csv",
-        "--kind",
-        "water",
-    )
+
+    def import_wells():
+        return run_gspace(
+            "import",
+            "layer",
+            tmp_path / "inc",
+            layers_dir / "122033_207_well_for_disaster.csv",
+            "--kind",
+            "water",
+        )
+
+    result = import_wells()
     assert result.returncode == 0, result.stderr
     assert (
         result.stderr.strip().splitlines()[-1]
         == "water: 14 added, 0 updated, 0 unchanged, 0 skipped"
     )
     assert "read as cp932" in result.stderr
-    again = run_gspace(
-        "import",
-        "layer",
-        tmp_path / "inc",
-        layers_dir / "122033_207_well_for_disaster.csv",
-        "--kind",
-        "water",
-    )
+    again = import_wells()
     assert (
         again.stderr.strip().splitlines()[-1]
         == "water: 0 added, 0 updated, 14 unchanged, 0 skipped"

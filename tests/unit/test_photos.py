@@ -1,7 +1,6 @@
 """Photo import: real camera files against exiftool, generated bad files, interruption, GPX."""
 
 import csv
-import math
 import os
 import signal
 import sqlite3
@@ -11,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from helpers import gspace_command, run_gspace, tree_digest
+from helpers import gspace_command, metres, run_gspace, tree_digest
 from photo_files import make_jpeg
 from PIL import Image
 
@@ -35,14 +34,10 @@ TIME_ELSEWHERE = {
 
 
 @pytest.fixture(scope="module")
-def oracle(request):
-    fixtures = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "photos"
-    if not fixtures.is_dir():
-        if os.environ.get("GSPACE_REQUIRE_FIXTURES"):
-            pytest.fail(f"shared fixtures not found at {fixtures}")
-        pytest.skip(f"shared fixtures not found at {fixtures}")
-    rows = list(csv.DictReader(open(fixtures / "exiftool_oracle.csv", encoding="utf-8")))
-    return fixtures, rows
+def oracle(fixtures):
+    photos = fixtures / "photos"
+    rows = list(csv.DictReader(open(photos / "exiftool_oracle.csv", encoding="utf-8")))
+    return photos, rows
 
 
 @pytest.fixture(scope="module")
@@ -254,15 +249,6 @@ def test_an_import_killed_midway_finishes_on_the_second_run_without_duplicates(t
 
 
 # -- GPX -----------------------------------------------------------------------------------
-def haversine_m(lat1, lon1, lat2, lon2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
-
-
 def test_photos_without_gps_are_placed_on_a_gpx_track_with_the_camera_offset(tmp_path):
     start = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 10:00 in Japan
     track = [
@@ -310,7 +296,7 @@ def test_photos_without_gps_are_placed_on_a_gpx_track_with_the_camera_offset(tmp
         expected = (32.80 + minutes * 0.001, 130.70 + minutes * 0.0015)
         report = placed[name]
         assert report["location_source"] == "gpx"
-        assert haversine_m(report["lat"], report["lon"], *expected) < 5
+        assert metres(report["lat"], report["lon"], *expected) < 5
     assert placed["late.jpg"]["lat"] is None  # after the track ended: left for placing by hand
 
 
