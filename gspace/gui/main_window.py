@@ -268,11 +268,13 @@ class MainWindow(QMainWindow):
         job.start()
 
     def _import_files(self) -> None:
+        from gspace.ingest.photos import PHOTO_SUFFIXES
+
         files, _ = QFileDialog.getOpenFileNames(
             self,
             self.tr("Import photos"),
             str(Path.home()),
-            self.tr("Photos") + " (*.jpg *.jpeg *.JPG *.JPEG *.heic *.HEIC *.heif *.tif *.tiff)",
+            file_filter(self.tr("Photos"), PHOTO_SUFFIXES),
         )
         if files:
             self.import_photos(files)
@@ -285,11 +287,13 @@ class MainWindow(QMainWindow):
             self.import_photos([folder])
 
     def _import_layer(self) -> None:
+        from gspace.ingest.layers import LAYER_SUFFIXES
+
         path, _ = QFileDialog.getOpenFileName(
             self,
             self.tr("Import a reference layer"),
             str(Path.home()),
-            self.tr("Layers") + " (*.csv *.CSV *.txt *.geojson *.json)",
+            file_filter(self.tr("Layers"), LAYER_SUFFIXES),
         )
         if path:
             dialog = self.layer_dialog(Path(path))
@@ -427,3 +431,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         self.save_state()
         super().closeEvent(event)
+
+
+def file_filter(label: str, suffixes) -> str:
+    """A file dialog filter for the suffixes a reader accepts (either case: the filter is
+    case-sensitive on Linux)."""
+    patterns = sorted({f"*{s}" for s in suffixes} | {f"*{s.upper()}" for s in suffixes})
+    return f"{label} ({' '.join(patterns)})"

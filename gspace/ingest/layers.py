@@ -33,6 +33,7 @@ Y_NAMES = ("y座標", "y", "y_coord")  # and Y easting
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 JSON_SUFFIXES = {".geojson", ".json"}
 OGR_SUFFIXES = {".shp", ".gpkg", ".kml", ".kmz"}  # read with GDAL through pyogrio
+LAYER_SUFFIXES = CSV_SUFFIXES | JSON_SUFFIXES | OGR_SUFFIXES
 JGD2011 = "EPSG:6668"
 
 
