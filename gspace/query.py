@@ -124,9 +124,13 @@ def reports(
     """Reports matching `filt`, streamed, with JSON columns decoded."""
     where, params = (filt or ReportFilter()).where()
     for row in _rows(incident, f"{REPORT_SELECT} WHERE {where} ORDER BY {order}", params):
-        row["media"] = json.loads(row["media"] or "[]")
-        row["properties"] = json.loads(row["properties"] or "{}")
-        yield row
+        yield _decoded(row)
+
+
+def _decoded(row: dict) -> dict:
+    row["media"] = json.loads(row["media"] or "[]")
+    row["properties"] = json.loads(row["properties"] or "{}")
+    return row
 
 
 def count_reports(incident: Incident, filt: ReportFilter | None = None) -> int:
@@ -138,12 +142,7 @@ def count_reports(incident: Incident, filt: ReportFilter | None = None) -> int:
 
 def report(incident: Incident, report_id: str) -> dict | None:
     found = list(_rows(incident, f"{REPORT_SELECT} WHERE r.id = ? AND r.deleted = 0", [report_id]))
-    if not found:
-        return None
-    row = found[0]
-    row["media"] = json.loads(row["media"] or "[]")
-    row["properties"] = json.loads(row["properties"] or "{}")
-    return row
+    return _decoded(found[0]) if found else None
 
 
 def features(

@@ -192,6 +192,12 @@ def add_reports(incident: Incident, rows: Iterable[dict]) -> list[str]:
     return ids
 
 
+def _changed_fields(old: dict, changes: dict) -> dict:
+    """The changes that differ from the stored row, JSON columns encoded as stored."""
+    encoded = {k: _json_cell(k, v) for k, v in changes.items()}
+    return {k: v for k, v in encoded.items() if v != old[k]}
+
+
 def _current(incident: Incident, table: str, row_id: str) -> dict:
     cursor = incident.conn.execute(f"SELECT * FROM {table} WHERE id = ? AND deleted = 0", (row_id,))
     row = cursor.fetchone()
@@ -207,7 +213,7 @@ def update_report(incident: Incident, report_id: str, **changes: Any) -> dict:
             f"unknown status {changes['status']!r}; use one of " + ", ".join(REPORT_STATUSES)
         )
     old = _current(incident, "reports", report_id)
-    changed = {k: _json_cell(k, v) for k, v in changes.items() if _json_cell(k, v) != old[k]}
+    changed = _changed_fields(old, changes)
     if "observed_at" in changed:
         changed["observed_ts"] = _timestamp(changed["observed_at"])
     if not changed:
@@ -304,7 +310,7 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
 def update_feature(incident: Incident, feature_id: str, **changes: Any) -> dict:
     """Change some fields of a feature; a new geometry moves its point and R*Tree entry too."""
     old = _current(incident, "features", feature_id)
-    changed = {k: _json_cell(k, v) for k, v in changes.items() if _json_cell(k, v) != old[k]}
+    changed = _changed_fields(old, changes)
     if not changed:
         return {}
     box = _bbox(changes["geometry"]) if "geometry" in changed else None
