@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         for action in (
             self.import_files_action,
             self.import_folder_action,
+            self.import_layer_action,
             self.place_action,
             self.unlocated_action,
         ):
