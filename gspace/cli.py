@@ -192,7 +192,7 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
 
 @cli.group("import")
 def import_() -> None:
-    """Bring photos (and later posts and layers) into an incident."""
+    """Bring photos, SNS posts, reference layers and gazetteer towns into gspace."""
 
 
 TIME_OFFSET = re.compile(r"^([+-]?)(\d{1,2})(?::?(\d{2}))?$")
@@ -247,6 +247,76 @@ def import_photos(
         if outcome.outcome == "skipped" or outcome.reason:
             click.echo(f"{outcome.path}: {outcome.outcome}: {outcome.reason}", err=True)
     click.echo(summary.line(), err=True)
+
+
+@import_.command("sns")
+@click.argument("incident", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "x-v1", "x-v2", "mastodon", "csv", "jsonl"]),
+    default="auto",
+    show_default=True,
+    help="the export's format; auto tells it from the file",
+)
+@click.option(
+    "--encoding", default=None, help="CSV text encoding (default: UTF-8 or CP932, detected)"
+)
+@click.option("--text-column", help="CSV/JSONL: the column with the post's text")
+@click.option("--time-column", help="CSV/JSONL: the column with the post's time")
+@click.option("--lat-column", help="CSV/JSONL: the latitude column")
+@click.option("--lon-column", help="CSV/JSONL: the longitude column")
+@click.option("--author-column", help="CSV/JSONL: the author column")
+@click.option("--id-column", help="CSV/JSONL: the post id column")
+@click.option("--url-column", help="CSV/JSONL: the post URL column")
+@click.option("--jobs", type=click.IntRange(1, 64), help="worker processes for JSONL files")
+def import_sns(
+    incident: Path,
+    files: tuple[Path, ...],
+    fmt: str,
+    encoding: str | None,
+    jobs: int | None,
+    **columns: str | None,
+) -> None:
+    """Import SNS posts (X/Twitter v1.1 and v2, Mastodon, CSV, JSONL) as sns reports.
+
+    Posts are placed by their coordinates, their tagged place, or a Japanese address or place
+    name in their text; categories come from keywords. Reposts and copies attach to the
+    original. Skipped records are listed on stderr with the reason.
+
+    Example: gspace import sns ~/incidents/kumamoto tweets.jsonl outbox.json
+    """
+    from gspace.ingest.sns import import_sns as run_import
+
+    mapping = {k.removesuffix("_column"): v for k, v in columns.items() if v}
+    with Incident.open(incident) as inc:
+        summary = run_import(
+            inc, files, fmt=fmt, mapping=mapping or None, encoding=encoding, jobs=jobs
+        )
+    for where, reason in summary.reasons:
+        click.echo(f"{where}: skipped: {reason}", err=True)
+    if summary.skipped > len(summary.reasons):
+        click.echo(f"... and {summary.skipped - len(summary.reasons)} more skipped", err=True)
+    for file, chosen in summary.formats.items():
+        click.echo(f"{file}: read as {chosen}", err=True)
+    click.echo(summary.line(), err=True)
+
+
+@import_.command("gazetteer")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def import_gazetteer(files: tuple[Path, ...]) -> None:
+    """Add towns (大字・町丁目) to the gazetteer that places SNS posts by their text.
+
+    FILES are MLIT 位置参照情報 大字・町丁目 CSV files, or their zip files as downloaded. The towns
+    are kept in the user's data folder and used for every incident from then on.
+
+    Example: gspace import gazetteer 43000-17.0b.zip
+    """
+    from gspace.ingest.gazetteer import import_towns, towns_path
+
+    read, total = import_towns(files)
+    click.echo(f"{read} towns read; the gazetteer has {total} towns ({towns_path()})", err=True)
 
 
 @import_.command("layer")

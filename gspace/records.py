@@ -42,6 +42,7 @@ REPORT_COLUMNS = (
     "source",
     "media",
     "properties",
+    "digest",
 )
 FEATURE_COLUMNS = (
     "id",
@@ -190,6 +191,27 @@ def add_reports(incident: Incident, rows: Iterable[dict]) -> list[str]:
         ids += batch_ids
         start = last + 1
     return ids
+
+
+REPOST_COLUMNS = ("source", "report_id", "via", "author", "observed_at")
+
+
+def add_reposts(incident: Incident, rows: list[dict]) -> None:
+    """Attach reposts / copies (dicts with REPOST_COLUMNS keys) to their reports."""
+    log, values = [], []
+    for row in rows:
+        hlc = incident.clock.now()
+        cells = tuple(row.get(c) for c in REPOST_COLUMNS)
+        values.append((*cells, hlc, incident.device_id))
+        log.append(
+            (hlc, "reposts", row["source"], "insert", dict(zip(REPOST_COLUMNS, cells, strict=True)))
+        )
+    incident.conn.executemany(
+        f"INSERT INTO reposts ({', '.join(REPOST_COLUMNS)}, hlc, origin) VALUES "
+        f"({', '.join('?' * (len(REPOST_COLUMNS) + 2))})",
+        values,
+    )
+    _log(incident, log)
 
 
 def _changed_fields(old: dict, changes: dict) -> dict:

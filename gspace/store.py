@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SYNC_COLUMNS = {"hlc": str, "origin": str, "deleted": int}
 
@@ -128,7 +128,33 @@ def _v2_indexes(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1_tables, 2: _v2_indexes}
+def _v3_post_identity(db: sqlite_utils.Database) -> None:
+    """Finding a report by its source (a post's URL, a file) and by the digest of its text, so
+    that re-imports and copies of the same post attach instead of adding reports."""
+    db.execute("ALTER TABLE reports ADD COLUMN digest TEXT")
+    db.execute("CREATE INDEX idx_reports_source ON reports (source)")
+    db.execute("CREATE INDEX idx_reports_digest ON reports (digest) WHERE digest IS NOT NULL")
+    # reposts and copies of a post attach to its report: one row each, so re-imports add nothing
+    db["reposts"].create(
+        {
+            "source": str,
+            "report_id": str,
+            "via": str,  # repost, copy
+            "author": str,
+            "observed_at": str,
+            **SYNC_COLUMNS,
+        },
+        pk="source",
+        defaults={"deleted": 0},
+    )
+    db["reposts"].create_index(["report_id"])
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _v1_tables,
+    2: _v2_indexes,
+    3: _v3_post_identity,
+}
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

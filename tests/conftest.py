@@ -10,6 +10,13 @@ import pytest
 from helpers import FIXTURES
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_user_data(tmp_path_factory):
+    """The user's data folder (gazetteer towns, the demo) is a temporary one in every test and
+    in every command a test runs, so that nothing of the developer's own leaks in."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("user-data"))
+
+
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     """The shared fixtures folder; skipped without it, except in CI (GSPACE_REQUIRE_FIXTURES)."""

@@ -1,0 +1,332 @@
+"""Importing SNS posts as reports.
+
+Each post is placed as precisely as it allows (DESIGN.md location sources, best first): the
+post's own coordinates (`post`), the centre of the place it was tagged with (`place`, accuracy
+half the box's diagonal), a place named in its text (`geoparsed`, see gazetteer.py), or nowhere
+(`none`). Its categories come from the keyword dictionary (classify.py).
+
+A repost (retweet, boost) or an exact copy of a post's text attaches to the original's report
+(a `reposts` row, and the original's `properties.reposts` count) instead of becoming a report.
+A post already in the incident (same URL or id) is counted and left alone, so importing a file
+twice adds nothing. Bad records are skipped with a reason; the rest is written in batches, one
+transaction each, so a killed import keeps every batch it finished.
+
+Parsing, classifying and geoparsing run in a worker process for JSONL files (the hot path of a
+million-post import) while the main process writes; other files are read in-process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import re
+import unicodedata
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from itertools import islice
+from pathlib import Path
+
+import orjson
+
+from gspace import records
+from gspace.geo import distance_m
+from gspace.incident import Incident
+from gspace.ingest import sns_formats
+from gspace.ingest.classify import default_classifier
+from gspace.ingest.gazetteer import default_gazetteer
+from gspace.ingest.sns_formats import Post, Skip
+
+BATCH = 5000
+CHUNK_LINES = 2000  # JSONL lines a worker parses at a time
+_MIN_DIGEST_TEXT = 12  # shorter texts ("拡散希望") are not taken for copies of each other
+_URL = re.compile(r"https?://\S+")
+_RT_PREFIX = re.compile(r"^rt@[\w.]+:")
+REASONS_KEPT = 1000  # skip reasons kept in memory for the summary (all go to the import log)
+
+
+@dataclass
+class SnsSummary:
+    files: list[str] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)  # file -> format
+    imported: int = 0
+    located: Counter = field(default_factory=Counter)  # location_source -> count
+    reposts: int = 0  # reposts and copies attached to an original
+    already: int = 0
+    skipped: int = 0
+    reasons: list[tuple[str, str]] = field(default_factory=list)  # (where, why), the first ones
+    cancelled: bool = False
+
+    def skip(self, where: str, reason: str) -> None:
+        self.skipped += 1
+        if len(self.reasons) < REASONS_KEPT:
+            self.reasons.append((where, reason))
+
+    def line(self) -> str:
+        placed = ", ".join(
+            f"{self.located[s]} {s}" for s in ("post", "place", "geoparsed") if self.located[s]
+        )
+        text = (
+            f"{self.imported} imported ({placed or 'none'} placed, {self.located['none']} "
+            f"without a location), {self.reposts} reposts attached, {self.already} already "
+            f"imported, {self.skipped} skipped"
+        )
+        return text + (" — cancelled" if self.cancelled else "")
+
+
+# -- one post -> one report row --------------------------------------------------------------
+def digest(text: str) -> str | None:
+    """The identity of a post's words: the same text posted again (copy and paste) has the same
+    digest. URLs, spaces, case and an "RT @name:" prefix do not count."""
+    plain = _URL.sub("", unicodedata.normalize("NFKC", text).lower())
+    plain = "".join(plain.split())
+    plain = _RT_PREFIX.sub("", plain)
+    if len(plain) < _MIN_DIGEST_TEXT:
+        return None
+    return hashlib.blake2b(plain.encode(), digest_size=10).hexdigest()
+
+
+def report_row(post: Post) -> dict:
+    """The report for a post: location, categories, severity; properties say where it came
+    from and why it is placed where it is."""
+    properties: dict = {"network": post.network}
+    for name in ("url", "post_id", "author_name", "place"):
+        value = getattr(post, name)
+        if value:
+            properties[name] = value
+    lon, lat, accuracy, source = post.lon, post.lat, None, "none"
+    if lon is not None:
+        source = "post"
+    elif post.place_bbox:
+        w, s, e, n = post.place_bbox
+        lon, lat, source = (w + e) / 2, (s + n) / 2, "place"
+        accuracy = round(distance_m(w, s, e, n) / 2, 1)
+    else:
+        place, note = default_gazetteer().locate(post.text)
+        if place:
+            lon, lat, accuracy, source = place.lon, place.lat, place.accuracy_m, "geoparsed"
+            properties["place_name"] = place.name
+        elif note:
+            properties["location_note"] = note
+    classifier = default_classifier()
+    categories = classifier.categories(post.text)
+    return {
+        "kind": "sns",
+        "lon": lon,
+        "lat": lat,
+        "location_source": source,
+        "accuracy_m": accuracy,
+        "observed_at": post.observed_at,
+        "author": post.author or post.author_name,
+        "text": post.text,
+        "category": ",".join(categories),
+        "severity": classifier.severity(categories),
+        "source": post.key,
+        "properties": properties,
+        "digest": digest(post.text),
+        # not stored: how the writer treats the row
+        "_repost_of": post.repost_of,
+        "_where": post.where,
+    }
+
+
+def resolve(items: Iterable[Post | Skip]) -> list[dict]:
+    """Report rows (and {"_skip": ...} for skips) for a run of reader items."""
+    out = []
+    for item in items:
+        if isinstance(item, Skip):
+            out.append({"_skip": item.reason, "_where": item.where})
+        elif item.repost_of and not item.text:
+            out.append({"source": item.key, "_repost_of": item.repost_of, "_where": item.where,
+                        "author": item.author, "observed_at": item.observed_at})  # fmt: skip
+        else:
+            out.append(report_row(item))
+    return out
+
+
+# -- reading files into rows -----------------------------------------------------------------
+def _rows_of_file(
+    path: Path, fmt: str, zone: tzinfo, options: dict, jobs: int, read: list[int]
+) -> Iterator[dict]:
+    """Report rows for the posts of one file; `read[0]` follows the bytes read so far."""
+    if fmt != "csv" and jobs > 1 and sns_formats.one_per_line(path):
+        yield from _parallel_rows(path, fmt, zone, options.get("mapping"), jobs, read)
+        return
+    items = sns_formats.read_posts(path, fmt, zone=zone, **options)
+    while chunk := list(islice(items, CHUNK_LINES)):
+        yield from resolve(chunk)
+
+
+def _chunk_rows(lines: list[bytes], first: int, fmt: str, zone: tzinfo, mapping) -> list[dict]:
+    """Worker: the rows of a run of JSONL lines starting at line `first`."""
+    return resolve(sns_formats.posts_of_lines(lines, first, fmt, zone=zone, mapping=mapping))
+
+
+def _parallel_rows(
+    path: Path, fmt: str, zone: tzinfo, mapping, jobs: int, read: list[int]
+) -> Iterator[dict]:
+    """Workers parse, classify and geoparse chunks of lines; results come back in order, with
+    a few chunks in flight so that memory stays flat."""
+    context = multiprocessing.get_context("spawn")  # safe beside Qt's threads
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool, path.open("rb") as f:
+        window, line_no = [], 1
+        try:
+            while lines := list(islice(f, CHUNK_LINES)):
+                window.append(pool.submit(_chunk_rows, lines, line_no, fmt, zone, mapping))
+                line_no += len(lines)
+                read[0] = f.tell()
+                if len(window) >= 2 * jobs:
+                    yield from window.pop(0).result()
+            for future in window:
+                yield from future.result()
+        finally:
+            for future in window:
+                future.cancel()
+
+
+# -- writing ---------------------------------------------------------------------------------
+class _Writer:
+    def __init__(self, incident: Incident, summary: SnsSummary):
+        self.incident, self.summary = incident, summary
+        self.run_id = str(uuid.uuid4())
+
+    def write(self, rows: list[dict], path: str) -> None:
+        inc, summary = self.incident, self.summary
+        sources = {r["source"] for r in rows if "source" in r}
+        digests = {r["digest"] for r in rows if r.get("digest")}
+        with inc.transaction():
+            known = self._known("source", sources)  # source -> report id
+            known.update(self._attached(sources))
+            copies = self._known("digest", digests)  # digest -> report id
+            new, attach, log = [], [], []
+            for row in rows:
+                where = f"{path}:{row.get('_where', '')}"
+                if "_skip" in row:
+                    summary.skip(where, row["_skip"])
+                    log.append((where, "skipped", row["_skip"]))
+                    continue
+                if row["source"] in known:
+                    summary.already += 1
+                    continue
+                original = row.get("_repost_of") and known.get(row["_repost_of"])
+                via = "repost" if original else None
+                if not original and row.get("digest") in copies:
+                    original, via = copies[row["digest"]], "copy"
+                if original:
+                    attach.append(_repost(row, original, via))
+                    known[row["source"]] = original
+                    continue
+                if row.get("_repost_of"):
+                    reason = f"a repost of {row['_repost_of']}, which is not in the incident"
+                    summary.skip(where, reason)
+                    log.append((where, "skipped", reason))
+                    continue
+                row["id"] = records.new_id()
+                known[row["source"]] = row["id"]
+                if row.get("digest"):
+                    copies[row["digest"]] = row["id"]
+                new.append({k: v for k, v in row.items() if not k.startswith("_")})
+                summary.located[row["location_source"]] += 1
+            records.add_reports(inc, new)
+            if attach:
+                records.add_reposts(inc, attach)
+                self._count_reposts(Counter(a["report_id"] for a in attach))
+            inc.conn.executemany(
+                "INSERT INTO import_log (run_id, at, importer, path, outcome, reason, record_id)"
+                " VALUES (?, ?, 'sns', ?, ?, ?, NULL)",
+                [(self.run_id, inc.now(), w, outcome, why) for w, outcome, why in log],
+            )
+        summary.imported += len(new)
+        summary.reposts += len(attach)
+
+    def _known(self, column: str, values: set[str]) -> dict[str, str]:
+        if not values:
+            return {}
+        values_list = list(values)
+        found = {}
+        for start in range(0, len(values_list), 10000):
+            part = values_list[start : start + 10000]
+            found.update(
+                self.incident.conn.execute(
+                    f"SELECT {column}, id FROM reports WHERE {column} IN "
+                    f"({', '.join('?' * len(part))}) AND deleted = 0",
+                    part,
+                ).fetchall()
+            )
+        return found
+
+    def _attached(self, sources: set[str]) -> dict[str, str]:
+        values = list(sources)
+        found = {}
+        for start in range(0, len(values), 10000):
+            part = values[start : start + 10000]
+            found.update(
+                self.incident.conn.execute(
+                    f"SELECT source, report_id FROM reposts WHERE source IN "
+                    f"({', '.join('?' * len(part))})",
+                    part,
+                ).fetchall()
+            )
+        return found
+
+    def _count_reposts(self, added: Counter) -> None:
+        for report_id, count in added.items():
+            row = self.incident.conn.execute(
+                "SELECT properties FROM reports WHERE id = ?", (report_id,)
+            ).fetchone()
+            properties = orjson.loads(row[0]) if row and row[0] else {}
+            properties["reposts"] = properties.get("reposts", 0) + count
+            records.update_report(self.incident, report_id, properties=properties)
+
+
+def _repost(row: dict, original: str, via: str) -> dict:
+    return {
+        "source": row["source"],
+        "report_id": original,
+        "via": via,
+        "author": row.get("author"),
+        "observed_at": row.get("observed_at"),
+    }
+
+
+def import_sns(
+    incident: Incident,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str = "auto",
+    mapping: dict[str, str] | None = None,
+    encoding: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SnsSummary:
+    """Import the posts of `paths`. `progress(bytes done, bytes in all, path)` is called after
+    each batch; when `cancelled()` turns true the import stops after the batch it is writing
+    (every batch written stays). Raises GspaceError for a file that cannot be read at all."""
+    paths = [Path(p) for p in paths]
+    summary = SnsSummary(files=[str(p) for p in paths])
+    writer = _Writer(incident, summary)
+    jobs = jobs or min(2, multiprocessing.cpu_count())
+    total = sum(p.stat().st_size for p in paths) or 1
+    done = 0
+    for path in paths:
+        chosen = sns_formats.detect_format(path) if fmt == "auto" else fmt
+        summary.formats[str(path)] = chosen
+        read = [0]
+        options = {"mapping": mapping, "encoding": encoding}
+        rows = _rows_of_file(path, chosen, incident.timezone, options, jobs, read)
+        while batch := list(islice(rows, BATCH)):
+            writer.write(batch, str(path))
+            if progress:
+                progress(done + read[0], total, str(path))
+            if cancelled and cancelled():
+                summary.cancelled = True
+                rows.close()
+                return summary
+        done += path.stat().st_size
+        if progress:
+            progress(done, total, str(path))
+    return summary
