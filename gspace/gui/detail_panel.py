@@ -5,6 +5,7 @@ Every text from posts and files is shown as plain text (never interpreted as HTM
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -56,6 +57,9 @@ class DetailPanel(QScrollArea):
         "location",
         "author",
         "source",
+        "link",
+        "placed",
+        "reposts",
         "camera",
         "altitude",
         "direction",
@@ -79,6 +83,10 @@ class DetailPanel(QScrollArea):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.values = {name: _plain() for name in self.FIELDS}
+        # the post's address as a link: built from escaped text, http(s) only
+        self.values["link"].setTextFormat(Qt.TextFormat.RichText)
+        self.values["link"].setOpenExternalLinks(True)
+        self.values["link"].setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.names = {name: QLabel() for name in self.FIELDS}
         for name in self.FIELDS:
             self.form.addRow(self.names[name], self.values[name])
@@ -120,6 +128,9 @@ class DetailPanel(QScrollArea):
             "location": self.tr("Location"),
             "author": self.tr("Author"),
             "source": self.tr("Source"),
+            "link": self.tr("Post"),
+            "placed": self.tr("Placed by"),
+            "reposts": self.tr("Reposts"),
             "camera": self.tr("Camera"),
             "altitude": self.tr("Altitude"),
             "direction": self.tr("Direction"),
@@ -192,8 +203,13 @@ class DetailPanel(QScrollArea):
             "status": status_label(report["status"]),
             "severity": severity_label(report.get("severity")),
             "location": location,
-            "author": report.get("author") or "",
+            "author": " ".join(
+                filter(None, (report.get("author"), _bracketed(properties.get("author_name"))))
+            ),
             "source": report.get("source") or "",
+            "link": link_html(properties.get("url")),
+            "placed": self.placed_text(report),
+            "reposts": str(properties["reposts"]) if properties.get("reposts") else "",
             "camera": " ".join(filter(None, (properties.get("make"), properties.get("model")))),
             "altitude": (f"{properties['altitude']:.1f} m" if "altitude" in properties else ""),
             "direction": (
@@ -214,6 +230,22 @@ class DetailPanel(QScrollArea):
             )
         )
         self._fill(values, report.get("text") or "", hint, media["exif"] if media else None)
+
+    def placed_text(self, report: dict) -> str:
+        """Why a post is where it is on the map (or why it is not placed)."""
+        properties = report.get("properties") or {}
+        source = report.get("location_source")
+        if source == "post":
+            return self.tr("the coordinates in the post")
+        if source == "place":
+            return self.tr("the centre of the place it was tagged with: %1").replace(
+                "%1", properties.get("place", "?")
+            )
+        if source == "geoparsed":
+            return self.tr("a place named in its text: %1").replace(
+                "%1", properties.get("place_name", "?")
+            )
+        return properties.get("location_note", "")
 
     def show_feature(self, feature: dict, kind: LayerKind | None) -> None:
         """Show a reference feature, with its status and note editable."""
@@ -246,6 +278,18 @@ class DetailPanel(QScrollArea):
             self.featureEdited.emit(
                 self._feature_id, self.status_box.currentData(), self.note_edit.text().strip()
             )
+
+
+def _bracketed(text: str | None) -> str:
+    return f"({text})" if text else ""
+
+
+def link_html(url: str | None) -> str:
+    """A clickable link for an http(s) address, every character escaped; nothing else."""
+    if not url or not url.lower().startswith(("https://", "http://")):
+        return ""
+    escaped = html.escape(url, quote=True)
+    return f'<a href="{escaped}">{escaped}</a>'
 
 
 def compass(degrees: float) -> str:

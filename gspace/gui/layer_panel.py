@@ -1,4 +1,5 @@
-"""The layer panel: show or hide report kinds, reference-layer kinds and the outline map."""
+"""The layer panel: show or hide report kinds, report categories, reference-layer kinds and the
+outline map."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from gspace.catalog import LayerKind
-from gspace.gui.labels import kind_label, layer_title
-from gspace.model import REPORT_KINDS
+from gspace.gui.labels import category_label, kind_label, layer_title
+from gspace.model import CATEGORIES, REPORT_KINDS
 
 GROUP_ROLE = Qt.ItemDataRole.UserRole
 
 
 class LayerPanel(QTreeWidget):
-    """Emits `groupToggled(group, visible)`; groups are "report:<kind>", "feature:<kind>",
-    and "outline"."""
+    """Emits `groupToggled(group, visible)`; groups are "report:<kind>", "category:<id>",
+    "feature:<kind>", and "outline"."""
 
     groupToggled = Signal(str, bool)
 
@@ -26,10 +27,12 @@ class LayerPanel(QTreeWidget):
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.reports_item = QTreeWidgetItem(self)
+        self.categories_item = QTreeWidgetItem(self)
         self.features_item = QTreeWidgetItem(self)
         self.base_item = QTreeWidgetItem(self)
         self.outline_item = self._child(self.base_item, "outline")
         self._report_counts: dict[str, int] = {}
+        self._category_counts: dict[str, int] = {}
         self._feature_counts: dict[str, int] = {}
         self._catalog: dict[str, LayerKind] = {}
         self.itemChanged.connect(self._changed)
@@ -43,16 +46,24 @@ class LayerPanel(QTreeWidget):
         return item
 
     def set_counts(
-        self, reports: dict[str, int], features: dict[str, int], catalog: dict[str, LayerKind]
+        self,
+        reports: dict[str, int],
+        features: dict[str, int],
+        catalog: dict[str, LayerKind],
+        categories: dict[str, int] | None = None,
     ) -> None:
         self._report_counts, self._feature_counts, self._catalog = reports, features, catalog
+        self._category_counts = categories or {}
         self.blockSignals(True)
         hidden = self.hidden_groups()
-        for parent in (self.reports_item, self.features_item):
+        for parent in (self.reports_item, self.categories_item, self.features_item):
             parent.takeChildren()
         for kind in REPORT_KINDS:
             if reports.get(kind):
                 self._child(self.reports_item, f"report:{kind}")
+        for category in CATEGORIES:
+            if self._category_counts.get(category):
+                self._child(self.categories_item, f"category:{category}")
         for kind in sorted(features):
             self._child(self.features_item, f"feature:{kind}")
         for item in self._items():
@@ -65,7 +76,12 @@ class LayerPanel(QTreeWidget):
     def _items(self) -> list[QTreeWidgetItem]:
         return [
             parent.child(i)
-            for parent in (self.reports_item, self.features_item, self.base_item)
+            for parent in (
+                self.reports_item,
+                self.categories_item,
+                self.features_item,
+                self.base_item,
+            )
             for i in range(parent.childCount())
         ]
 
@@ -76,12 +92,16 @@ class LayerPanel(QTreeWidget):
             if i.checkState(0) == Qt.CheckState.Unchecked
         }
 
+    def hidden_categories(self) -> set[str]:
+        return {g.partition(":")[2] for g in self.hidden_groups() if g.startswith("category:")}
+
     def item_for(self, group: str) -> QTreeWidgetItem | None:
         return next((i for i in self._items() if i.data(0, GROUP_ROLE) == group), None)
 
     def retranslate(self) -> None:
         self.blockSignals(True)
         self.reports_item.setText(0, self.tr("Reports"))
+        self.categories_item.setText(0, self.tr("Categories"))
         self.features_item.setText(0, self.tr("Reference layers"))
         self.base_item.setText(0, self.tr("Base map"))
         self.outline_item.setText(0, self.tr("Outline of Japan"))
@@ -91,6 +111,9 @@ class LayerPanel(QTreeWidget):
             if group.startswith("report:"):
                 item.setText(0, kind_label(kind))
                 item.setText(1, str(self._report_counts.get(kind, 0)))
+            elif group.startswith("category:"):
+                item.setText(0, category_label(kind))
+                item.setText(1, str(self._category_counts.get(kind, 0)))
             elif group.startswith("feature:"):
                 known = self._catalog.get(kind)
                 item.setText(0, layer_title(known) if known else kind)

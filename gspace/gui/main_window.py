@@ -20,6 +20,9 @@ from gspace.gui.map_view import MapView
 from gspace.gui.reports_list import REPORT_MIME, ReportsList
 from gspace.gui.settings import app_settings
 from gspace.incident import Incident
+from gspace.model import categories_of
+
+POST_SUFFIXES = (".json", ".jsonl", ".ndjson", ".js")  # dropped files of these are SNS posts
 
 
 class MainWindow(QMainWindow):
@@ -45,7 +48,7 @@ class MainWindow(QMainWindow):
             "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
         }
         self._build_actions()
-        self.layers.groupToggled.connect(self.map.set_group_visible)
+        self.layers.groupToggled.connect(self._group_toggled)
         self.reports.reportSelected.connect(self._list_selected)
         self.map.bridge.pointClicked.connect(self._map_clicked)
         self.map.bridge.layerDrawn.connect(self._drawn)
@@ -93,6 +96,9 @@ class MainWindow(QMainWindow):
         self.import_layer_action = self._action(
             self.file_menu, self._import_layer, QKeySequence("Ctrl+L")
         )
+        self.import_sns_action = self._action(
+            self.file_menu, self._import_sns, QKeySequence("Ctrl+J")
+        )
         self.import_folder_action = self._action(
             self.file_menu, self._import_folder, QKeySequence("Ctrl+Shift+I")
         )
@@ -127,6 +133,7 @@ class MainWindow(QMainWindow):
             self.import_files_action,
             self.import_folder_action,
             self.import_layer_action,
+            self.import_sns_action,
             self.place_action,
             self.unlocated_action,
         ):
@@ -145,6 +152,7 @@ class MainWindow(QMainWindow):
         self.import_files_action.setText(self.tr("Import &photos…"))
         self.import_folder_action.setText(self.tr("Import a photo &folder…"))
         self.import_layer_action.setText(self.tr("Import a reference &layer…"))
+        self.import_sns_action.setText(self.tr("Import &SNS posts…"))
         self.place_action.setText(self.tr("Place on map"))
         self.place_action.setToolTip(self.tr("Place the selected report: click the map (P)"))
         self.unlocated_action.setText(self.tr("Needs location"))
@@ -170,7 +178,6 @@ class MainWindow(QMainWindow):
         if reports:
             self.rows = query.report_summaries(self.incident)
             self._show_rows()
-            self.map.set_layer("reports", mapdata.report_points(self.rows))
         if features:
             self.features = list(query.features(self.incident))
             self.features_by_id = {f["id"]: f for f in self.features}
@@ -179,16 +186,30 @@ class MainWindow(QMainWindow):
             Counter(r["kind"] for r in self.rows),
             Counter(f["kind"] for f in self.features),
             self.catalog,
+            Counter(c for r in self.rows for c in categories_of(r["category"]) or ["other"]),
         )
         self._update_status()
         self._send_legend()
 
     def _show_rows(self) -> None:
-        """The list shows every report, or only those waiting for a location."""
+        """The map and the list show the reports of the categories ticked in the layer panel
+        (a report with several categories shows while any of them is ticked); the list can be
+        narrowed to the reports waiting for a location."""
+        hidden = self.layers.hidden_categories()
+        rows = [
+            r
+            for r in self.rows
+            if not hidden or not hidden.issuperset(categories_of(r["category"]) or ["other"])
+        ]
+        self.map.set_layer("reports", mapdata.report_points(rows))
         unlocated = self.unlocated_action.isChecked()
-        self.reports.set_rows(
-            [r for r in self.rows if r["lon"] is None] if unlocated else self.rows
-        )
+        self.reports.set_rows([r for r in rows if r["lon"] is None] if unlocated else rows)
+
+    def _group_toggled(self, group: str, visible: bool) -> None:
+        if group.startswith("category:"):
+            self._show_rows()
+        else:
+            self.map.set_group_visible(group, visible)
 
     def _update_status(self) -> None:
         if not hasattr(self, "rows"):
@@ -301,6 +322,26 @@ class MainWindow(QMainWindow):
             if dialog.form.exec():
                 self.start_layer_import(Path(path), dialog.choices())
 
+    def _import_sns(self) -> None:
+        from gspace.gui.sns_import import SNS_SUFFIXES
+
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Import SNS posts"),
+            str(Path.home()),
+            file_filter(self.tr("Post exports"), SNS_SUFFIXES),
+        )
+        if files:
+            self.import_sns([Path(f) for f in files])
+
+    def import_sns(self, paths: list[Path]) -> None:
+        """Preview the posts, then import them in the background."""
+        from gspace.gui.sns_import import ask_and_import
+
+        job = ask_and_import(self, paths)
+        if job:
+            self._run_import(job)
+
     def layer_dialog(self, path: Path):
         from gspace.gui.layer_import import LayerImportDialog
 
@@ -336,7 +377,12 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.import_photos(paths)
+            posts = [Path(p) for p in paths if Path(p).suffix.lower() in POST_SUFFIXES]
+            others = [p for p in paths if Path(p).suffix.lower() not in POST_SUFFIXES]
+            if others:
+                self.import_photos(others)
+            if posts:
+                self.import_sns(posts)
 
     def start_placing(self) -> None:
         if self.selected_id and self.selected_id not in self.features_by_id:

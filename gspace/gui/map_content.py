@@ -69,7 +69,7 @@ def feature_popup(feature: dict, known: LayerKind | None) -> dict:
 
 
 def report_popup(report: dict, when: str) -> dict:
-    lines = (when, categories_label(report["category"]), report["text"])
+    lines = (when, categories_label(report["category"]), report.get("author"), report["text"])
     return {
         "title": f"{kind_label(report['kind'])} · {status_label(report['status'])}",
         "lines": [x for x in lines if x],

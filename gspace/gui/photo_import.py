@@ -28,11 +28,14 @@ def photo_import(parent: QWidget, incident_path: Path, paths: list[str]) -> Back
 
 def describe(summary: ImportSummary) -> tuple[str, str]:
     unlocated = sum(1 for o in summary.outcomes if o.outcome == "imported" and not o.located)
+    # plain names as counts: lupdate does not see a translate() whose count is a call
+    imported, already = summary.count("imported"), summary.count("already imported")
+    skipped = summary.count("skipped")
     lines = [
-        translate("PhotoImport", "%n photo(s) imported", "", summary.count("imported")),
+        translate("PhotoImport", "%n photo(s) imported", "", imported),
         translate("PhotoImport", "%n need(s) a location", "", unlocated),
-        translate("PhotoImport", "%n already imported", "", summary.count("already imported")),
-        translate("PhotoImport", "%n skipped", "", summary.count("skipped")),
+        translate("PhotoImport", "%n already imported", "", already),
+        translate("PhotoImport", "%n skipped", "", skipped),
     ]
     if summary.cancelled:
         lines.append(translate("PhotoImport", "Cancelled."))

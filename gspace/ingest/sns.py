@@ -147,6 +147,59 @@ def resolve(items: Iterable[Post | Skip]) -> list[dict]:
     return out
 
 
+@dataclass
+class SnsPreview:
+    """What an import of some files would bring, from their first records."""
+
+    formats: dict[str, str] = field(default_factory=dict)
+    posts: int = 0
+    reposts: int = 0
+    coordinates: int = 0
+    places: int = 0
+    geoparsed: int = 0
+    skipped: int = 0
+    sample: list[Post] = field(default_factory=list)
+    complete: bool = True  # False when only the first `limit` records of a file were read
+
+
+def preview(
+    paths: Iterable[str | Path],
+    fmt: str = "auto",
+    *,
+    mapping: dict[str, str] | None = None,
+    encoding: str | None = None,
+    limit: int = 20000,
+    sample: int = 50,
+) -> SnsPreview:
+    """Count what the first `limit` records of each file hold, and keep a few posts to show.
+    Raises GspaceError for a file that cannot be read at all."""
+    result = SnsPreview()
+    gazetteer = default_gazetteer()
+    for path in map(Path, paths):
+        chosen = sns_formats.detect_format(path) if fmt == "auto" else fmt
+        result.formats[str(path)] = chosen
+        items = sns_formats.read_posts(path, chosen, mapping=mapping, encoding=encoding)
+        for n, item in enumerate(items):
+            if n >= limit:
+                result.complete = False
+                break
+            if isinstance(item, Skip):
+                result.skipped += 1
+            elif item.repost_of:
+                result.reposts += 1
+            else:
+                result.posts += 1
+                if item.lon is not None:
+                    result.coordinates += 1
+                elif item.place_bbox:
+                    result.places += 1
+                elif gazetteer.locate(item.text)[0]:
+                    result.geoparsed += 1
+                if len(result.sample) < sample:
+                    result.sample.append(item)
+    return result
+
+
 # -- reading files into rows -----------------------------------------------------------------
 def _rows_of_file(
     path: Path, fmt: str, zone: tzinfo, options: dict, jobs: int, read: list[int]

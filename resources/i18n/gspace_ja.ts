@@ -43,6 +43,18 @@
         <translation>出典</translation>
     </message>
     <message>
+        <source>Post</source>
+        <translation>投稿</translation>
+    </message>
+    <message>
+        <source>Placed by</source>
+        <translation>位置の根拠</translation>
+    </message>
+    <message>
+        <source>Reposts</source>
+        <translation>リポスト数</translation>
+    </message>
+    <message>
         <source>Camera</source>
         <translation>カメラ</translation>
     </message>
@@ -85,6 +97,18 @@
     <message>
         <source>No location yet: press P and click the map, or drag the report from the list onto the map.</source>
         <translation>位置がまだありません。P を押して地図をクリックするか、一覧から地図へドラッグしてください。</translation>
+    </message>
+    <message>
+        <source>the coordinates in the post</source>
+        <translation>投稿に付いた座標</translation>
+    </message>
+    <message>
+        <source>the centre of the place it was tagged with: %1</source>
+        <translation>タグ付けされた場所の中心: %1</translation>
+    </message>
+    <message>
+        <source>a place named in its text: %1</source>
+        <translation>本文中の地名: %1</translation>
     </message>
 </context>
 <context>
@@ -167,6 +191,10 @@
         <translation>報告</translation>
     </message>
     <message>
+        <source>Categories</source>
+        <translation>分類</translation>
+    </message>
+    <message>
         <source>Reference layers</source>
         <translation>参照レイヤー</translation>
     </message>
@@ -224,6 +252,10 @@
     <message>
         <source>Import a reference &amp;layer…</source>
         <translation>参照レイヤーを取り込む(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Import &amp;SNS posts…</source>
+        <translation>SNS 投稿を取り込む(&amp;S)…</translation>
     </message>
     <message>
         <source>Place on map</source>
@@ -292,6 +324,14 @@
         <translation>参照レイヤーの取り込み</translation>
     </message>
     <message>
+        <source>Import SNS posts</source>
+        <translation>SNS 投稿の取り込み</translation>
+    </message>
+    <message>
+        <source>Post exports</source>
+        <translation>投稿のエクスポート</translation>
+    </message>
+    <message>
         <source>Click the map where the report belongs.</source>
         <translation>報告の場所を地図上でクリックしてください。</translation>
     </message>
@@ -319,8 +359,20 @@
         <translation>写真を取り込み中…</translation>
     </message>
     <message>
+        <source>%n photo(s) imported</source>
+        <translation>写真 %n 枚を取り込みました</translation>
+    </message>
+    <message>
         <source>%n need(s) a location</source>
         <translation>位置未設定 %n 枚</translation>
+    </message>
+    <message>
+        <source>%n already imported</source>
+        <translation>取り込み済み %n 件</translation>
+    </message>
+    <message>
+        <source>%n skipped</source>
+        <translation>スキップ %n 件</translation>
     </message>
     <message>
         <source>Cancelled.</source>
@@ -355,6 +407,116 @@
     <message>
         <source>Status</source>
         <translation>状態</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>本文</translation>
+    </message>
+</context>
+<context>
+    <name>SnsImport</name>
+    <message>
+        <source>Import SNS posts</source>
+        <translation>SNS 投稿の取り込み</translation>
+    </message>
+    <message>
+        <source>Importing posts…</source>
+        <translation>投稿を取り込んでいます…</translation>
+    </message>
+    <message>
+        <source>%n post(s) imported</source>
+        <translation>投稿 %n 件を取り込みました</translation>
+    </message>
+    <message>
+        <source>%n placed on the map</source>
+        <translation>地図に配置 %n 件</translation>
+    </message>
+    <message>
+        <source>%n need(s) a location</source>
+        <translation>位置が必要 %n 件</translation>
+    </message>
+    <message>
+        <source>%n repost(s) attached</source>
+        <translation>リポスト %n 件を集約</translation>
+    </message>
+    <message>
+        <source>%n already imported</source>
+        <translation>取り込み済み %n 件</translation>
+    </message>
+    <message>
+        <source>%n skipped</source>
+        <translation>スキップ %n 件</translation>
+    </message>
+    <message>
+        <source>Cancelled: the posts read so far are kept.</source>
+        <translation>キャンセルしました。読み込み済みの投稿は保存されています。</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>形式</translation>
+    </message>
+    <message>
+        <source>Detected</source>
+        <translation>判定結果</translation>
+    </message>
+    <message>
+        <source>Posts</source>
+        <translation>投稿</translation>
+    </message>
+    <message>
+        <source>First posts</source>
+        <translation>最初の投稿</translation>
+    </message>
+</context>
+<context>
+    <name>SnsImportDialog</name>
+    <message numerus="yes">
+        <source>%n post(s)</source>
+        <translation>
+            <numerusform>投稿 %n 件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n with coordinates</source>
+        <translation>
+            <numerusform>座標付き %n 件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tagged with a place</source>
+        <translation>
+            <numerusform>場所タグ付き %n 件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n placed by an address or place name in the text</source>
+        <translation>
+            <numerusform>本文の住所・地名で配置 %n 件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n repost(s), attached to their originals</source>
+        <translation>
+            <numerusform>リポスト %n 件(元の投稿に集約)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) to skip</source>
+        <translation>
+            <numerusform>スキップ %n 件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(counted from the first 20,000 records of each file)</source>
+        <translation>(各ファイルの先頭 20,000 件から集計)</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>投稿者</translation>
     </message>
     <message>
         <source>Text</source>
