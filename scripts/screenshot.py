@@ -25,6 +25,30 @@ from gspace.gui.app import application, open_window  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def sample_posts(path: Path) -> Path:
+    """X API v2 stream lines: the demo's post texts, every third with coordinates."""
+    import orjson
+
+    from gspace.demo import PLACES, POSTS
+
+    lines = []
+    for n, text in enumerate(list(POSTS.values()) * 3):
+        place, lat, lon = PLACES[n % len(PLACES)]
+        where = f"熊本市{place}" if place[0] in "中東南西北" else place
+        tweet = {
+            "id": str(1_900_000_000_000_000_000 + n),
+            "text": text.format(place=where, n=n % 4 + 2),
+            "created_at": f"2026-11-20T{12 + n // 6:02d}:{n * 7 % 60:02d}:00.000Z",
+            "author_id": str(n % 7),
+        }
+        if n % 3 == 0:
+            tweet["geo"] = {"coordinates": {"type": "Point", "coordinates": [lon, lat]}}
+        users = [{"id": str(n % 7), "username": f"kumamoto_{n % 7}", "name": "訓練 太郎"}]
+        lines.append(orjson.dumps({"data": tweet, "includes": {"users": users}}))
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", nargs="?", default=ROOT / "docs" / "main-window.png", type=Path)
@@ -40,6 +64,11 @@ def main() -> int:
         metavar="FILE",
         help="save the reference-layer import dialog on FILE instead",
     )
+    parser.add_argument(
+        "--sns-dialog",
+        action="store_true",
+        help="save the SNS import preview on sample posts written from the demo's texts instead",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gspace-shot-"))
     os.environ["GSPACE_CONFIG_DIR"] = str(work / "config")
@@ -49,8 +78,14 @@ def main() -> int:
     window = open_window(work / "demo")
     window.resize(1400, 900)
     window.show()
+    dialog = None
     if args.layer_dialog:
         dialog = window.layer_dialog(args.layer_dialog).form
+    elif args.sns_dialog:
+        from gspace.gui.sns_import import SnsImportDialog
+
+        dialog = SnsImportDialog(window, [sample_posts(work / "posts.jsonl")]).form
+    if dialog:
         dialog.resize(900, 620)
         dialog.show()
         app.processEvents()

@@ -39,6 +39,9 @@ _CHOME_AFTER = re.compile(r"(\d+)(?:丁目|[-‐−ー－の])")
 _TOWN_PREFIX = ("大字", "字")
 _LONGEST_MUNICIPALITY = 8
 _LONGEST_TOWN = 16
+# Tokyo's special wards whose names are also wards of designated cities (熊本市中央区, 大阪市港区):
+# alone they name Tokyo only when the text mentions Tokyo
+_SHARED_WARDS = {"中央区", "港区", "北区"}
 _WARD = re.compile(r"[^\d市区町村]{1,4}区")
 _WARD_OF_CITY = re.compile("^(.+?市)(.+区)$")  # 熊本市中央区 -> 熊本市
 _DISTRICT = re.compile("^.+?郡(?=.+[町村]$)")  # 上益城郡益城町 -> 益城町
@@ -169,6 +172,12 @@ class Gazetteer:
             choice = _narrow(places, named) if named else places
             if len(choice) > 1:
                 choice = _narrow(choice, settled)
+            if choice[0][1] in _SHARED_WARDS and "東京" not in text:
+                ambiguous = ambiguous or (
+                    f"{choice[0][1]} is a ward of Tokyo and of several other cities: "
+                    "the text does not say which"
+                )
+                continue
             if len(choice) == 1:
                 return self._place(choice[0], text, end), None
             ambiguous = ambiguous or (

@@ -255,6 +255,7 @@ class _Writer:
             known.update(self._attached(sources))
             copies = self._known("digest", digests)  # digest -> report id
             new, attach, log = [], [], []
+            fresh = iter(records.new_ids(len(rows)))
             for row in rows:
                 where = f"{path}:{row.get('_where', '')}"
                 if "_skip" in row:
@@ -277,11 +278,11 @@ class _Writer:
                     summary.skip(where, reason)
                     log.append((where, "skipped", reason))
                     continue
-                row["id"] = records.new_id()
+                row["id"] = next(fresh)
                 known[row["source"]] = row["id"]
                 if row.get("digest"):
                     copies[row["digest"]] = row["id"]
-                new.append({k: v for k, v in row.items() if not k.startswith("_")})
+                new.append(row)  # add_reports takes the report columns and ignores "_..." keys
                 summary.located[row["location_source"]] += 1
             records.add_reports(inc, new)
             if attach:
@@ -363,6 +364,8 @@ def import_sns(
     summary = SnsSummary(files=[str(p) for p in paths])
     writer = _Writer(incident, summary)
     jobs = jobs or min(2, multiprocessing.cpu_count())
+    # a larger page cache keeps the growing indexes in memory during a big import
+    incident.conn.execute("PRAGMA cache_size = -65536")
     total = sum(p.stat().st_size for p in paths) or 1
     done = 0
     for path in paths:
