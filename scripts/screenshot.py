@@ -84,7 +84,8 @@ def main() -> int:
     elif args.sns_dialog:
         from gspace.gui.sns_import import SnsImportDialog
 
-        dialog = SnsImportDialog(window, [sample_posts(work / "posts.jsonl")]).form
+        posts = sample_posts(work / "posts.jsonl")
+        dialog = SnsImportDialog(window, [posts], window.incident.timezone).form
     if dialog:
         dialog.resize(900, 620)
         dialog.show()

@@ -6,7 +6,7 @@ Every text from posts and files is shown as plain text (never interpreted as HTM
 from __future__ import annotations
 
 import html
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -28,6 +28,7 @@ from gspace.gui.labels import (
     feature_status_label,
     kind_label,
     layer_title,
+    local_time,
     location_source_label,
     severity_label,
     status_label,
@@ -172,9 +173,7 @@ class DetailPanel(QScrollArea):
             self.form.setRowVisible(label, bool(values.get(key)))
 
     def format_time(self, iso: str | None) -> str:
-        if not iso:
-            return ""
-        return datetime.fromisoformat(iso).astimezone(self.zone).strftime("%Y-%m-%d %H:%M %Z")
+        return local_time(iso, self.zone)
 
     def show_report(
         self,

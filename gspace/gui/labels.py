@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 from PySide6.QtCore import QCoreApplication
 
 from gspace.catalog import LayerKind
@@ -78,3 +80,10 @@ def layer_title(kind: LayerKind) -> str:
 def feature_status_label(kind: LayerKind | None, status: str | None) -> str:
     found = kind.status(status) if kind else None
     return found.label.get(current_language(), found.id) if found else (status or "")
+
+
+def local_time(iso: str | None, zone: tzinfo) -> str:
+    """An ISO 8601 time as shown everywhere in the window: in the incident's time zone."""
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

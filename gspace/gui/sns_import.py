@@ -4,6 +4,7 @@ progress and Cancel (every batch written before Cancel is kept)."""
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QTableWidgetItem, QWidget
 from gspace.errors import GspaceError
 from gspace.gui.background_import import BackgroundImport
 from gspace.gui.forms import load_form
+from gspace.gui.labels import local_time
 from gspace.ingest.sns import SnsPreview, SnsSummary, import_sns, preview
 from gspace.ingest.sns_formats import FORMATS
 
@@ -22,9 +24,9 @@ translate = QCoreApplication.translate  # called by this name so that lupdate fi
 class SnsImportDialog(QObject):
     """Wraps the `sns_import` form; `fmt` is the format the user settled on."""
 
-    def __init__(self, parent: QWidget | None, paths: list[Path]):
+    def __init__(self, parent: QWidget | None, paths: list[Path], zone: tzinfo = UTC):
         super().__init__(parent)
-        self.paths = paths
+        self.paths, self.zone = paths, zone
         self.form = load_form("sns_import", parent)
         self.form.fileLabel.setText("\n".join(str(p) for p in paths))
         self.form.formatBox.addItems(FORMATS)
@@ -72,7 +74,8 @@ class SnsImportDialog(QObject):
         table.setHorizontalHeaderLabels(headers)
         table.setRowCount(len(posts))
         for row, post in enumerate(posts):
-            cells = (post.observed_at or "", post.author or "", post.text.replace("\n", " "))
+            when = local_time(post.observed_at, self.zone)
+            cells = (when, post.author or "", post.text.replace("\n", " "))
             for column, text in enumerate(cells):
                 table.setItem(row, column, QTableWidgetItem(text))  # shown as text
         table.resizeColumnsToContents()
@@ -114,7 +117,7 @@ def describe(summary: SnsSummary) -> tuple[str, str]:
 
 def ask_and_import(window, paths: list[Path]) -> BackgroundImport | None:
     """Show the preview; on OK start the import (the caller runs the returned job)."""
-    dialog = SnsImportDialog(window, paths)
+    dialog = SnsImportDialog(window, paths, window.incident.timezone)
     if dialog.result is None and dialog.form.detectedValue.text():
         QMessageBox.warning(window, dialog.form.windowTitle(), dialog.form.detectedValue.text())
         return None
