@@ -132,12 +132,16 @@ _ID, _STATUS, _RECEIVED, _OBSERVED, _OBSERVED_TS, _LON, _SOURCE = (
 )
 
 
-def _report_batch(incident: Incident, batch: list[dict], first: int) -> tuple[list, list, list]:
-    """The reports table rows, change-log rows and ids of one batch, keys from `first` on."""
-    values, log, ids = [], [], []
-    received_at, device = incident.now(), incident.device_id
-    fresh = iter(new_ids(sum(1 for row in batch if not row.get("id"))))
-    for key, row in enumerate(batch, start=first):
+Prepared = tuple[tuple, str]  # (report cells in REPORT_COLUMNS order, change-log JSON)
+
+
+def prepare_reports(rows: Iterable[dict], received_at: str) -> list[Prepared]:
+    """The per-row work of inserting reports, which needs no store: defaults, a new id, JSON
+    cells and the change-log entry. Import workers call it in their own processes."""
+    rows = list(rows)
+    fresh = iter(new_ids(sum(1 for row in rows if not row.get("id"))))
+    prepared = []
+    for row in rows:
         cells = [row.get(c) for c in REPORT_COLUMNS]
         cells[_ID] = cells[_ID] or next(fresh)
         cells[_STATUS] = cells[_STATUS] or "new"
@@ -147,49 +151,49 @@ def _report_batch(incident: Incident, batch: list[dict], first: int) -> tuple[li
             cells[_SOURCE] = "none" if cells[_LON] is None else "manual"
         cells[_MEDIA] = cells[_MEDIA] or []
         cells[_PROPERTIES] = cells[_PROPERTIES] or {}
-        hlc = incident.clock.now()
-        log.append(
-            (
-                hlc,
-                device,
-                "reports",
-                cells[_ID],
-                "insert",
-                _dumps(dict(zip(REPORT_COLUMNS, cells, strict=True))),
-            )
-        )
+        logged = _dumps(dict(zip(REPORT_COLUMNS, cells, strict=True)))
         cells[_MEDIA] = _json_cell("media", cells[_MEDIA])
         cells[_PROPERTIES] = _json_cell("properties", cells[_PROPERTIES])
+        prepared.append((tuple(cells), logged))
+    return prepared
+
+
+def insert_prepared(incident: Incident, prepared: list[Prepared]) -> None:
+    """Write prepared reports, their R*Tree and FTS5 entries and change-log entries. Call in a
+    transaction. The index entries are filled by one INSERT ... SELECT per batch from the rows
+    just written, without a round trip through Python per row."""
+    if not prepared:
+        return
+    conn, device = incident.conn, incident.device_id
+    start = _next_key(incident, "reports", "rid")
+    values, log = [], []
+    for key, (cells, logged) in enumerate(prepared, start=start):
+        hlc = incident.clock.now()
         values.append((key, *cells, hlc, device))
-        ids.append(cells[_ID])
-    return values, log, ids
+        log.append((hlc, device, "reports", cells[_ID], "insert", logged))
+    last = start + len(values) - 1
+    conn.executemany(_REPORT_INSERT, values)
+    conn.execute(
+        "INSERT INTO reports_rtree SELECT rid, lon, lon, lat, lat FROM reports "
+        "WHERE rid BETWEEN ? AND ? AND lon IS NOT NULL",
+        (start, last),
+    )
+    conn.execute(
+        "INSERT INTO reports_fts (rowid, text, author) SELECT rid, text, author "
+        "FROM reports WHERE rid BETWEEN ? AND ?",
+        (start, last),
+    )
+    conn.executemany(_CHANGE_INSERT, log)
 
 
 def add_reports(incident: Incident, rows: Iterable[dict]) -> list[str]:
-    """Insert reports (dicts with REPORT_COLUMNS keys); returns their ids. Call in a transaction.
-
-    Each batch's R*Tree and FTS5 entries are filled by one INSERT ... SELECT from the rows just
-    written, without a round trip through Python per row.
-    """
-    conn, ids = incident.conn, []
-    start = _next_key(incident, "reports", "rid")
+    """Insert reports (dicts with REPORT_COLUMNS keys); returns their ids. Call in a
+    transaction."""
+    ids = []
     for batch in _batches(rows):
-        values, log, batch_ids = _report_batch(incident, batch, start)
-        last = start + len(values) - 1
-        conn.executemany(_REPORT_INSERT, values)
-        conn.execute(
-            "INSERT INTO reports_rtree SELECT rid, lon, lon, lat, lat FROM reports "
-            "WHERE rid BETWEEN ? AND ? AND lon IS NOT NULL",
-            (start, last),
-        )
-        conn.execute(
-            "INSERT INTO reports_fts (rowid, text, author) SELECT rid, text, author "
-            "FROM reports WHERE rid BETWEEN ? AND ?",
-            (start, last),
-        )
-        conn.executemany(_CHANGE_INSERT, log)
-        ids += batch_ids
-        start = last + 1
+        prepared = prepare_reports(batch, incident.now())
+        insert_prepared(incident, prepared)
+        ids += [cells[_ID] for cells, _ in prepared]
     return ids
 
 

@@ -133,17 +133,38 @@ def report_row(post: Post) -> dict:
     }
 
 
-def resolve(items: Iterable[Post | Skip]) -> list[dict]:
-    """Report rows (and {"_skip": ...} for skips) for a run of reader items."""
-    out = []
+def resolve(items: Iterable[Post | Skip], received_at: str) -> list[tuple]:
+    """What the writer needs of a run of reader items, as compact tuples (they travel back
+    from the worker processes):
+        ("skip", where, reason)
+        ("repost", where, source, original's source, author, observed_at)
+        ("post", where, source, digest, location_source, prepared report)
+    The reports are prepared here (records.prepare_reports), so that the writing process only
+    writes."""
+    out: list[tuple] = []
+    rows, slots = [], []
     for item in items:
         if isinstance(item, Skip):
-            out.append({"_skip": item.reason, "_where": item.where})
+            out.append(("skip", item.where, item.reason))
         elif item.repost_of and not item.text:
-            out.append({"source": item.key, "_repost_of": item.repost_of, "_where": item.where,
-                        "author": item.author, "observed_at": item.observed_at})  # fmt: skip
+            out.append(
+                ("repost", item.where, item.key, item.repost_of, item.author, item.observed_at)
+            )
         else:
-            out.append(report_row(item))
+            row = report_row(item)
+            slots.append(len(out))
+            rows.append(row)
+            out.append(None)
+    for slot, row, prepared in zip(
+        slots, rows, records.prepare_reports(rows, received_at), strict=True
+    ):
+        repost_of = row["_repost_of"]
+        out[slot] = (
+            ("repost", row["_where"], row["source"], repost_of, row["author"], row["observed_at"])
+            if repost_of
+            else ("post", row["_where"], row["source"], row["digest"], row["location_source"],
+                  prepared)
+        )  # fmt: skip
     return out
 
 
@@ -203,24 +224,26 @@ def preview(
 # -- reading files into rows -----------------------------------------------------------------
 def _rows_of_file(
     path: Path, fmt: str, zone: tzinfo, options: dict, jobs: int, read: list[int]
-) -> Iterator[dict]:
-    """Report rows for the posts of one file; `read[0]` follows the bytes read so far."""
+) -> Iterator[tuple]:
+    """resolve() for the posts of one file; `read[0]` follows the bytes read so far."""
     if fmt != "csv" and jobs > 1 and sns_formats.one_per_line(path):
-        yield from _parallel_rows(path, fmt, zone, options.get("mapping"), jobs, read)
+        yield from _parallel_rows(path, fmt, zone, options, jobs, read)
         return
-    items = sns_formats.read_posts(path, fmt, zone=zone, **options)
+    items = sns_formats.read_posts(path, fmt, zone=zone, mapping=options["mapping"],
+                                   encoding=options["encoding"])  # fmt: skip
     while chunk := list(islice(items, CHUNK_LINES)):
-        yield from resolve(chunk)
+        yield from resolve(chunk, options["received_at"])
 
 
-def _chunk_rows(lines: list[bytes], first: int, fmt: str, zone: tzinfo, mapping) -> list[dict]:
-    """Worker: the rows of a run of JSONL lines starting at line `first`."""
-    return resolve(sns_formats.posts_of_lines(lines, first, fmt, zone=zone, mapping=mapping))
+def _chunk_rows(lines: list[bytes], first: int, fmt: str, zone: tzinfo, options) -> list[tuple]:
+    """Worker: resolve() for a run of JSONL lines starting at line `first`."""
+    items = sns_formats.posts_of_lines(lines, first, fmt, zone=zone, mapping=options["mapping"])
+    return resolve(items, options["received_at"])
 
 
 def _parallel_rows(
-    path: Path, fmt: str, zone: tzinfo, mapping, jobs: int, read: list[int]
-) -> Iterator[dict]:
+    path: Path, fmt: str, zone: tzinfo, options: dict, jobs: int, read: list[int]
+) -> Iterator[tuple]:
     """Workers parse, classify and geoparse chunks of lines; results come back in order, with
     a few chunks in flight so that memory stays flat."""
     context = multiprocessing.get_context("spawn")  # safe beside Qt's threads
@@ -228,7 +251,7 @@ def _parallel_rows(
         window, line_no = [], 1
         try:
             while lines := list(islice(f, CHUNK_LINES)):
-                window.append(pool.submit(_chunk_rows, lines, line_no, fmt, zone, mapping))
+                window.append(pool.submit(_chunk_rows, lines, line_no, fmt, zone, options))
                 line_no += len(lines)
                 read[0] = f.tell()
                 if len(window) >= 2 * jobs:
@@ -241,50 +264,68 @@ def _parallel_rows(
 
 
 # -- writing ---------------------------------------------------------------------------------
+_AUTHOR, _OBSERVED = (
+    records.REPORT_COLUMNS.index("author"),
+    records.REPORT_COLUMNS.index("observed_at"),
+)
+
+
 class _Writer:
     def __init__(self, incident: Incident, summary: SnsSummary):
         self.incident, self.summary = incident, summary
         self.run_id = str(uuid.uuid4())
 
-    def write(self, rows: list[dict], path: str) -> None:
+    def write(self, rows: list[tuple], path: str) -> None:
+        """One transaction: new reports, attached reposts and copies, skips in the log."""
         inc, summary = self.incident, self.summary
-        sources = {r["source"] for r in rows if "source" in r}
-        digests = {r["digest"] for r in rows if r.get("digest")}
+        sources = {r[2] for r in rows if r[0] != "skip"}
         with inc.transaction():
-            known = self._known("source", sources)  # source -> report id
-            known.update(self._attached(sources))
-            copies = self._known("digest", digests)  # digest -> report id
+            known = self._lookup(
+                "SELECT source, id FROM reports WHERE deleted = 0 AND source", sources
+            )
+            known.update(
+                self._lookup("SELECT source, report_id FROM reposts WHERE source", sources)
+            )
+            copies = self._lookup(
+                "SELECT digest, id FROM reports WHERE deleted = 0 AND digest",
+                {r[3] for r in rows if r[0] == "post" and r[3]},
+            )
             new, attach, log = [], [], []
-            fresh = iter(records.new_ids(len(rows)))
             for row in rows:
-                where = f"{path}:{row.get('_where', '')}"
-                if "_skip" in row:
-                    summary.skip(where, row["_skip"])
-                    log.append((where, "skipped", row["_skip"]))
+                tag, where = row[0], f"{path}:{row[1]}"
+                if tag == "skip":
+                    summary.skip(where, row[2])
+                    log.append((where, "skipped", row[2]))
                     continue
-                if row["source"] in known:
+                source = row[2]
+                if source in known:
                     summary.already += 1
                     continue
-                original = row.get("_repost_of") and known.get(row["_repost_of"])
-                via = "repost" if original else None
-                if not original and row.get("digest") in copies:
-                    original, via = copies[row["digest"]], "copy"
-                if original:
-                    attach.append(_repost(row, original, via))
-                    known[row["source"]] = original
+                if tag == "repost":
+                    original = known.get(row[3])
+                    if not original:
+                        reason = f"a repost of {row[3]}, which is not in the incident"
+                        summary.skip(where, reason)
+                        log.append((where, "skipped", reason))
+                        continue
+                    attach.append(_repost(source, original, "repost", row[4], row[5]))
+                    known[source] = original
                     continue
-                if row.get("_repost_of"):
-                    reason = f"a repost of {row['_repost_of']}, which is not in the incident"
-                    summary.skip(where, reason)
-                    log.append((where, "skipped", reason))
+                digest, prepared = row[3], row[5]
+                cells = prepared[0]
+                if digest in copies:
+                    original = copies[digest]
+                    attach.append(
+                        _repost(source, original, "copy", cells[_AUTHOR], cells[_OBSERVED])
+                    )
+                    known[source] = original
                     continue
-                row["id"] = next(fresh)
-                known[row["source"]] = row["id"]
-                if row.get("digest"):
-                    copies[row["digest"]] = row["id"]
-                new.append(row)  # add_reports takes the report columns and ignores "_..." keys
-                summary.located[row["location_source"]] += 1
-            records.add_reports(inc, new)
+                known[source] = cells[0]
+                if digest:
+                    copies[digest] = cells[0]
+                new.append(prepared)
+                summary.located[row[4]] += 1
+            records.insert_prepared(inc, new)
             if attach:
                 records.add_reposts(inc, attach)
                 self._count_reposts(Counter(a["report_id"] for a in attach))
@@ -296,34 +337,13 @@ class _Writer:
         summary.imported += len(new)
         summary.reposts += len(attach)
 
-    def _known(self, column: str, values: set[str]) -> dict[str, str]:
-        if not values:
-            return {}
-        values_list = list(values)
-        found = {}
+    def _lookup(self, select: str, values: set[str]) -> dict[str, str]:
+        """`select` ... IN (values), 10,000 values a query: key -> report id."""
+        values_list, found = list(values), {}
         for start in range(0, len(values_list), 10000):
             part = values_list[start : start + 10000]
-            found.update(
-                self.incident.conn.execute(
-                    f"SELECT {column}, id FROM reports WHERE {column} IN "
-                    f"({', '.join('?' * len(part))}) AND deleted = 0",
-                    part,
-                ).fetchall()
-            )
-        return found
-
-    def _attached(self, sources: set[str]) -> dict[str, str]:
-        values = list(sources)
-        found = {}
-        for start in range(0, len(values), 10000):
-            part = values[start : start + 10000]
-            found.update(
-                self.incident.conn.execute(
-                    f"SELECT source, report_id FROM reposts WHERE source IN "
-                    f"({', '.join('?' * len(part))})",
-                    part,
-                ).fetchall()
-            )
+            sql = f"{select} IN ({', '.join('?' * len(part))})"
+            found.update(self.incident.conn.execute(sql, part).fetchall())
         return found
 
     def _count_reposts(self, added: Counter) -> None:
@@ -336,13 +356,13 @@ class _Writer:
             records.update_report(self.incident, report_id, properties=properties)
 
 
-def _repost(row: dict, original: str, via: str) -> dict:
+def _repost(source: str, original: str, via: str, author, observed_at) -> dict:
     return {
-        "source": row["source"],
+        "source": source,
         "report_id": original,
         "via": via,
-        "author": row.get("author"),
-        "observed_at": row.get("observed_at"),
+        "author": author,
+        "observed_at": observed_at,
     }
 
 
@@ -372,7 +392,7 @@ def import_sns(
         chosen = sns_formats.detect_format(path) if fmt == "auto" else fmt
         summary.formats[str(path)] = chosen
         read = [0]
-        options = {"mapping": mapping, "encoding": encoding}
+        options = {"mapping": mapping, "encoding": encoding, "received_at": incident.now()}
         rows = _rows_of_file(path, chosen, incident.timezone, options, jobs, read)
         while batch := list(islice(rows, BATCH)):
             writer.write(batch, str(path))
