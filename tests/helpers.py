@@ -81,3 +81,22 @@ def accept_message_box(qtbot) -> str:
     text = box.text()
     box.accept()
     return text
+
+
+def popup_lines(qtbot, window, point_id: str, lat: float, lon: float) -> list[str]:
+    """Open a point's popup on the map and return the text of its lines, as the page holds
+    them (after checking that no alert() ran: hostile text must stay text)."""
+    run_js(
+        qtbot,
+        window.map,
+        "window.alerted = false; window.alert = () => { window.alerted = true; }; 1",
+    )
+    run_js(qtbot, window.map, f"showPopup('{point_id}', L.latLng({lat}, {lon})); 1")
+    qtbot.waitUntil(
+        lambda: run_js(qtbot, window.map, "document.querySelectorAll('.gs-popup-line').length") >= 1
+    )
+    return run_js(
+        qtbot,
+        window.map,
+        "[...document.querySelectorAll('.gs-popup-line')].map(e => e.textContent)",
+    )

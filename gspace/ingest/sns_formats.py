@@ -152,16 +152,26 @@ def _parser(fmt: str, zone: tzinfo, mapping: dict | None):
 
 
 def _posts(records: Iterable[tuple[str, object]], parse) -> Iterator[Item]:
-    for where, obj in records:
-        if isinstance(obj, Skip):
-            yield obj
+    for where, record in records:
+        if isinstance(record, Skip):
+            yield record
             continue
         produced = False
-        for item in parse(obj, where):
-            produced = True
-            yield item
+        for obj, at in _dicts(record, where):
+            for item in parse(obj, at):
+                produced = True
+                yield item
         if not produced:
             yield Skip(where, "not a post in this format (no text)")
+
+
+def _dicts(obj: object, where: str) -> Iterator[tuple[dict, str]]:
+    """The objects of a record, looking into lists (a JSON array of statuses, a list of lists)."""
+    if isinstance(obj, list):
+        for n, item in enumerate(obj, 1):
+            yield from _dicts(item, f"{where}.{n}")
+    elif isinstance(obj, dict):
+        yield obj, where
 
 
 def _records(path: Path) -> Iterator[tuple[str, object]]:
@@ -253,18 +263,13 @@ def _salvage(data: bytes) -> tuple[list, str | None]:
 
 
 # -- X / Twitter API v1.1 ------------------------------------------------------------------
-def _v1_posts(obj: object, where: str) -> Iterator[Item]:
-    if isinstance(obj, list):
-        for n, item in enumerate(obj, 1):
-            yield from _v1_posts(item, f"{where}.{n}")
-        return
-    if not isinstance(obj, dict):
-        return
+def _v1_posts(obj: dict, where: str) -> Iterator[Item]:
     if isinstance(obj.get("tweet"), dict):  # archive item
         obj = obj["tweet"]
     for key in ("statuses", "results"):
         if isinstance(obj.get(key), list):
-            yield from _v1_posts(obj[key], where)
+            for status, at in _dicts(obj[key], where):
+                yield from _v1_posts(status, at)
             return
     yield from _v1_status(obj, where)
 
@@ -319,13 +324,7 @@ def _x_key(post_id: object) -> str:
 
 
 # -- X / Twitter API v2 --------------------------------------------------------------------
-def _v2_posts(obj: object, where: str) -> Iterator[Item]:
-    if isinstance(obj, list):
-        for n, item in enumerate(obj, 1):
-            yield from _v2_posts(item, f"{where}.{n}")
-        return
-    if not isinstance(obj, dict):
-        return
+def _v2_posts(obj: dict, where: str) -> Iterator[Item]:
     if "data" not in obj:
         if "errors" in obj and "text" not in obj:
             yield Skip(where, f"an error from the API: {_error_text(obj['errors'])}")
@@ -391,13 +390,7 @@ def _error_text(errors: object) -> str:
 
 
 # -- Mastodon --------------------------------------------------------------------------------
-def _mastodon_posts(obj: object, where: str) -> Iterator[Item]:
-    if isinstance(obj, list):
-        for n, item in enumerate(obj, 1):
-            yield from _mastodon_posts(item, f"{where}.{n}")
-        return
-    if not isinstance(obj, dict):
-        return
+def _mastodon_posts(obj: dict, where: str) -> Iterator[Item]:
     if isinstance(obj.get("orderedItems"), list):
         for n, activity in enumerate(obj["orderedItems"], 1):
             yield from _activity(activity, f"{where}.{n}")
@@ -513,10 +506,7 @@ def _csv_posts(path: Path, zone: tzinfo, given: dict | None, encoding: str | Non
         yield from _mapped_posts(row, f"line {reader.line_num}", mapping, zone)
 
 
-def _mapped_posts(obj: object, where: str, mapping: dict | None, zone: tzinfo) -> Iterator[Item]:
-    if not isinstance(obj, dict):
-        yield Skip(where, "not an object")
-        return
+def _mapped_posts(obj: dict, where: str, mapping: dict | None, zone: tzinfo) -> Iterator[Item]:
     if mapping is None or "text" not in mapping:
         mapping = detect_mapping(obj.keys(), mapping)
 

@@ -1,7 +1,7 @@
 import io
 from pathlib import Path
 
-from helpers import run_js
+from helpers import popup_lines, run_js
 from PIL import Image
 from PySide6.QtCore import QBuffer, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
@@ -109,24 +109,11 @@ def test_hostile_text_is_shown_as_text_in_the_panel_and_the_popup(
             ],
         )
     window = open_main_window(tmp_path / "inc")
-    run_js(
-        qtbot,
-        window.map,
-        "window.alerted = false; window.alert = () => { window.alerted = true; }; 1",
-    )
     window.reports.selectRow(0)
     qtbot.waitUntil(lambda: window.detail.text.text() == hostile)
     assert window.detail.text.textFormat() == Qt.TextFormat.PlainText
     assert window.detail.values["author"].text() == "<b>@x</b>"
-    run_js(qtbot, window.map, f"showPopup('{report_id}', L.latLng(32.8, 130.7)); 1")
-    qtbot.waitUntil(
-        lambda: run_js(qtbot, window.map, "document.querySelectorAll('.gs-popup-line').length") >= 1
-    )
-    lines = run_js(
-        qtbot,
-        window.map,
-        "[...document.querySelectorAll('.gs-popup-line')].map(e => e.textContent)",
-    )
+    lines = popup_lines(qtbot, window, report_id, 32.8, 130.7)
     assert hostile in lines
     assert run_js(qtbot, window.map, "document.querySelectorAll('.leaflet-popup img').length") == 0
     qtbot.wait(300)

@@ -3,7 +3,7 @@
 import json
 
 import orjson
-from helpers import accept_message_box, run_js
+from helpers import accept_message_box, popup_lines, run_js
 from PySide6.QtCore import Qt
 
 from gspace.incident import Incident
@@ -97,11 +97,6 @@ def test_a_hostile_post_is_text_in_the_detail_panel_and_the_map_popup(
     with Incident.create(tmp_path / "inc") as inc:
         assert import_sns(inc, [path]).imported == 1
     window = open_main_window(tmp_path / "inc")
-    run_js(
-        qtbot,
-        window.map,
-        "window.alerted = false; window.alert = () => { window.alerted = true; }; 1",
-    )
     window.reports.selectRow(0)
     detail = window.detail
     qtbot.waitUntil(lambda: detail.text.text() == HOSTILE)
@@ -111,15 +106,7 @@ def test_a_hostile_post_is_text_in_the_detail_panel_and_the_map_popup(
     assert "<img" not in link and "&lt;img src=x onerror=alert(2)&gt;" in link
     assert detail.values["placed"].text() == "the coordinates in the post"
     report_id = window.selected_id
-    run_js(qtbot, window.map, f"showPopup('{report_id}', L.latLng(32.8, 130.7)); 1")
-    qtbot.waitUntil(
-        lambda: run_js(qtbot, window.map, "document.querySelectorAll('.gs-popup-line').length") >= 1
-    )
-    lines = run_js(
-        qtbot,
-        window.map,
-        "[...document.querySelectorAll('.gs-popup-line')].map(e => e.textContent)",
-    )
+    lines = popup_lines(qtbot, window, report_id, 32.8, 130.7)
     assert HOSTILE in lines and "<b>@x</b>" in lines
     assert run_js(qtbot, window.map, "document.querySelectorAll('.leaflet-popup img').length") == 0
     assert run_js(qtbot, window.map, "document.querySelectorAll('.leaflet-popup b').length") == 0
