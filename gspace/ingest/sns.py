@@ -11,8 +11,9 @@ A post already in the incident (same URL or id) is counted and left alone, so im
 twice adds nothing. Bad records are skipped with a reason; the rest is written in batches, one
 transaction each, so a killed import keeps every batch it finished.
 
-Parsing, classifying and geoparsing run in a worker process for JSONL files (the hot path of a
-million-post import) while the main process writes; other files are read in-process.
+For JSONL files (the hot path of a million-post import), worker processes parse, place,
+classify and prepare the reports while the main process only checks for duplicates and writes;
+other files are read in-process.
 """
 
 from __future__ import annotations

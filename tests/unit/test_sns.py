@@ -277,3 +277,25 @@ def test_the_cli_imports_and_reports_a_summary(tmp_path, fixtures):
     assert "14 imported (14 post placed, 0 without a location), 1 reposts attached" in result.stderr
     out = run_gspace("reports", tmp_path / "i", "--kind", "sns", "--located", "yes", check=True)
     assert len(json.loads(out.stdout)["features"]) == 14
+
+
+def test_cancel_keeps_the_batches_written_and_progress_counts_bytes(incident, tmp_path):
+    from gspace.ingest.sns import BATCH
+
+    path = tmp_path / "many.jsonl"
+    lines = [{"id": str(n), "text": f"停電 {n}", "author_id": "1"} for n in range(BATCH * 3)]
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
+    seen = []
+    summary = import_sns(
+        incident,
+        [path],
+        fmt="x-v2",
+        jobs=2,
+        progress=lambda done, total, _path: seen.append((done, total)),
+        cancelled=lambda: len(seen) >= 1,
+    )
+    assert summary.cancelled and summary.imported == BATCH
+    assert query.count_reports(incident, query.ReportFilter()) == BATCH
+    assert 0 < seen[0][0] <= seen[0][1] == path.stat().st_size
+    again = import_sns(incident, [path], fmt="x-v2")  # the rest, and nothing twice
+    assert (again.imported, again.already) == (BATCH * 2, BATCH)
