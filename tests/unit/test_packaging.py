@@ -45,6 +45,9 @@ def test_wheel_carries_the_data_folders(wheel):
         "gspace/_data/resources/map/map.js",
         "gspace/_data/resources/i18n/gspace_ja.qm",
         "gspace/_data/resources/basemap/japan_prefectures.geojson",
+        "gspace/_data/resources/gazetteer/municipalities.tsv",
+        "gspace/_data/resources/keywords/categories.toml",
+        "gspace/_data/ui/sns_import.ui",
     ):
         assert expected in names
 
