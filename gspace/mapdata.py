@@ -33,7 +33,7 @@ REPORT_RADIUS, FEATURE_RADIUS = 5.5, 7
 
 
 def report_style(kind: str, category: str | None, status: str) -> dict:
-    first = (categories_of(category) or ["other"])[0]
+    first = categories_of(category)[0]
     fill = GREY if status in GREYED else CATEGORY_COLORS.get(first, CATEGORY_COLORS["other"])
     return {
         "shape": "circle",

@@ -23,5 +23,6 @@ CATEGORIES = (
 
 
 def categories_of(value: str | None) -> list[str]:
-    """A report's `category` column holds one or more identifiers joined by commas."""
-    return [c for c in (value or "").split(",") if c]
+    """A report's `category` column holds one or more identifiers joined by commas; a report
+    with none is `other` (on the map, in the legend, in the category filters)."""
+    return [c for c in (value or "").split(",") if c] or ["other"]

@@ -40,7 +40,7 @@ def category_label(category: str) -> str:
 
 
 def categories_label(value: str | None) -> str:
-    return ", ".join(category_label(c) for c in categories_of(value))
+    return ", ".join(category_label(c) for c in categories_of(value)) if value else ""
 
 
 def status_label(status: str) -> str:

@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self.place_action.setShortcut(QKeySequence("P"))
         self.place_action.triggered.connect(self.start_placing)
         self.unlocated_action = QAction(self, checkable=True)
-        self.unlocated_action.toggled.connect(lambda _on: self._show_rows())
+        self.unlocated_action.toggled.connect(lambda _on: self._show_list())
         self.toolbar = self.addToolBar("")
         self.toolbar.setObjectName("mainToolBar")
         for action in (
@@ -186,24 +186,30 @@ class MainWindow(QMainWindow):
             Counter(r["kind"] for r in self.rows),
             Counter(f["kind"] for f in self.features),
             self.catalog,
-            Counter(c for r in self.rows for c in categories_of(r["category"]) or ["other"]),
+            Counter(c for r in self.rows for c in categories_of(r["category"])),
         )
         self._update_status()
         self._send_legend()
 
     def _show_rows(self) -> None:
         """The map and the list show the reports of the categories ticked in the layer panel
-        (a report with several categories shows while any of them is ticked); the list can be
-        narrowed to the reports waiting for a location."""
-        hidden = self.layers.hidden_categories()
-        rows = [
-            r
-            for r in self.rows
-            if not hidden or not hidden.issuperset(categories_of(r["category"]) or ["other"])
-        ]
+        (a report with several categories shows while any of them is ticked)."""
+        rows = self._shown_rows()
         self.map.set_layer("reports", mapdata.report_points(rows))
+        self._show_list(rows)
+
+    def _show_list(self, rows: list[dict] | None = None) -> None:
+        """The list can also be narrowed to the reports waiting for a location (the map has
+        nothing to show for those)."""
+        rows = self._shown_rows() if rows is None else rows
         unlocated = self.unlocated_action.isChecked()
         self.reports.set_rows([r for r in rows if r["lon"] is None] if unlocated else rows)
+
+    def _shown_rows(self) -> list[dict]:
+        hidden = self.layers.hidden_categories()
+        if not hidden:
+            return self.rows
+        return [r for r in self.rows if not hidden.issuperset(categories_of(r["category"]))]
 
     def _group_toggled(self, group: str, visible: bool) -> None:
         if group.startswith("category:"):

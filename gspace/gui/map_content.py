@@ -24,7 +24,7 @@ def legend_sections(
 ) -> list[dict]:
     """The categories present among the reports, the two report outlines, and each feature
     kind's statuses with their symbols."""
-    present = {c for r in rows for c in categories_of(r["category"]) or ["other"]}
+    present = {c for r in rows for c in categories_of(r["category"])}
     items = [
         {"label": category_label(c), **mapdata.report_style("sns", c, "new")}
         for c in CATEGORIES

@@ -51,8 +51,9 @@ class SnsImportDialog(QObject):
         self.form.detectedValue.setText(
             "\n".join(f"{Path(p).name}: {f}" for p, f in r.formats.items())
         )
-        posts, coordinates, places = r.posts, r.coordinates, r.places
-        geoparsed, reposts, skipped = r.geoparsed, r.reposts, r.skipped  # plain names for lupdate
+        posts, reposts, skipped = r.posts, r.reposts, r.skipped  # plain names for lupdate
+        coordinates, places = r.located["post"], r.located["place"]
+        geoparsed = r.located["geoparsed"]
         lines = [
             self.tr("%n post(s)", "", posts),
             self.tr("%n with coordinates", "", coordinates),
@@ -118,7 +119,7 @@ def describe(summary: SnsSummary) -> tuple[str, str]:
 def ask_and_import(window, paths: list[Path]) -> BackgroundImport | None:
     """Show the preview; on OK start the import (the caller runs the returned job)."""
     dialog = SnsImportDialog(window, paths, window.incident.timezone)
-    if dialog.result is None and dialog.form.detectedValue.text():
+    if dialog.result is None:  # the files cannot be read; the dialog holds why
         QMessageBox.warning(window, dialog.form.windowTitle(), dialog.form.detectedValue.text())
         return None
     if not dialog.form.exec():

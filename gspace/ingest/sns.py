@@ -51,7 +51,6 @@ REASONS_KEPT = 1000  # skip reasons kept in memory for the summary (all go to th
 
 @dataclass
 class SnsSummary:
-    files: list[str] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # file -> format
     imported: int = 0
     located: Counter = field(default_factory=Counter)  # location_source -> count
@@ -175,10 +174,8 @@ class SnsPreview:
 
     formats: dict[str, str] = field(default_factory=dict)
     posts: int = 0
+    located: Counter = field(default_factory=Counter)  # location_source -> posts
     reposts: int = 0
-    coordinates: int = 0
-    places: int = 0
-    geoparsed: int = 0
     skipped: int = 0
     sample: list[Post] = field(default_factory=list)
     complete: bool = True  # False when only the first `limit` records of a file were read
@@ -196,11 +193,9 @@ def preview(
     """Count what the first `limit` records of each file hold, and keep a few posts to show.
     Raises GspaceError for a file that cannot be read at all."""
     result = SnsPreview()
-    gazetteer = default_gazetteer()
     for path in map(Path, paths):
-        chosen = sns_formats.detect_format(path) if fmt == "auto" else fmt
+        chosen, items = sns_formats.open_posts(path, fmt, mapping=mapping, encoding=encoding)
         result.formats[str(path)] = chosen
-        items = sns_formats.read_posts(path, chosen, mapping=mapping, encoding=encoding)
         for n, item in enumerate(items):
             if n >= limit:
                 result.complete = False
@@ -211,12 +206,7 @@ def preview(
                 result.reposts += 1
             else:
                 result.posts += 1
-                if item.lon is not None:
-                    result.coordinates += 1
-                elif item.place_bbox:
-                    result.places += 1
-                elif gazetteer.locate(item.text)[0]:
-                    result.geoparsed += 1
+                result.located[report_row(item)["location_source"]] += 1
                 if len(result.sample) < sample:
                     result.sample.append(item)
     return result
@@ -224,14 +214,13 @@ def preview(
 
 # -- reading files into rows -----------------------------------------------------------------
 def _rows_of_file(
-    path: Path, fmt: str, zone: tzinfo, options: dict, jobs: int, read: list[int]
+    path: Path, fmt: str, items: Iterator, zone: tzinfo, options: dict, jobs: int, read: list[int]
 ) -> Iterator[tuple]:
-    """resolve() for the posts of one file; `read[0]` follows the bytes read so far."""
+    """resolve() for the posts of one file (`items`, read in this process, or JSONL lines
+    handed to workers); `read[0]` follows the bytes read so far."""
     if fmt != "csv" and jobs > 1 and sns_formats.one_per_line(path):
         yield from _parallel_rows(path, fmt, zone, options, jobs, read)
         return
-    items = sns_formats.read_posts(path, fmt, zone=zone, mapping=options["mapping"],
-                                   encoding=options["encoding"])  # fmt: skip
     while chunk := list(islice(items, CHUNK_LINES)):
         yield from resolve(chunk, options["received_at"])
 
@@ -382,7 +371,7 @@ def import_sns(
     each batch; when `cancelled()` turns true the import stops after the batch it is writing
     (every batch written stays). Raises GspaceError for a file that cannot be read at all."""
     paths = [Path(p) for p in paths]
-    summary = SnsSummary(files=[str(p) for p in paths])
+    summary = SnsSummary()
     writer = _Writer(incident, summary)
     jobs = jobs or min(2, multiprocessing.cpu_count())
     # a larger page cache keeps the growing indexes in memory during a big import
@@ -390,11 +379,14 @@ def import_sns(
     total = sum(p.stat().st_size for p in paths) or 1
     done = 0
     for path in paths:
-        chosen = sns_formats.detect_format(path) if fmt == "auto" else fmt
+        zone = incident.timezone
+        chosen, items = sns_formats.open_posts(
+            path, fmt, zone=zone, mapping=mapping, encoding=encoding
+        )
         summary.formats[str(path)] = chosen
         read = [0]
-        options = {"mapping": mapping, "encoding": encoding, "received_at": incident.now()}
-        rows = _rows_of_file(path, chosen, incident.timezone, options, jobs, read)
+        options = {"mapping": mapping, "received_at": incident.now()}
+        rows = _rows_of_file(path, chosen, items, zone, options, jobs, read)
         while batch := list(islice(rows, BATCH)):
             writer.write(batch, str(path))
             if progress:

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from itertools import chain
 from pathlib import Path
 
 import orjson
@@ -102,40 +103,50 @@ def kind_of(obj: object) -> str | None:
 
 def detect_format(path: Path) -> str:
     """The format of a file, from its name and first records."""
+    return open_posts(path)[0]
+
+
+def _detect(path: Path) -> tuple[str, Iterator[tuple[str, object]] | None]:
+    """The format of a file and, for JSON, its records with the ones looked at put back, so
+    that the file is read once."""
     if path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        return "csv"
+        return "csv", None
     with path.open("rb") as f:
         head = f.read(_SAMPLE)
     if not head.strip():
-        return "jsonl"  # empty: nothing to read in any format
+        return "jsonl", None  # empty: nothing to read in any format
     if b"\0" in head:
         raise GspaceError(f"{path.name}: binary data, not a post export")
     if head.lstrip().startswith(b"window.YTD."):
-        return "x-v1"
+        return "x-v1", None
     if head.lstrip()[:1] not in (b"[", b"{"):
-        return "csv"
-    for n, (_, record) in enumerate(_records(path)):
+        return "csv", None
+    records, seen, kind = _records(path), [], None
+    for where, record in records:
+        seen.append((where, record))
         kind = None if isinstance(record, Skip) else kind_of(record)
-        if kind or n >= 20:
-            return kind or "jsonl"
-    return "jsonl"
+        if kind or len(seen) > 20:
+            break
+    return kind or "jsonl", chain(seen, records)
 
 
 # -- reading ---------------------------------------------------------------------------------
-def read_posts(
+def open_posts(
     path: Path,
     fmt: str = "auto",
     *,
     zone: tzinfo = UTC,
     mapping: dict[str, str] | None = None,
     encoding: str | None = None,
-) -> Iterator[Item]:
-    """The posts in one file, streamed. `zone` is for times written without an offset."""
-    fmt = detect_format(path) if fmt == "auto" else fmt
+) -> tuple[str, Iterator[Item]]:
+    """The file's format ("auto": detected) and its posts, streamed. `zone` is for times
+    written without an offset."""
+    records = None
+    if fmt == "auto":
+        fmt, records = _detect(path)
     if fmt == "csv":
-        yield from _csv_posts(path, zone, mapping, encoding)
-        return
-    yield from _posts(_records(path), _parser(fmt, zone, mapping))
+        return fmt, _csv_posts(path, zone, mapping, encoding)
+    return fmt, _posts(records or _records(path), _parser(fmt, zone, mapping))
 
 
 def posts_of_lines(
