@@ -20,9 +20,8 @@ from gspace.gui.map_view import MapView
 from gspace.gui.reports_list import REPORT_MIME, ReportsList
 from gspace.gui.settings import app_settings
 from gspace.incident import Incident
+from gspace.ingest.sns_formats import JSON_SUFFIXES, SNS_SUFFIXES
 from gspace.model import categories_of
-
-POST_SUFFIXES = (".json", ".jsonl", ".ndjson", ".js")  # dropped files of these are SNS posts
 
 
 class MainWindow(QMainWindow):
@@ -329,8 +328,6 @@ class MainWindow(QMainWindow):
                 self.start_layer_import(Path(path), dialog.choices())
 
     def _import_sns(self) -> None:
-        from gspace.gui.sns_import import SNS_SUFFIXES
-
         files, _ = QFileDialog.getOpenFileNames(
             self,
             self.tr("Import SNS posts"),
@@ -383,8 +380,9 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            posts = [Path(p) for p in paths if Path(p).suffix.lower() in POST_SUFFIXES]
-            others = [p for p in paths if Path(p).suffix.lower() not in POST_SUFFIXES]
+            # dropped JSON files are SNS posts; the rest photos (CSV could be either: File menu)
+            posts = [Path(p) for p in paths if Path(p).suffix.lower() in JSON_SUFFIXES]
+            others = [p for p in paths if Path(p).suffix.lower() not in JSON_SUFFIXES]
             if others:
                 self.import_photos(others)
             if posts:

@@ -17,7 +17,6 @@ from gspace.gui.labels import local_time
 from gspace.ingest.sns import SnsPreview, SnsSummary, import_sns, preview
 from gspace.ingest.sns_formats import FORMATS
 
-SNS_SUFFIXES = (".json", ".jsonl", ".ndjson", ".js", ".csv", ".tsv")
 translate = QCoreApplication.translate  # called by this name so that lupdate finds the strings
 
 

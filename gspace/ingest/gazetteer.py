@@ -169,7 +169,7 @@ class Gazetteer:
         settled = {places[0][0] for _, _, places in matches if len(places) == 1}
         ambiguous = None
         for _, end, places in matches:
-            choice = _narrow(places, named) if named else places
+            choice = _narrow(places, named)
             if len(choice) > 1:
                 choice = _narrow(choice, settled)
             if choice[0][1] in _SHARED_WARDS and "東京" not in text:
@@ -203,6 +203,7 @@ class Gazetteer:
 
 
 def _narrow(places: list[tuple[str, str]], prefectures: set[str]) -> list[tuple[str, str]]:
+    """The places in `prefectures`, or all of them when none is."""
     kept = [p for p in places if p[0] in prefectures]
     return kept or places
 

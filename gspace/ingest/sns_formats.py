@@ -48,6 +48,9 @@ _COMMON_NAMES = {
     "id": ("id", "post_id", "tweet_id", "status_id", "id_str", "投稿id"),
     "url": ("url", "link", "permalink", "uri", "リンク"),
 }  # fmt: skip
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".js")
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+SNS_SUFFIXES = JSON_SUFFIXES + TABLE_SUFFIXES  # what the file dialogs offer
 _SAMPLE = 1 << 16
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _TAG = re.compile(r"<[^>]*>")
@@ -109,7 +112,7 @@ def detect_format(path: Path) -> str:
 def _detect(path: Path) -> tuple[str, Iterator[tuple[str, object]] | None]:
     """The format of a file and, for JSON, its records with the ones looked at put back, so
     that the file is read once."""
-    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+    if path.suffix.lower() in TABLE_SUFFIXES:
         return "csv", None
     with path.open("rb") as f:
         head = f.read(_SAMPLE)
