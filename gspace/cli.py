@@ -16,7 +16,9 @@ import click
 
 from gspace import __version__, query, records
 from gspace.errors import GspaceError, IncidentError
+from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, write_features, write_reports
+from gspace.export.profile import PROFILES, Profile
 from gspace.incident import STORE, Incident
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
 
@@ -390,6 +392,66 @@ def features(incident: Path, kinds: tuple[str, ...], bbox: str | None, fmt: str)
         rows = query.features(inc, _split(kinds), query.parse_bbox(bbox) if bbox else None)
         count = write_features(_stdout(), rows, fmt)
     click.echo(f"{count} features", err=True)
+
+
+@cli.command("export")
+@click.argument("incident", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@report_filters
+@click.option(
+    "--profile",
+    type=click.Choice(PROFILES),
+    default="internal",
+    show_default=True,
+    help="public: no authors or handles, no photo EXIF, no rejected reports, rescue "
+    "requests placed to ~100 m",
+)
+@click.option("--title", help="the map's title (default: the incident's name)")
+@click.option(
+    "--layer",
+    "layers",
+    multiple=True,
+    help="reference-layer kinds to include, e.g. shelter,water (default: all; 'none': none)",
+)
+@click.option("--paper", type=click.Choice(PAPERS), default="a3", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="ja", show_default=True)
+def export_(
+    incident: Path,
+    out: Path,
+    profile: str,
+    title: str | None,
+    layers: tuple[str, ...],
+    paper: str,
+    lang: str,
+    **filters,
+) -> None:
+    """Write a shared map or file of the filtered reports; the format is OUT's suffix.
+
+    .html (web map that opens offline), .gpkg (GeoPackage with photos), .geojson, .kml,
+    .kmz (with photos), .csv (UTF-8 with BOM, for Excel), .pdf and .png (printed map
+    with legend, scale and a list of the reports; --paper a4|a3).
+
+    Example: gspace export ~/incidents/kumamoto map.html --category rescue --profile public
+    """
+    from gspace.export import ExportJob, export
+
+    kinds = _split(layers)
+    with Incident.open(incident, write=False) as inc:
+        job = export(
+            ExportJob(
+                inc,
+                out,
+                filt=build_filter(inc, **filters),
+                profile=Profile(profile),
+                title=title or "",
+                layers=None if not kinds else [k for k in kinds if k != "none"],
+                paper=paper,
+                lang=lang,
+            )
+        )
+    click.echo(
+        f"wrote {out}: {job.reports_written} reports, {job.features_written} features", err=True
+    )
 
 
 @cli.group()

@@ -118,8 +118,12 @@ def _rows(incident: Incident, sql: str, params: list) -> Iterator[dict]:
         yield dict(zip(names, row, strict=True))
 
 
+TIME_ORDER = "r.observed_ts, r.rid"
+KIND_ORDER = "r.kind, r.observed_ts, r.rid"
+
+
 def reports(
-    incident: Incident, filt: ReportFilter | None = None, order: str = "r.observed_ts, r.rid"
+    incident: Incident, filt: ReportFilter | None = None, order: str = TIME_ORDER
 ) -> Iterator[dict]:
     """Reports matching `filt`, streamed, with JSON columns decoded."""
     where, params = (filt or ReportFilter()).where()

@@ -1,10 +1,12 @@
-"""GeoJSON (RFC 7946), CSV (UTF-8 with BOM, for Excel) and JSON Lines, streamed row by row."""
+"""GeoJSON (RFC 7946), CSV (UTF-8 with BOM, for Excel) and JSON Lines, streamed row by row:
+for `gspace reports`/`features` on standard output, and as export files."""
 
 from __future__ import annotations
 
 import csv
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 FORMATS = ("geojson", "csv", "jsonl")
@@ -100,3 +102,14 @@ def write_reports(out: TextIO, rows: Iterable[dict], fmt: str) -> int:
 
 def write_features(out: TextIO, rows: Iterable[dict], fmt: str) -> int:
     return WRITERS[fmt](out, rows, feature_properties, lambda r: r.get("geometry") or _point(r))
+
+
+def export_geojson(job, path: Path) -> None:
+    """`gspace export … OUT.geojson`: the filtered reports (reference layers: `gspace features`)."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        write_reports(out, job.reports(), "geojson")
+
+
+def export_csv(job, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        write_reports(out, job.reports(), "csv")

@@ -1,0 +1,195 @@
+"""GeoPackage for the GIS staff: reports and each reference layer as typed feature tables, the
+reports' photos in a media table tied to them by the GeoPackage Related Tables Extension
+(QGIS shows them with the report).
+
+Feature tables are written by GDAL through pyogrio in chunks (memory stays flat); the media
+tables are plain SQL afterwards, as the extension describes them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyogrio.raw import write
+
+CHUNK = 20_000
+WGS84 = "EPSG:4326"
+REPORT_TEXT = ("id", "kind", "location_source", "category", "severity", "status")
+REPORT_MORE_TEXT = ("author", "text", "source")
+FEATURE_TEXT = ("id", "name", "address", "status", "note", "source")
+
+
+def write_gpkg(job, path: Path) -> None:
+    photos: list[tuple[int, str]] = []  # (report fid, sha256)
+    fid = 0
+    for chunk in _chunks(job.reports()):
+        _write_reports(path, chunk, append=fid > 0)
+        for row in chunk:
+            fid += 1
+            photos += [(fid, sha) for sha in row["media"]]
+    if fid == 0:
+        _write_reports(path, [], append=False)
+    by_kind: dict[str, list[dict]] = {}
+    for row in job.features():
+        by_kind.setdefault(row["kind"], []).append(row)
+    for kind, rows in by_kind.items():
+        _write_features(path, kind, rows)
+    _write_photos(path, job, photos)
+
+
+def _chunks(rows: Iterable[dict]) -> Iterator[list[dict]]:
+    it = iter(rows)
+    while chunk := list(islice(it, CHUNK)):
+        yield chunk
+
+
+def _text(rows: list[dict], name: str) -> np.ndarray:
+    return np.array([row.get(name) for row in rows], dtype=object)
+
+
+def _local_times(rows: list[dict], name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A datetime column as GDAL takes it: naive local times, a null mask, and each value's
+    UTC offset in GDAL's units (100 = UTC, one step per 15 minutes)."""
+    values, mask, offsets = [], [], []
+    for row in rows:
+        moment = datetime.fromisoformat(row[name]) if row.get(name) else None
+        mask.append(moment is None)
+        values.append(np.datetime64(moment.replace(tzinfo=None), "ms") if moment else None)
+        offset = moment.utcoffset() if moment and moment.tzinfo else None
+        offsets.append(100 + int(offset.total_seconds() // 900) if offset is not None else 0)
+    times = np.array([v or np.datetime64("NaT") for v in values], dtype="datetime64[ms]")
+    return times, np.array(mask), np.array(offsets, dtype=np.int16)
+
+
+def _write_reports(path: Path, rows: list[dict], append: bool) -> None:
+    located = np.array([r.get("lon") is not None for r in rows], dtype=bool)
+    wkb = np.full(len(rows), None, dtype=object)
+    if located.any():
+        coords = [(r["lon"], r["lat"]) for r in rows if r.get("lon") is not None]
+        wkb[located] = shapely.to_wkb(shapely.points(coords))
+    fields, data, masks, offsets = [], [], [], {}
+    for name in REPORT_TEXT + ("observed_at", "received_at", "accuracy_m") + REPORT_MORE_TEXT:
+        mask = None
+        if name.endswith("_at"):
+            values, mask, offsets[name] = _local_times(rows, name)
+        elif name == "accuracy_m":
+            values = np.array([r.get(name) or np.nan for r in rows], dtype=float)
+        else:
+            values = _text(rows, name)
+        fields.append(name)
+        data.append(values)
+        masks.append(mask)
+    fields += ["photos", "media", "properties"]
+    data.append(np.array([len(r["media"]) for r in rows], dtype=np.int32))
+    data.append(np.array([";".join(r["media"]) or None for r in rows], dtype=object))
+    data.append(np.array([json.dumps(r["properties"], ensure_ascii=False) for r in rows], object))
+    masks += [None, None, None]
+    write(
+        str(path),
+        wkb,
+        data,
+        fields,
+        field_mask=masks,
+        layer="reports",
+        driver="GPKG",
+        geometry_type="Point",
+        crs=WGS84,
+        append=append,
+        gdal_tz_offsets=offsets,
+        layer_options={"FID": "fid"},
+    )
+
+
+def _write_features(path: Path, kind: str, rows: list[dict]) -> None:
+    shapes = [
+        shapely.geometry.shape(r["geometry"])
+        if r.get("geometry")
+        else shapely.Point(r["lon"], r["lat"])
+        if r.get("lon") is not None
+        else None
+        for r in rows
+    ]
+    types = {s.geom_type for s in shapes if s is not None}
+    geometry_type = types.pop() if len(types) == 1 else "Unknown"
+    fields = list(FEATURE_TEXT)
+    data = [_text(rows, name) for name in FEATURE_TEXT]
+    # Each attribute becomes a text column (as in the source CSV), named apart from ours.
+    names = sorted({k for r in rows for k in r["attributes"]})
+    for name in names:
+        fields.append(name if name not in FEATURE_TEXT else f"attr_{name}")
+        data.append(np.array([_attribute(r["attributes"].get(name)) for r in rows], object))
+    write(
+        str(path),
+        np.array([shapely.to_wkb(s) if s is not None else None for s in shapes], object),
+        data,
+        fields,
+        layer=kind,
+        driver="GPKG",
+        geometry_type=geometry_type,
+        crs=WGS84,
+        append=False,
+        promote_to_multi=False,
+    )
+
+
+def _attribute(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _write_photos(path: Path, job, photos: list[tuple[int, str]]) -> None:
+    """`report_photos` (id, data, content_type, sha256) and the mapping `reports_photos`
+    (base_id = reports.fid, related_id = report_photos.id), declared as a Related Tables
+    Extension relation of type `media`."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executescript(RELATED_TABLES_SQL)
+        ids: dict[str, int] = {}
+        for fid, sha in photos:
+            if sha not in ids:
+                data = job.image(sha)
+                if data is None:
+                    continue
+                cursor = conn.execute(
+                    "INSERT INTO report_photos (data, content_type, sha256) "
+                    "VALUES (?, 'image/jpeg', ?)",
+                    (data, sha),
+                )
+                ids[sha] = cursor.lastrowid
+            conn.execute("INSERT INTO reports_photos VALUES (?, ?)", (fid, ids[sha]))
+    conn.close()
+
+
+RELATED_TABLES_SQL = """
+CREATE TABLE report_photos (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL, content_type TEXT NOT NULL,
+    sha256 TEXT NOT NULL);
+CREATE TABLE reports_photos (base_id INTEGER NOT NULL, related_id INTEGER NOT NULL);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+    ('report_photos', 'attributes', 'report_photos', 'photo thumbnails of the reports'),
+    ('reports_photos', 'attributes', 'reports_photos', 'which report each photo belongs to');
+CREATE TABLE IF NOT EXISTS gpkgext_relations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, base_table_name TEXT NOT NULL,
+    base_primary_column TEXT NOT NULL DEFAULT 'id', related_table_name TEXT NOT NULL,
+    related_primary_column TEXT NOT NULL DEFAULT 'id', relation_name TEXT NOT NULL,
+    mapping_table_name TEXT NOT NULL UNIQUE);
+INSERT INTO gpkgext_relations (base_table_name, base_primary_column, related_table_name,
+    related_primary_column, relation_name, mapping_table_name)
+    VALUES ('reports', 'fid', 'report_photos', 'id', 'media', 'reports_photos');
+CREATE TABLE IF NOT EXISTS gpkg_extensions (
+    table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+    scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+INSERT INTO gpkg_extensions VALUES
+    ('gpkgext_relations', NULL, 'gpkg_related_tables',
+     'http://www.geopackage.org/18-000.html', 'read-write'),
+    ('reports_photos', NULL, 'gpkg_related_tables',
+     'http://www.geopackage.org/18-000.html', 'read-write');
+"""

@@ -1,0 +1,341 @@
+"""The printed map: PDF (map page, then pages listing the reports) and PNG (the map page).
+
+Drawn with matplotlib, one drawing for both formats: the filtered area in Web Mercator (as on
+screen) over the outline base map, report and feature symbols as in the window, title, time
+of export, legend, scale bar, north arrow and attribution. Text is vector text in the PDF (it
+can be searched and copied), in the first Japanese font the system has.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from pathlib import Path
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrow, Polygon, Rectangle
+
+from gspace.export.legend import legend_sections
+from gspace.export.webmap import OUTLINE_ATTRIBUTION, _outline
+from gspace.labels import categories_label, label, local_time
+from gspace.mapdata import feature_style, report_style
+from gspace.model import categories_of
+
+PAPER_MM = {"a4": (297, 210), "a3": (420, 297)}  # landscape
+MM = 1 / 25.4
+PNG_DPI = 150
+JAPANESE_FONTS = (
+    "Noto Sans CJK JP",
+    "IPAexGothic",
+    "IPAGothic",
+    "Yu Gothic",
+    "Meiryo",
+    "MS Gothic",
+    "Hiragino Sans",
+    "Source Han Sans JP",
+)
+MARKERS = {"circle": "o", "square": "s", "diamond": "D", "triangle": "^"}
+LIST_PAGES_MAX = 30
+R = 6378137.0  # Web Mercator sphere
+TEXT = {
+    "exported": ("出力", "Exported"),
+    "reports": ("件の報告", "reports"),
+    "unlocated": ("位置なし", "without location"),
+    "list": ("報告一覧", "Reports"),
+    "more": ("ほか {n} 件（全件は CSV で出力してください）", "and {n} more (export CSV for all)"),
+    "columns": (
+        ("ID", "日時", "分類", "状態", "本文"),
+        ("ID", "Time", "Category", "Status", "Text"),
+    ),
+    "public": ("公開版", "public"),
+}
+
+
+def _t(key: str, lang: str):
+    return TEXT[key][0 if lang == "ja" else 1]
+
+
+def write_pdf(job, path: Path) -> None:
+    drawing = _Drawing(job)
+    with PdfPages(path, metadata={"Title": job.title, "Creator": "gspace"}) as pdf:
+        pdf.savefig(drawing.map_page())
+        for page in drawing.list_pages():
+            pdf.savefig(page)
+
+
+def write_png(job, path: Path) -> None:
+    _Drawing(job).map_page().savefig(path, format="png", dpi=PNG_DPI)
+
+
+def _fonts() -> list[str]:
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    return [f for f in JAPANESE_FONTS if f in have] + ["DejaVu Sans"]
+
+
+def mercator(lon: float, lat: float) -> tuple[float, float]:
+    lat = max(min(lat, 85.0), -85.0)
+    return R * math.radians(lon), R * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+class _Drawing:
+    def __init__(self, job):
+        self.job, self.lang = job, job.lang
+        self.fonts = _fonts()
+        self.reports = list(job.reports())
+        self.features = list(job.features())
+        w, h = PAPER_MM[job.paper]
+        self.size = (w * MM, h * MM)
+
+    def _figure(self) -> Figure:
+        fig = Figure(figsize=self.size)
+        fig.set_facecolor("white")
+        return fig
+
+    def _text(self, fig_or_ax, x, y, text, **kw):
+        return fig_or_ax.text(x, y, text, fontfamily=self.fonts, **kw)
+
+    # -- page 1: the map -------------------------------------------------------------------
+    def map_page(self) -> Figure:
+        fig = self._figure()
+        located = [r for r in self.reports if r.get("lon") is not None]
+        title_h = 0.09
+        self._text(fig, 0.02, 0.965, self.job.title, fontsize=20, weight="bold", va="top")
+        self._text(fig, 0.02, 0.915, self._subtitle(located), fontsize=9, va="top", color="#455a64")
+        ax = fig.add_axes((0.02, 0.04, 0.76, 0.96 - title_h - 0.03))
+        ax.set_facecolor("#c9dceb")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        extent = self._extent(located, ax, fig)
+        self._outline(ax)
+        self._features(ax)
+        self._reports(ax, located)
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        self._scale_bar(ax, extent)
+        self._north_arrow(ax)
+        self._legend(fig, located)
+        self._text(fig, 0.78, 0.015, OUTLINE_ATTRIBUTION, fontsize=7, ha="right", color="#607d8b")
+        return fig
+
+    def _subtitle(self, located: list[dict]) -> str:
+        lang = self.lang
+        parts = [
+            f"{_t('exported', lang)} {self.job.time_text()}",
+            f"{len(self.reports)} {_t('reports', lang)}",
+        ]
+        missing = len(self.reports) - len(located)
+        if missing:
+            parts.append(f"{_t('unlocated', lang)} {missing}")
+        if self.job.profile.public:
+            parts.append(_t("public", lang))
+        return " · ".join(parts)
+
+    def _extent(self, located, ax, fig) -> tuple[float, float, float, float]:
+        """The filter's box, or what is shown, padded and widened to the map's shape."""
+        if self.job.filt.bbox:
+            w, s, e, n = self.job.filt.bbox
+            points = [mercator(w, s), mercator(e, n)]
+        else:
+            points = [mercator(r["lon"], r["lat"]) for r in located] + [
+                mercator(f["lon"], f["lat"]) for f in self.features if f.get("lon") is not None
+            ]
+        if not points:
+            points = [mercator(129.0, 30.5), mercator(146.0, 45.5)]  # Japan
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        box = ax.get_position()
+        aspect = (box.width * self.size[0]) / (box.height * self.size[1])
+        width = max(x1 - x0, 1000.0) * 1.08
+        height = max(y1 - y0, 1000.0) * 1.08
+        width, height = max(width, height * aspect), max(height, width / aspect)
+        return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+
+    def _outline(self, ax) -> None:
+        for feature in _outline()["features"]:
+            geometry = feature["geometry"]
+            polygons = (
+                [geometry["coordinates"]]
+                if geometry["type"] == "Polygon"
+                else geometry["coordinates"]
+            )
+            for polygon in polygons:
+                ring = [mercator(lon, lat) for lon, lat, *_ in polygon[0]]
+                ax.add_patch(
+                    Polygon(ring, closed=True, facecolor="#f4f1e8", edgecolor="#7d8a96", lw=0.5)
+                )
+
+    def _features(self, ax) -> None:
+        groups: dict[tuple, list] = {}
+        for f in self.features:
+            if f.get("lon") is None:
+                continue
+            style = feature_style(self.job.catalog.get(f["kind"]), f["status"])
+            groups.setdefault(tuple(style.items()), []).append(mercator(f["lon"], f["lat"]))
+        for key, points in groups.items():
+            style = dict(key)
+            ax.scatter(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                s=40,
+                marker=MARKERS.get(style["shape"], "o"),
+                c=style["fill"],
+                edgecolors=style["stroke"],
+                linewidths=1.2,
+                zorder=3,
+            )
+
+    def _reports(self, ax, located) -> None:
+        size = 22 if len(located) < 2000 else 8
+        xs, ys, fills, strokes = [], [], [], []
+        for r in located:
+            x, y = mercator(r["lon"], r["lat"])
+            style = report_style(r["kind"], r["category"], r["status"])
+            xs.append(x)
+            ys.append(y)
+            fills.append(style["fill"])
+            strokes.append(style["stroke"] if style["stroke"] != "#ffffff" else "#607d8b")
+        ax.scatter(xs, ys, s=size, c=fills, edgecolors=strokes, linewidths=0.6, zorder=4)
+
+    def _scale_bar(self, ax, extent) -> None:
+        x0, y0, x1, y1 = extent
+        lat = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2 / R)) - math.pi / 2)
+        metres_per_unit = math.cos(math.radians(lat))  # ground metres per Mercator metre
+        target = (x1 - x0) * metres_per_unit / 5
+        step = 10 ** math.floor(math.log10(target))
+        length = max(m * step for m in (1, 2, 5) if m * step <= target)
+        units = length / metres_per_unit
+        bx, by = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.04
+        h = (y1 - y0) * 0.008
+        ax.add_patch(
+            Rectangle(
+                (bx - units * 0.03, by - h * 1.5),
+                units * 1.06,
+                h * 6,
+                fc="white",
+                ec="none",
+                alpha=0.8,
+                zorder=5,
+            )
+        )
+        for i in range(2):
+            ax.add_patch(
+                Rectangle(
+                    (bx + i * units / 2, by),
+                    units / 2,
+                    h,
+                    zorder=6,
+                    fc="#212121" if i == 0 else "white",
+                    ec="#212121",
+                    lw=0.8,
+                )
+            )
+        text = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+        self._text(ax, bx + units / 2, by + h * 1.6, text, fontsize=8, ha="center", zorder=6)
+
+    def _north_arrow(self, ax) -> None:
+        """North is up (Web Mercator): an arrow and an N in the map's top right corner."""
+        arrow = {"width": 0.006, "head_width": 0.02, "head_length": 0.025, "color": "#212121"}
+        ax.add_patch(FancyArrow(0.96, 0.89, 0, 0.05, transform=ax.transAxes, zorder=6, **arrow))
+        self._text(
+            ax,
+            0.96,
+            0.865,
+            "N",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=11,
+            weight="bold",
+            zorder=6,
+        )
+
+    def _legend(self, fig, located) -> None:
+        used = {c for r in located for c in categories_of(r["category"])}
+        kinds = {r["kind"] for r in located}
+        feature_kinds = dict.fromkeys(f["kind"] for f in self.features)
+        handles = []
+        for section in legend_sections(self.job, used, kinds, feature_kinds):
+            handles.append(Line2D([], [], linestyle="none", label=section["title"]))
+            for item in section["items"]:
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        linestyle="none",
+                        marker=MARKERS.get(item.get("shape"), "o"),
+                        markerfacecolor=item["fill"],
+                        markeredgecolor=item["stroke"],
+                        markersize=7,
+                        label=item["label"],
+                    )
+                )
+        legend = fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.795, 0.87),
+            frameon=False,
+            prop={"family": self.fonts, "size": 8},
+            handletextpad=0.4,
+            labelspacing=0.35,
+            borderaxespad=0,
+        )
+        titles = {s["title"] for s in legend_sections(self.job, used, kinds, feature_kinds)}
+        for text in legend.get_texts():
+            if text.get_text() in titles:
+                text.set_fontweight("bold")
+
+    # -- pages 2…: the list of reports --------------------------------------------------------
+    def list_pages(self):
+        lang, zone = self.lang, self.job.incident.timezone
+        rows_per_page = 38 if self.job.paper == "a4" else 56
+        wrap = 95 if self.job.paper == "a4" else 150
+        columns = _t("columns", lang)
+        x = (0.03, 0.11, 0.24, 0.40, 0.49)
+        for start in range(
+            0, min(len(self.reports), rows_per_page * LIST_PAGES_MAX), rows_per_page
+        ):
+            fig = self._figure()
+            page_rows = self.reports[start : start + rows_per_page]
+            self._text(
+                fig,
+                0.03,
+                0.965,
+                f"{self.job.title} — {_t('list', lang)}",
+                fontsize=13,
+                weight="bold",
+                va="top",
+            )
+            top, step = 0.90, 0.86 / rows_per_page
+            for col, name in zip(x, columns, strict=True):
+                self._text(fig, col, top, name, fontsize=8, weight="bold", va="top")
+            for n, r in enumerate(page_rows, start=1):
+                y = top - n * step
+                text = (r["text"] or "").replace("\n", " ")
+                cells = (
+                    r["id"][:8],
+                    local_time(r["observed_at"], zone),
+                    categories_label(r["category"], lang),
+                    label("status", r["status"], lang),
+                    _clip(text, wrap),
+                )
+                for col, cell in zip(x, cells, strict=True):
+                    self._text(fig, col, y, cell, fontsize=7.5, va="top")
+            remaining = len(self.reports) - (start + len(page_rows))
+            last = start + rows_per_page >= rows_per_page * LIST_PAGES_MAX
+            if last and remaining > 0:
+                self._text(fig, 0.03, 0.02, _t("more", lang).format(n=remaining), fontsize=8)
+            yield fig
+
+
+def _clip(text: str, columns: int) -> str:
+    """`text` cut to `columns` half-width columns (Japanese characters count two), with '…'."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > columns:
+            return text[:i] + "…"
+    return text

@@ -1,0 +1,73 @@
+"""Names of the data model's identifiers (kinds, categories, statuses, ...) in Japanese and
+English: one table for the window, the exported maps and the printed lists."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from gspace.model import categories_of
+
+LABELS: dict[str, dict[str, tuple[str, str]]] = {  # group -> id -> (ja, en)
+    "kind": {
+        "photo": ("写真", "Photo"),
+        "sns": ("SNS投稿", "SNS post"),
+        "volunteer": ("ボランティア", "Volunteer"),
+        "manual": ("手入力", "Manual"),
+    },
+    "category": {
+        "rescue": ("救助", "Rescue"),
+        "injury": ("負傷", "Injury"),
+        "building_damage": ("建物被害", "Building damage"),
+        "flooding": ("浸水・冠水", "Flooding"),
+        "landslide": ("土砂災害", "Landslide"),
+        "fire": ("火災", "Fire"),
+        "road_blocked": ("道路寸断", "Road blocked"),
+        "water_outage": ("断水", "Water outage"),
+        "power_outage": ("停電", "Power outage"),
+        "shelter_info": ("避難所情報", "Shelter info"),
+        "supplies": ("物資", "Supplies"),
+        "other": ("その他", "Other"),
+    },
+    "status": {
+        "new": ("新規", "New"),
+        "verified": ("確認済", "Verified"),
+        "actioned": ("対応済", "Actioned"),
+        "rejected": ("却下", "Rejected"),
+        "duplicate": ("重複", "Duplicate"),
+    },
+    "severity": {
+        "low": ("低", "Low"),
+        "normal": ("中", "Normal"),
+        "high": ("高", "High"),
+    },
+    "location_source": {
+        "exif": ("写真のGPS（EXIF）", "Photo GPS (EXIF)"),
+        "gpx": ("GPXトラック", "GPX track"),
+        "post": ("投稿の座標", "Post coordinates"),
+        "place": ("投稿の場所", "Post place"),
+        "geoparsed": ("本文中の住所", "Address in text"),
+        "manual": ("手動配置", "Placed by hand"),
+        "none": ("位置なし", "No location"),
+    },
+}
+
+
+def label(group: str, value: str | None, lang: str = "ja") -> str:
+    """The name of `value` in `group` ("kind", "category", "status", "severity",
+    "location_source"); an unknown identifier is shown as it is."""
+    names = LABELS[group].get(value or "")
+    if names is None:
+        return value or ""
+    return names[0] if lang == "ja" else names[1]
+
+
+def categories_label(value: str | None, lang: str = "ja") -> str:
+    """A report's categories, named; empty for a report with none."""
+    return ", ".join(label("category", c, lang) for c in categories_of(value)) if value else ""
+
+
+def local_time(iso: str | None, zone: tzinfo) -> str:
+    """An ISO 8601 time as shown everywhere (window, maps, lists): in the incident's time zone."""
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

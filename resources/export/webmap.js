@@ -1,0 +1,172 @@
+// The exported web map's own code: reports and reference features from the page's JSON data,
+// clustered per kind, with popups built on click. Every text from the data is set with
+// textContent (never as HTML), so a report cannot run code in the page.
+"use strict";
+
+var GS = {  // var: a property of window, for tests and the benchmark
+  data: JSON.parse(document.getElementById("gs-data").textContent),
+  layers: {},
+  drawn: null, // performance.now() when the first points were drawn
+};
+
+GS.el = function (tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+};
+
+GS.time = (function () {
+  const d = GS.data;
+  const format = new Intl.DateTimeFormat(d.lang === "ja" ? "ja-JP" : "en-GB", {
+    timeZone: d.timezone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit",
+  });
+  // times are minutes since d.epoch (seconds), null when unknown
+  return (minutes) => (minutes === null ? "" : format.format(new Date((d.epoch + minutes * 60) * 1000)));
+})();
+
+GS.reportPopup = function (i) {
+  const d = GS.data, r = d.reports, v = r.vocab, box = GS.el("div", "gs-popup");
+  box.appendChild(GS.el("div", "gs-popup-title", d.reportKinds[r.kind[i]].label + "  " + GS.time(r.time[i])));
+  if (r.photo[i] >= 0) {
+    const img = GS.el("img", "gs-photo");
+    img.src = d.photos[r.photo[i]];
+    img.alt = "";
+    box.appendChild(img);
+  }
+  if (r.text[i]) box.appendChild(GS.el("div", "gs-text", r.text[i]));
+  const rows = [
+    [d.fields.status, v.status[r.status[i]]],
+    [d.fields.category, v.category[r.category[i]]],
+    [d.fields.severity, v.severity[r.severity[i]]],
+    [d.fields.location, v.source[r.source[i]]],
+    [d.fields.author, r.author ? v.author[r.author[i]] : ""],
+    [d.fields.id, r.id[i]],
+  ];
+  const table = GS.el("table", "gs-fields");
+  rows.forEach(([name, value]) => {
+    if (!value) return;
+    const tr = GS.el("tr");
+    tr.appendChild(GS.el("th", null, name));
+    tr.appendChild(GS.el("td", null, value));
+    table.appendChild(tr);
+  });
+  box.appendChild(table);
+  return box;
+};
+
+GS.featurePopup = function (f) {
+  const box = GS.el("div", "gs-popup");
+  box.appendChild(GS.el("div", "gs-popup-title", f.name || ""));
+  [f.layer, f.status, f.address, f.note].forEach((line) => {
+    if (line) box.appendChild(GS.el("div", "gs-text", line));
+  });
+  return box;
+};
+
+GS.marker = function (lat, lon, style, popup) {
+  const m = L.circleMarker([lat, lon], {
+    radius: style.radius, color: style.stroke, weight: 1.2, fillColor: style.fill,
+    fillOpacity: 0.9,
+  });
+  m.bindPopup(popup, { maxWidth: 320 });
+  return m;
+};
+
+// One cluster group per report kind: the layer control turns kinds on and off.
+GS.reportLayer = function (kind) {
+  const r = GS.data.reports, styles = GS.data.styles, markers = [];
+  for (let i = 0; i < r.lat.length; i++) {
+    if (r.kind[i] !== kind) continue;
+    markers.push(GS.marker(r.lat[i], r.lon[i], styles[r.style[i]], () => GS.reportPopup(i)));
+  }
+  const group = L.markerClusterGroup({
+    chunkedLoading: true, maxClusterRadius: 50, spiderfyOnMaxZoom: true,
+    disableClusteringAtZoom: 18,
+  });
+  group.addLayers(markers);
+  return group;
+};
+
+GS.featureLayer = function (kind) {
+  const f = GS.data.features, styles = GS.data.styles, markers = [];
+  const title = GS.data.featureKinds[kind];
+  for (let i = 0; i < f.lat.length; i++) {
+    if (f.kind[i] !== kind) continue;
+    const info = { name: f.name[i], layer: title, status: f.status[i], address: f.address[i], note: f.note[i] };
+    markers.push(GS.marker(f.lat[i], f.lon[i], styles[f.style[i]], () => GS.featurePopup(info)));
+  }
+  const shapes = GS.data.shapes.filter((s) => s.kind === kind);
+  const group = markers.length > 2000 ? L.markerClusterGroup({ chunkedLoading: true }) : L.featureGroup();
+  if (group.addLayers) group.addLayers(markers); else markers.forEach((m) => group.addLayer(m));
+  shapes.forEach((s) => {
+    const style = styles[s.style];
+    L.geoJSON(s.geometry, {
+      style: { color: style.stroke, fillColor: style.fill, weight: 2, fillOpacity: 0.35 },
+    }).bindPopup(() => GS.featurePopup({ name: s.name, layer: title, status: s.status, address: s.address, note: s.note }))
+      .addTo(group);
+  });
+  return group;
+};
+
+GS.legend = function () {
+  const div = GS.el("div", "gs-legend");
+  GS.data.legend.forEach((section) => {
+    div.appendChild(GS.el("h4", null, section.title));
+    section.items.forEach((item) => {
+      const row = GS.el("div");
+      const swatch = GS.el("span", "gs-swatch");
+      swatch.style.background = item.fill;
+      swatch.style.borderColor = item.stroke;
+      if (item.shape === "square") swatch.style.borderRadius = "0";
+      row.appendChild(swatch);
+      row.appendChild(document.createTextNode(item.label));
+      div.appendChild(row);
+    });
+  });
+  return div;
+};
+
+GS.header = function () {
+  const div = GS.el("div", "gs-header");
+  div.appendChild(GS.el("div", "gs-title", GS.data.title));
+  div.appendChild(GS.el("div", "gs-subtitle", GS.data.subtitle));
+  return div;
+};
+
+// Called from folium's map script once the map exists (see webmap.py).
+GS.start = function (map, control, baseLayers) {
+  const d = GS.data;
+  map.attributionControl.setPrefix(false);
+  // The outline base map works with no network; tile layers are added only when the browser
+  // says it is online, so an offline page makes no request at all.
+  (navigator.onLine ? baseLayers[0] : baseLayers[baseLayers.length - 1]).addTo(map);
+  map.attributionControl.addAttribution(d.attribution);
+  d.reportKinds.forEach((kind, k) => {
+    const layer = GS.reportLayer(k);
+    GS.layers["report:" + kind.id] = layer;
+    control.addOverlay(layer, kind.label + " (" + kind.count + ")");
+    layer.addTo(map);
+  });
+  Object.keys(d.featureKinds).forEach((kind) => {
+    const layer = GS.featureLayer(kind);
+    GS.layers["feature:" + kind] = layer;
+    control.addOverlay(layer, d.featureKinds[kind]);
+    layer.addTo(map);
+  });
+  const Box = L.Control.extend({
+    onAdd: function () {
+      L.DomEvent.disableClickPropagation(this.options.node);
+      L.DomEvent.disableScrollPropagation(this.options.node);
+      return this.options.node;
+    },
+  });
+  new Box({ position: "topleft", node: GS.header() }).addTo(map);
+  new Box({ position: "bottomright", node: GS.legend() }).addTo(map);
+  if (d.bounds) map.fitBounds(d.bounds, { maxZoom: 16, padding: [20, 20] });
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    GS.drawn = performance.now();
+    document.body.setAttribute("data-gs-drawn", "1");
+  }));
+};
