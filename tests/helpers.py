@@ -100,3 +100,27 @@ def popup_lines(qtbot, window, point_id: str, lat: float, lon: float) -> list[st
         window.map,
         "[...document.querySelectorAll('.gs-popup-line')].map(e => e.textContent)",
     )
+
+
+def chromium() -> str:
+    """The system's Chromium for browser tests: skipped without it, except in CI."""
+    import shutil
+
+    import pytest
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        if os.environ.get("GSPACE_REQUIRE_FIXTURES"):
+            pytest.fail("chromium is not installed (scripts/setup.sh installs it as root)")
+        pytest.skip("chromium is not installed")
+    return found
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
@@ -54,18 +54,20 @@ def _text(rows: list[dict], name: str) -> np.ndarray:
     return np.array([row.get(name) for row in rows], dtype=object)
 
 
-def _local_times(rows: list[dict], name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A datetime column as GDAL takes it: naive local times, a null mask, and each value's
-    UTC offset in GDAL's units (100 = UTC, one step per 15 minutes)."""
-    values, mask, offsets = [], [], []
-    for row in rows:
-        moment = datetime.fromisoformat(row[name]) if row.get(name) else None
-        mask.append(moment is None)
-        values.append(np.datetime64(moment.replace(tzinfo=None), "ms") if moment else None)
-        offset = moment.utcoffset() if moment and moment.tzinfo else None
-        offsets.append(100 + int(offset.total_seconds() // 900) if offset is not None else 0)
-    times = np.array([v or np.datetime64("NaT") for v in values], dtype="datetime64[ms]")
-    return times, np.array(mask), np.array(offsets, dtype=np.int16)
+def _utc_times(rows: list[dict], name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A datetime column as GDAL takes it: UTC times (GeoPackage's conformant form), a null
+    mask, and GDAL's time-zone flag (100 = UTC)."""
+    moments = [datetime.fromisoformat(r[name]) if r.get(name) else None for r in rows]
+    times = np.array(
+        [
+            np.datetime64(m.astimezone(UTC).replace(tzinfo=None), "ms")
+            if m
+            else np.datetime64("NaT")
+            for m in moments
+        ],
+        dtype="datetime64[ms]",
+    )
+    return times, np.array([m is None for m in moments]), np.full(len(rows), 100, np.int16)
 
 
 def _write_reports(path: Path, rows: list[dict], append: bool) -> None:
@@ -78,7 +80,7 @@ def _write_reports(path: Path, rows: list[dict], append: bool) -> None:
     for name in REPORT_TEXT + ("observed_at", "received_at", "accuracy_m") + REPORT_MORE_TEXT:
         mask = None
         if name.endswith("_at"):
-            values, mask, offsets[name] = _local_times(rows, name)
+            values, mask, offsets[name] = _utc_times(rows, name)
         elif name == "accuracy_m":
             values = np.array([r.get(name) or np.nan for r in rows], dtype=float)
         else:

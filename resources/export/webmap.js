@@ -5,7 +5,8 @@
 
 var GS = {  // var: a property of window, for tests and the benchmark
   data: JSON.parse(document.getElementById("gs-data").textContent),
-  layers: {},
+  layers: {}, // "report:<kind>" / "feature:<kind>" -> Leaflet layer
+  markers: [], // report row -> its marker
   drawn: null, // performance.now() when the first points were drawn
 };
 
@@ -65,21 +66,38 @@ GS.featurePopup = function (f) {
   return box;
 };
 
-GS.marker = function (lat, lon, style, popup) {
-  const m = L.circleMarker([lat, lon], {
-    radius: style.radius, color: style.stroke, weight: 1.2, fillColor: style.fill,
-    fillOpacity: 0.9,
-  });
+// Markers are small DOM icons, one shared icon per symbol: markercluster only puts the
+// unclustered ones in the page, and can zoom to and spiderfy any of them.
+GS.icons = [];
+GS.icon = function (k) {
+  if (!GS.icons[k]) {
+    const style = GS.data.styles[k], size = 2 * style.radius + 2;
+    GS.icons[k] = L.divIcon({ className: "gs-pt gs-" + style.shape + " gs-s" + k, iconSize: [size, size] });
+  }
+  return GS.icons[k];
+};
+GS.symbolStyles = function () {
+  // colours come from layer-kind files; anything but #rgb/#rrggbb is not let into the CSS
+  const color = (c) => (/^#[0-9a-f]{3,8}$/i.test(c) ? c : "#9e9e9e");
+  const css = GS.data.styles.map((s, k) => ".gs-s" + k + "{background:" + color(s.fill) + ";border-color:" + color(s.stroke) + "}");
+  const node = GS.el("style", null, css.join("\n"));
+  document.head.appendChild(node);
+};
+
+GS.marker = function (lat, lon, k, popup) {
+  const m = L.marker([lat, lon], { icon: GS.icon(k), keyboard: false });
   m.bindPopup(popup, { maxWidth: 320 });
   return m;
 };
 
 // One cluster group per report kind: the layer control turns kinds on and off.
 GS.reportLayer = function (kind) {
-  const r = GS.data.reports, styles = GS.data.styles, markers = [];
+  const r = GS.data.reports, markers = [];
   for (let i = 0; i < r.lat.length; i++) {
     if (r.kind[i] !== kind) continue;
-    markers.push(GS.marker(r.lat[i], r.lon[i], styles[r.style[i]], () => GS.reportPopup(i)));
+    const m = GS.marker(r.lat[i], r.lon[i], r.style[i], () => GS.reportPopup(i));
+    GS.markers[i] = m;
+    markers.push(m);
   }
   const group = L.markerClusterGroup({
     chunkedLoading: true, maxClusterRadius: 50, spiderfyOnMaxZoom: true,
@@ -95,7 +113,7 @@ GS.featureLayer = function (kind) {
   for (let i = 0; i < f.lat.length; i++) {
     if (f.kind[i] !== kind) continue;
     const info = { name: f.name[i], layer: title, status: f.status[i], address: f.address[i], note: f.note[i] };
-    markers.push(GS.marker(f.lat[i], f.lon[i], styles[f.style[i]], () => GS.featurePopup(info)));
+    markers.push(GS.marker(f.lat[i], f.lon[i], f.style[i], () => GS.featurePopup(info)));
   }
   const shapes = GS.data.shapes.filter((s) => s.kind === kind);
   const group = markers.length > 2000 ? L.markerClusterGroup({ chunkedLoading: true }) : L.featureGroup();
@@ -139,6 +157,9 @@ GS.header = function () {
 GS.start = function (map, control, baseLayers) {
   const d = GS.data;
   map.attributionControl.setPrefix(false);
+  GS.symbolStyles();
+  // the view first: clusters are then built once, for the zoom they are shown at
+  if (d.bounds) map.fitBounds(d.bounds, { maxZoom: 16, padding: [20, 20], animate: false });
   // The outline base map works with no network; tile layers are added only when the browser
   // says it is online, so an offline page makes no request at all.
   (navigator.onLine ? baseLayers[0] : baseLayers[baseLayers.length - 1]).addTo(map);
@@ -164,7 +185,6 @@ GS.start = function (map, control, baseLayers) {
   });
   new Box({ position: "topleft", node: GS.header() }).addTo(map);
   new Box({ position: "bottomright", node: GS.legend() }).addTo(map);
-  if (d.bounds) map.fitBounds(d.bounds, { maxZoom: 16, padding: [20, 20] });
   requestAnimationFrame(() => requestAnimationFrame(() => {
     GS.drawn = performance.now();
     document.body.setAttribute("data-gs-drawn", "1");

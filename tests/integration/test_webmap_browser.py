@@ -1,0 +1,117 @@
+"""The exported web map opened in headless Chromium with the network blocked: it draws every
+report, asks for nothing outside the file, and shows hostile text as text."""
+
+from __future__ import annotations
+
+import pytest
+from export_incident import HOSTILE, make_export_incident
+from helpers import CHROMIUM_ARGS, chromium
+
+from gspace import query
+from gspace.export import ExportJob, export
+from gspace.incident import Incident
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+# What the report layers have on the map: clusters (with their counts) and single markers.
+ON_MAP = """() => {
+  const out = {clusters: 0, inClusters: 0, single: 0, total: 0};
+  Object.entries(GS.layers).filter(([k]) => k.startsWith("report:")).forEach(([k, layer]) => {
+    out.total += layer.getLayers().length;
+    layer._featureGroup.eachLayer((item) => {
+      if (item.getChildCount) { out.clusters += 1; out.inClusters += item.getChildCount(); }
+      else out.single += 1;
+    });
+  });
+  out.clusterIcons = document.querySelectorAll(".marker-cluster").length;
+  out.shownCounts = [...document.querySelectorAll(".marker-cluster span")]
+    .reduce((sum, s) => sum + Number(s.textContent), 0);
+  out.icons = document.querySelectorAll(".leaflet-marker-icon.gs-pt").length;
+  return out;
+}"""
+
+OPEN_POPUP = """(text) => new Promise((done) => {
+  const i = GS.data.reports.text.indexOf(text), m = GS.markers[i];
+  const layer = Object.values(GS.layers).find((l) => l.hasLayer && l.hasLayer(m));
+  layer.zoomToShowLayer(m, () => { m.openPopup(); setTimeout(() => done(i), 300); });
+  setTimeout(() => done(-1), 10000);
+})"""
+
+
+@pytest.fixture(scope="module")
+def web_map(demo_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("webmap")
+    path = make_export_incident(demo_template, folder / "incident")
+    with Incident.open(path, write=False) as inc:
+        export(ExportJob(inc, folder / "map.html", title="検証用 <b>地図</b>"))
+        located = query.count_reports(inc, query.ReportFilter(located=True))
+    return folder / "map.html", located
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def open_offline(browser, path):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, offline=True)
+    page = context.new_page()
+    seen = {"requests": [], "left": [], "dialogs": [], "errors": []}
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+
+    def only_the_file(route):
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            seen["left"].append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_file)
+    page.goto(path.as_uri())
+    page.wait_for_function("window.GS && GS.drawn", timeout=30_000)
+    return page, seen
+
+
+def test_web_map_draws_every_report_offline_and_requests_nothing(browser, web_map):
+    path, located = web_map
+    page, seen = open_offline(browser, path)
+    shown = page.evaluate(ON_MAP)
+    assert shown["total"] == located
+    assert shown["inClusters"] + shown["single"] == located
+    assert shown["clusters"] == shown["clusterIcons"] > 0
+    assert shown["shownCounts"] == shown["inClusters"]
+    assert shown["icons"] >= shown["single"]
+    # the title is text, the outline base map is drawn, the legend names categories
+    assert page.inner_text(".gs-title") == "検証用 <b>地図</b>"
+    assert page.evaluate("document.querySelectorAll('.gs-title b').length") == 0
+    assert page.evaluate("document.querySelectorAll('path').length") > located // 10
+    assert "救助" in page.inner_text(".gs-legend")
+    assert seen["left"] == [] and seen["errors"] == []
+    assert {u.split(":")[0] for u in seen["requests"]} <= {"file", "data"}
+    page.context.close()
+
+
+def test_hostile_report_text_shows_as_text_in_its_popup(browser, web_map):
+    path, _ = web_map
+    page, seen = open_offline(browser, path)
+    page.evaluate(OPEN_POPUP, HOSTILE)
+    assert page.inner_text(".leaflet-popup-content .gs-text") == HOSTILE
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+    assert seen["dialogs"] == [] and seen["errors"] == []
+    page.context.close()
+
+
+def test_photo_report_popup_shows_its_embedded_thumbnail(browser, web_map):
+    path, _ = web_map
+    page, seen = open_offline(browser, path)
+    text = page.evaluate("GS.data.reports.text[GS.data.reports.photo.findIndex((p) => p >= 0)]")
+    page.evaluate(OPEN_POPUP, text)
+    page.wait_for_function("document.querySelector('.gs-photo')?.naturalWidth > 0")
+    assert page.evaluate("document.querySelector('.gs-photo').src").startswith("data:image/jpeg")
+    assert seen["left"] == []
+    page.context.close()
