@@ -23,6 +23,7 @@ FEATURE_SELECT = (
     "SELECT id, kind, name, address, geometry, lon, lat, status, note, attributes, source "
     "FROM features f"
 )
+NOTHING = "-"  # as the only value of a filter list: no report has it, so none passes
 _TRIGRAM = 3  # the FTS5 trigram index answers terms of three characters or more
 
 

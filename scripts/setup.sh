@@ -5,7 +5,7 @@
 #   bash scripts/setup.sh test   install (with test tools), then run every check and test
 #
 # As root on Debian/Ubuntu it installs the system packages Qt WebEngine, Japanese text and the
-# tests need; otherwise it assumes they are there. Python packages go into ./.venv.
+# tests (Chromium, poppler) need; otherwise it assumes they are there. Python packages go into ./.venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-}
@@ -21,9 +21,13 @@ DEBIAN_PACKAGES=(
   libxcb-xinerama0 libxcomposite1 libxdamage1 libxkbcommon-x11-0 libxkbcommon0 libxkbfile1
   libxrandr2 libxshmfence1 libxtst6 libwayland-client0 libwayland-cursor0 libwayland-egl1
 )
+# The tests also open exported web maps in Chromium and read printed maps with poppler.
+TEST_PACKAGES=(chromium poppler-utils)
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  missing=$(for p in "${DEBIAN_PACKAGES[@]}"; do
+  wanted=("${DEBIAN_PACKAGES[@]}")
+  [ "$mode" = test ] && wanted+=("${TEST_PACKAGES[@]}")
+  missing=$(for p in "${wanted[@]}"; do
     dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || echo "$p"
   done)
   if [ -n "$missing" ]; then

@@ -59,7 +59,7 @@ class Profile:
         if not self.public:
             return filt
         statuses = [s for s in (filt.statuses or REPORT_STATUSES) if s in PUBLIC_STATUSES]
-        return replace(filt, statuses=statuses or ["-"])  # "-" matches nothing
+        return replace(filt, statuses=statuses or [query.NOTHING])
 
     def reports(
         self, incident: Incident, filt: query.ReportFilter | None, order: str = query.TIME_ORDER

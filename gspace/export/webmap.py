@@ -81,7 +81,9 @@ def write_html(job, path: Path) -> None:
     center = data["center"]
     m = folium.Map(location=center, zoom_start=6, tiles=None, max_zoom=19, control_scale=True)
     m.default_js, m.default_css = [], []  # no CDN: Leaflet is inlined below
-    m.options["maxZoom"] = 19  # markercluster needs the map's own, not a tile layer's
+    # markercluster needs the map's own zoom range, and clusters every level in it: from all
+    # of Japan (4) down to streets
+    m.options["maxZoom"], m.options["minZoom"] = 19, 4
     root = m.get_root()
     root.title = job.title
     root.header.add_child(Element(_assets_html(data)), name="gspace_assets")

@@ -6,9 +6,11 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
+from gspace import query
 from gspace.catalog import LayerKind
 from gspace.gui.labels import category_label, kind_label, layer_title
 from gspace.model import CATEGORIES, REPORT_KINDS
+from gspace.query import NOTHING
 
 GROUP_ROLE = Qt.ItemDataRole.UserRole
 
@@ -94,6 +96,22 @@ class LayerPanel(QTreeWidget):
 
     def hidden_categories(self) -> set[str]:
         return {g.partition(":")[2] for g in self.hidden_groups() if g.startswith("category:")}
+
+    def report_filter(self, located: bool | None = None) -> query.ReportFilter:
+        """The report kinds and categories ticked here, as a filter (a report with several
+        categories passes while any of them is ticked, as on the map)."""
+        hidden = self.hidden_groups()
+        kinds = [k for k in REPORT_KINDS if f"report:{k}" not in hidden]
+        categories = [c for c in CATEGORIES if f"category:{c}" not in hidden]
+        return query.ReportFilter(
+            kinds=[] if len(kinds) == len(REPORT_KINDS) else kinds or [NOTHING],
+            categories=[] if len(categories) == len(CATEGORIES) else categories or [NOTHING],
+            located=located,
+        )
+
+    def shown_feature_kinds(self, kinds: set[str]) -> list[str]:
+        hidden = {g.partition(":")[2] for g in self.hidden_groups() if g.startswith("feature:")}
+        return sorted(kinds - hidden)
 
     def item_for(self, group: str) -> QTreeWidgetItem | None:
         return next((i for i in self._items() if i.data(0, GROUP_ROLE) == group), None)

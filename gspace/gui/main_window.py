@@ -102,6 +102,8 @@ class MainWindow(QMainWindow):
             self.file_menu, self._import_folder, QKeySequence("Ctrl+Shift+I")
         )
         self.file_menu.addSeparator()
+        self.export_action = self._action(self.file_menu, self._export, QKeySequence("Ctrl+E"))
+        self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
         self.fit_action = self._action(
             self.view_menu, lambda: self.map.set_view(0, 0, -1), QKeySequence("Ctrl+0")
@@ -152,6 +154,7 @@ class MainWindow(QMainWindow):
         self.import_folder_action.setText(self.tr("Import a photo &folder…"))
         self.import_layer_action.setText(self.tr("Import a reference &layer…"))
         self.import_sns_action.setText(self.tr("Import &SNS posts…"))
+        self.export_action.setText(self.tr("&Export a map or file…"))
         self.place_action.setText(self.tr("Place on map"))
         self.place_action.setToolTip(self.tr("Place the selected report: click the map (P)"))
         self.unlocated_action.setText(self.tr("Needs location"))
@@ -355,6 +358,40 @@ class MainWindow(QMainWindow):
         from gspace.gui.layer_import import layer_import
 
         self._run_import(layer_import(self, self.incident.path, path, choices))
+
+    # -- export -------------------------------------------------------------------------------
+    def current_filter(self) -> query.ReportFilter:
+        """What the window shows, as the filter that exports and commands understand."""
+        return self.layers.report_filter(
+            located=False if self.unlocated_action.isChecked() else None
+        )
+
+    def _export(self) -> None:
+        from gspace.gui.export_dialog import ExportDialog
+
+        folder = Path(self.settings.value("export/folder", str(Path.home())))
+        count = query.count_reports(self.incident, self.current_filter())
+        dialog = ExportDialog(self, self.incident.name, count, folder)
+        if dialog.form.exec():
+            self.export(dialog.choices())
+
+    def export(self, choices: dict):
+        """Export what the window shows in the background; returns the running job."""
+        from gspace.gui.export_dialog import export_in_background
+
+        self.settings.setValue("export/folder", str(choices["out"].parent))
+        job = export_in_background(
+            self,
+            self.incident.path,
+            choices,
+            self.current_filter(),
+            self.layers.shown_feature_kinds({f["kind"] for f in self.features}),
+            i18n.current_language(),
+        )
+        job.done.connect(lambda _job: self.imports.remove(job))
+        self.imports.append(job)
+        job.start()
+        return job
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
         mime = event.mimeData()

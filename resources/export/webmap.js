@@ -84,10 +84,26 @@ GS.symbolStyles = function () {
   document.head.appendChild(node);
 };
 
+// No popup is bound per marker (four event listeners each): a click on a group opens the
+// popup of the marker clicked, built then.
 GS.marker = function (lat, lon, k, popup) {
   const m = L.marker([lat, lon], { icon: GS.icon(k), keyboard: false });
-  m.bindPopup(popup, { maxWidth: 320 });
+  m.gsPopup = popup;
   return m;
+};
+GS.openPopup = function (m) {
+  L.popup({ maxWidth: 320, offset: [0, -4] }).setLatLng(m.getLatLng()).setContent(m.gsPopup()).openOn(GS.map);
+};
+GS.clickable = function (group) {
+  return group.on("click", (e) => { if (e.layer && e.layer.gsPopup) GS.openPopup(e.layer); });
+};
+// Show report row i: zoom until its marker is out of its cluster, then open its popup.
+GS.openReport = function (i) {
+  return new Promise((done) => {
+    const m = GS.markers[i];
+    const layer = Object.values(GS.layers).find((l) => l.hasLayer && l.hasLayer(m));
+    layer.zoomToShowLayer(m, () => { GS.openPopup(m); setTimeout(done, 300); });
+  });
 };
 
 // One cluster group per report kind: the layer control turns kinds on and off.
@@ -101,10 +117,16 @@ GS.reportLayer = function (kind) {
   }
   const group = L.markerClusterGroup({
     chunkedLoading: true, maxClusterRadius: 50, spiderfyOnMaxZoom: true,
-    disableClusteringAtZoom: 18,
+    disableClusteringAtZoom: 17, chunkInterval: 60, chunkProgress: GS.progress,
   });
-  group.addLayers(markers);
-  return group;
+  return [GS.clickable(group), markers];
+};
+
+// Markers join their cluster group once it is on the map, in chunks: the map draws after the
+// first chunk and stays usable while the rest are clustered. GS.loaded is set once all are in.
+GS.pending = 0;
+GS.progress = function (processed, total) {
+  if (processed === total && --GS.pending === 0) GS.loaded = performance.now();
 };
 
 GS.featureLayer = function (kind) {
@@ -116,7 +138,7 @@ GS.featureLayer = function (kind) {
     markers.push(GS.marker(f.lat[i], f.lon[i], f.style[i], () => GS.featurePopup(info)));
   }
   const shapes = GS.data.shapes.filter((s) => s.kind === kind);
-  const group = markers.length > 2000 ? L.markerClusterGroup({ chunkedLoading: true }) : L.featureGroup();
+  const group = GS.clickable(markers.length > 2000 ? L.markerClusterGroup({ chunkedLoading: true }) : L.featureGroup());
   if (group.addLayers) group.addLayers(markers); else markers.forEach((m) => group.addLayer(m));
   shapes.forEach((s) => {
     const style = styles[s.style];
@@ -156,6 +178,7 @@ GS.header = function () {
 // Called from folium's map script once the map exists (see webmap.py).
 GS.start = function (map, control, baseLayers) {
   const d = GS.data;
+  GS.map = map;
   map.attributionControl.setPrefix(false);
   GS.symbolStyles();
   // the view first: clusters are then built once, for the zoom they are shown at
@@ -164,12 +187,16 @@ GS.start = function (map, control, baseLayers) {
   // says it is online, so an offline page makes no request at all.
   (navigator.onLine ? baseLayers[0] : baseLayers[baseLayers.length - 1]).addTo(map);
   map.attributionControl.addAttribution(d.attribution);
-  d.reportKinds.forEach((kind, k) => {
-    const layer = GS.reportLayer(k);
+  const loading = d.reportKinds.map((kind, k) => {
+    const [layer, markers] = GS.reportLayer(k);
     GS.layers["report:" + kind.id] = layer;
     control.addOverlay(layer, kind.label + " (" + kind.count + ")");
     layer.addTo(map);
+    return [layer, markers];
   });
+  GS.pending = loading.length;
+  if (!GS.pending) GS.loaded = performance.now();
+  loading.forEach(([layer, markers]) => layer.addLayers(markers));
   Object.keys(d.featureKinds).forEach((kind) => {
     const layer = GS.featureLayer(kind);
     GS.layers["feature:" + kind] = layer;

@@ -112,6 +112,94 @@
     </message>
 </context>
 <context>
+    <name>Export</name>
+    <message>
+        <source>Web map (HTML, opens without network)</source>
+        <translation>Web地図(HTML、ネットワークなしで開けます)</translation>
+    </message>
+    <message>
+        <source>Printed map (PDF)</source>
+        <translation>印刷用地図(PDF)</translation>
+    </message>
+    <message>
+        <source>Map image (PNG)</source>
+        <translation>地図画像(PNG)</translation>
+    </message>
+    <message>
+        <source>GeoPackage (QGIS)</source>
+        <translation>GeoPackage(QGIS)</translation>
+    </message>
+    <message>
+        <source>KMZ with photos (Google Earth)</source>
+        <translation>写真付き KMZ(Google Earth)</translation>
+    </message>
+    <message>
+        <source>KML (Google Earth)</source>
+        <translation>KML(Google Earth)</translation>
+    </message>
+    <message>
+        <source>GeoJSON</source>
+        <translation>GeoJSON</translation>
+    </message>
+    <message>
+        <source>CSV (Excel)</source>
+        <translation>CSV(Excel)</translation>
+    </message>
+    <message>
+        <source>Wrote %1: %2 reports, %3 reference features.</source>
+        <translation>%1 を出力しました: 報告 %2 件、参照レイヤーの地物 %3 件。</translation>
+    </message>
+    <message>
+        <source>Export a map or file</source>
+        <translation>地図・ファイルの出力</translation>
+    </message>
+    <message>
+        <source>Exporting %1…</source>
+        <translation>%1 を出力しています…</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>ファイル</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>選択…</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>形式</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>タイトル</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>用紙</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Internal use (everything)</source>
+        <translation>内部用(すべての情報)</translation>
+    </message>
+    <message>
+        <source>Public (no names or handles, no photo GPS, no rejected reports, rescue requests to ~100 m)</source>
+        <translation>公開用(氏名・アカウント、写真のGPS、却下した報告を除き、救助要請は約100 m単位に丸めます)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s): those the window shows (kinds and categories ticked in the layer panel), with the reference layers that are ticked.</source>
+        <translation>
+            <numerusform>報告 %n 件: 画面に表示中のもの(レイヤーパネルでチェックした種類・分類)と、チェックした参照レイヤーを出力します。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>IncidentChooser</name>
     <message>
         <source>gspace — choose an incident</source>
@@ -256,6 +344,10 @@
     <message>
         <source>Import &amp;SNS posts…</source>
         <translation>SNS 投稿を取り込む(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export a map or file…</source>
+        <translation>地図・ファイルを出力(&amp;E)…</translation>
     </message>
     <message>
         <source>Place on map</source>
@@ -521,133 +613,6 @@
     <message>
         <source>Text</source>
         <translation>本文</translation>
-    </message>
-</context>
-<context>
-    <name>labels</name>
-    <message>
-        <source>Photo</source>
-        <translation>写真</translation>
-    </message>
-    <message>
-        <source>SNS post</source>
-        <translation>SNS投稿</translation>
-    </message>
-    <message>
-        <source>Volunteer</source>
-        <translation>ボランティア</translation>
-    </message>
-    <message>
-        <source>Manual</source>
-        <translation>手入力</translation>
-    </message>
-    <message>
-        <source>Rescue</source>
-        <translation>救助</translation>
-    </message>
-    <message>
-        <source>Injury</source>
-        <translation>負傷</translation>
-    </message>
-    <message>
-        <source>Building damage</source>
-        <translation>建物被害</translation>
-    </message>
-    <message>
-        <source>Flooding</source>
-        <translation>浸水・冠水</translation>
-    </message>
-    <message>
-        <source>Landslide</source>
-        <translation>土砂災害</translation>
-    </message>
-    <message>
-        <source>Fire</source>
-        <translation>火災</translation>
-    </message>
-    <message>
-        <source>Road blocked</source>
-        <translation>道路寸断</translation>
-    </message>
-    <message>
-        <source>Water outage</source>
-        <translation>断水</translation>
-    </message>
-    <message>
-        <source>Power outage</source>
-        <translation>停電</translation>
-    </message>
-    <message>
-        <source>Shelter info</source>
-        <translation>避難所情報</translation>
-    </message>
-    <message>
-        <source>Supplies</source>
-        <translation>物資</translation>
-    </message>
-    <message>
-        <source>Other</source>
-        <translation>その他</translation>
-    </message>
-    <message>
-        <source>New</source>
-        <translation>新規</translation>
-    </message>
-    <message>
-        <source>Verified</source>
-        <translation>確認済</translation>
-    </message>
-    <message>
-        <source>Actioned</source>
-        <translation>対応済</translation>
-    </message>
-    <message>
-        <source>Rejected</source>
-        <translation>却下</translation>
-    </message>
-    <message>
-        <source>Duplicate</source>
-        <translation>重複</translation>
-    </message>
-    <message>
-        <source>Low</source>
-        <translation>低</translation>
-    </message>
-    <message>
-        <source>Normal</source>
-        <translation>中</translation>
-    </message>
-    <message>
-        <source>High</source>
-        <translation>高</translation>
-    </message>
-    <message>
-        <source>Photo GPS (EXIF)</source>
-        <translation>写真のGPS（EXIF）</translation>
-    </message>
-    <message>
-        <source>GPX track</source>
-        <translation>GPXトラック</translation>
-    </message>
-    <message>
-        <source>Post coordinates</source>
-        <translation>投稿の座標</translation>
-    </message>
-    <message>
-        <source>Post place</source>
-        <translation>投稿の場所</translation>
-    </message>
-    <message>
-        <source>Address in text</source>
-        <translation>本文中の住所</translation>
-    </message>
-    <message>
-        <source>Placed by hand</source>
-        <translation>手動配置</translation>
-    </message>
-    <message>
-        <source>No location</source>
-        <translation>位置なし</translation>
     </message>
 </context>
 </TS>

@@ -30,12 +30,7 @@ ON_MAP = """() => {
   return out;
 }"""
 
-OPEN_POPUP = """(text) => new Promise((done) => {
-  const i = GS.data.reports.text.indexOf(text), m = GS.markers[i];
-  const layer = Object.values(GS.layers).find((l) => l.hasLayer && l.hasLayer(m));
-  layer.zoomToShowLayer(m, () => { m.openPopup(); setTimeout(() => done(i), 300); });
-  setTimeout(() => done(-1), 10000);
-})"""
+OPEN_POPUP = "(text) => GS.openReport(GS.data.reports.text.indexOf(text))"
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +68,7 @@ def open_offline(browser, path):
 
     page.route("**/*", only_the_file)
     page.goto(path.as_uri())
-    page.wait_for_function("window.GS && GS.drawn", timeout=30_000)
+    page.wait_for_function("window.GS && GS.loaded", timeout=30_000)
     return page, seen
 
 

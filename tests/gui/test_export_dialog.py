@@ -1,0 +1,52 @@
+"""File → Export: the form, then an export of exactly what the window shows."""
+
+import json
+
+from helpers import accept_message_box
+
+from gspace import query
+from gspace.model import categories_of
+
+
+def test_export_dialog_follows_the_format_and_file_name(demo_path, open_main_window, tmp_path):
+    from gspace.gui.export_dialog import ExportDialog
+
+    window = open_main_window(demo_path)
+    dialog = ExportDialog(window, "熊本 地震", 300, tmp_path)
+    form = dialog.form
+    assert dialog.path.suffix == ".html" and dialog.path.parent == tmp_path
+    form.formatBox.setCurrentIndex(form.formatBox.findData(".pdf"))
+    assert dialog.path.suffix == ".pdf" and form.paperBox.isEnabled()
+    form.fileEdit.setText(str(tmp_path / "map.gpkg"))
+    assert form.formatBox.currentData() == ".gpkg" and not form.paperBox.isEnabled()
+    assert "300 report" in form.scopeValue.text()
+    assert dialog.choices()["title"] == "熊本 地震"
+
+
+def test_export_writes_the_categories_and_layers_the_window_shows(
+    demo_path, open_main_window, qtbot, tmp_path
+):
+    from PySide6.QtCore import Qt
+
+    window = open_main_window(demo_path)
+    for group in ("category:rescue", "category:fire", "feature:wifi", "report:manual"):
+        window.layers.item_for(group).setCheckState(0, Qt.CheckState.Unchecked)
+    out = tmp_path / "shown.geojson"
+    choices = {"out": out, "title": "", "profile": "internal", "paper": "a3"}
+    window.export(choices)
+    assert accept_message_box(qtbot).startswith(f"Wrote {out}: ")
+    written = [f["properties"] for f in json.loads(out.read_text("utf-8"))["features"]]
+    shown = [r for r in window._shown_rows() if r["kind"] != "manual"]
+    assert sorted(p["id"] for p in written) == sorted(r["id"] for r in shown)
+    for p in written:
+        assert not {"rescue", "fire"}.issuperset(categories_of(p["category"]))
+    assert {p["kind"] for p in written} == {"photo", "sns"}
+    # the GeoPackage carries the ticked reference layers only
+    gpkg = tmp_path / "shown.gpkg"
+    window.export({**choices, "out": gpkg})
+    accept_message_box(qtbot)
+    import pyogrio
+
+    layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+    assert "wifi" not in layers and {"shelter", "water"} <= layers
+    assert query.count_reports(window.incident, window.current_filter()) == len(written)
