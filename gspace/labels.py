@@ -71,3 +71,26 @@ def local_time(iso: str | None, zone: tzinfo) -> str:
     if not iso:
         return ""
     return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+PHRASES = {  # the words of exported maps and lists: (ja, en)
+    "exported": ("出力", "Exported"),
+    "reports": ("件の報告", "reports"),
+    "unlocated": ("位置なし", "without location"),
+    "public": ("公開版", "public"),
+    "outline": ("白地図のみ（オフライン）", "Outline only (offline)"),
+    "list": ("報告一覧", "Reports"),
+    "more": ("ほか {n} 件（全件は CSV で出力してください）", "and {n} more (export CSV for all)"),
+    "id": ("ID", "ID"),
+    "time": ("日時", "Time"),
+    "category": ("分類", "Category"),
+    "status": ("状態", "Status"),
+    "severity": ("重要度", "Severity"),
+    "location": ("位置", "Location"),
+    "author": ("投稿者", "Author"),
+    "text": ("本文", "Text"),
+}
+
+
+def phrase(key: str, lang: str = "ja") -> str:
+    return PHRASES[key][0 if lang == "ja" else 1]

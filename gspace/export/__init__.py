@@ -20,6 +20,7 @@ from gspace.catalog import LayerKind, incident_catalog
 from gspace.errors import GspaceError
 from gspace.export.profile import PROFILES, Profile
 from gspace.incident import Incident
+from gspace.labels import phrase
 
 PAPERS = ("a4", "a3")
 LANGUAGES = ("ja", "en")
@@ -52,7 +53,7 @@ class ExportJob:
         self.exported_at = self.exported_at.astimezone(self.incident.timezone)
         self.title = self.title or self.incident.name
         self.catalog: dict[str, LayerKind] = incident_catalog(self.incident.path)
-        self._total = self.report_count() + self.feature_count()
+        self.total = self.report_count() + self.feature_count()
         self._done = 0
 
     def report_count(self) -> int:
@@ -86,7 +87,7 @@ class ExportJob:
         if self.cancelled and self.cancelled():
             raise ExportCancelled("export cancelled; nothing was written")
         if self.progress:
-            self.progress(self._done, self._total, str(self.out))
+            self.progress(self._done, self.total, str(self.out))
 
     def image(self, sha256: str) -> bytes | None:
         """A report photo's thumbnail, fit for the profile."""
@@ -97,6 +98,19 @@ class ExportJob:
         row = query.media_row(self.incident, sha256)
         path = self.incident.path / row["path"] if row and row["path"] else None
         return path if path and path.is_file() else None
+
+    def subtitle(self, shown: int, unlocated: int = 0) -> str:
+        """The line under a map's title: time of export, reports shown, profile."""
+        lang = self.lang
+        parts = [
+            f"{phrase('exported', lang)} {self.time_text()}",
+            f"{shown} {phrase('reports', lang)}",
+        ]
+        if unlocated:
+            parts.append(f"{phrase('unlocated', lang)} {unlocated}")
+        if self.profile.public:
+            parts.append(phrase("public", lang))
+        return " · ".join(parts)
 
     def time_text(self) -> str:
         return self.exported_at.strftime("%Y-%m-%d %H:%M %Z")
@@ -142,5 +156,5 @@ def export(job: ExportJob) -> ExportJob:
     finally:
         partial.unlink(missing_ok=True)
     if job.progress:
-        job.progress(job._total, job._total, str(job.out))
+        job.progress(job.total, job.total, str(job.out))
     return job

@@ -20,7 +20,7 @@ from matplotlib.patches import FancyArrow, Polygon, Rectangle
 
 from gspace.export.legend import legend_sections
 from gspace.export.webmap import OUTLINE_ATTRIBUTION, _outline
-from gspace.labels import categories_label, label, local_time
+from gspace.labels import categories_label, label, local_time, phrase
 from gspace.mapdata import feature_style, report_style
 from gspace.model import categories_of
 
@@ -40,22 +40,7 @@ JAPANESE_FONTS = (
 MARKERS = {"circle": "o", "square": "s", "diamond": "D", "triangle": "^"}
 LIST_PAGES_MAX = 30
 R = 6378137.0  # Web Mercator sphere
-TEXT = {
-    "exported": ("出力", "Exported"),
-    "reports": ("件の報告", "reports"),
-    "unlocated": ("位置なし", "without location"),
-    "list": ("報告一覧", "Reports"),
-    "more": ("ほか {n} 件（全件は CSV で出力してください）", "and {n} more (export CSV for all)"),
-    "columns": (
-        ("ID", "日時", "分類", "状態", "本文"),
-        ("ID", "Time", "Category", "Status", "Text"),
-    ),
-    "public": ("公開版", "public"),
-}
-
-
-def _t(key: str, lang: str):
-    return TEXT[key][0 if lang == "ja" else 1]
+LIST_COLUMNS = ("id", "time", "category", "status", "text")
 
 
 def write_pdf(job, path: Path) -> None:
@@ -103,7 +88,15 @@ class _Drawing:
         located = [r for r in self.reports if r.get("lon") is not None]
         title_h = 0.09
         self._text(fig, 0.02, 0.965, self.job.title, fontsize=20, weight="bold", va="top")
-        self._text(fig, 0.02, 0.915, self._subtitle(located), fontsize=9, va="top", color="#455a64")
+        self._text(
+            fig,
+            0.02,
+            0.915,
+            self.job.subtitle(len(self.reports), len(self.reports) - len(located)),
+            fontsize=9,
+            va="top",
+            color="#455a64",
+        )
         ax = fig.add_axes((0.02, 0.04, 0.76, 0.96 - title_h - 0.03))
         ax.set_facecolor("#c9dceb")
         ax.set_xticks([])
@@ -119,19 +112,6 @@ class _Drawing:
         self._legend(fig, located)
         self._text(fig, 0.78, 0.015, OUTLINE_ATTRIBUTION, fontsize=7, ha="right", color="#607d8b")
         return fig
-
-    def _subtitle(self, located: list[dict]) -> str:
-        lang = self.lang
-        parts = [
-            f"{_t('exported', lang)} {self.job.time_text()}",
-            f"{len(self.reports)} {_t('reports', lang)}",
-        ]
-        missing = len(self.reports) - len(located)
-        if missing:
-            parts.append(f"{_t('unlocated', lang)} {missing}")
-        if self.job.profile.public:
-            parts.append(_t("public", lang))
-        return " · ".join(parts)
 
     def _extent(self, located, ax, fig) -> tuple[float, float, float, float]:
         """The filter's box, or what is shown, padded and widened to the map's shape."""
@@ -293,7 +273,7 @@ class _Drawing:
         lang, zone = self.lang, self.job.incident.timezone
         rows_per_page = 38 if self.job.paper == "a4" else 56
         wrap = 95 if self.job.paper == "a4" else 150
-        columns = _t("columns", lang)
+        columns = [phrase(c, lang) for c in LIST_COLUMNS]
         x = (0.03, 0.11, 0.24, 0.40, 0.49)
         for start in range(
             0, min(len(self.reports), rows_per_page * LIST_PAGES_MAX), rows_per_page
@@ -304,7 +284,7 @@ class _Drawing:
                 fig,
                 0.03,
                 0.965,
-                f"{self.job.title} — {_t('list', lang)}",
+                f"{self.job.title} — {phrase('list', lang)}",
                 fontsize=13,
                 weight="bold",
                 va="top",
@@ -327,7 +307,7 @@ class _Drawing:
             remaining = len(self.reports) - (start + len(page_rows))
             last = start + rows_per_page >= rows_per_page * LIST_PAGES_MAX
             if last and remaining > 0:
-                self._text(fig, 0.03, 0.02, _t("more", lang).format(n=remaining), fontsize=8)
+                self._text(fig, 0.03, 0.02, phrase("more", lang).format(n=remaining), fontsize=8)
             yield fig
 
 

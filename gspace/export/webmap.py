@@ -22,7 +22,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from gspace.export.legend import legend_sections
-from gspace.labels import categories_label, label
+from gspace.labels import categories_label, label, phrase
 from gspace.mapdata import feature_style, report_style
 from gspace.model import categories_of
 from gspace.paths import resource
@@ -58,22 +58,6 @@ BASE_MAPS = (  # (name ja, name en, URL, attribution, max zoom)
     ),
 )
 OUTLINE_ATTRIBUTION = "outline: japanmap (Apache-2.0)"
-TEXT = {  # page labels: (ja, en)
-    "outline": ("白地図のみ（オフライン）", "Outline only (offline)"),
-    "exported": ("出力", "Exported"),
-    "reports": ("件の報告", "reports"),
-    "status": ("状態", "Status"),
-    "category": ("分類", "Category"),
-    "severity": ("重要度", "Severity"),
-    "location": ("位置", "Location"),
-    "author": ("投稿者", "Author"),
-    "id": ("ID", "ID"),
-    "public": ("公開版", "public"),
-}
-
-
-def _text(key: str, lang: str) -> str:
-    return TEXT[key][0 if lang == "ja" else 1]
 
 
 def write_html(job, path: Path) -> None:
@@ -100,7 +84,7 @@ def write_html(job, path: Path) -> None:
     ]
     for tile in tiles:
         tile.add_to(m)
-    blank = folium.FeatureGroup(name=_text("outline", job.lang), overlay=False, show=False)
+    blank = folium.FeatureGroup(name=phrase("outline", job.lang), overlay=False, show=False)
     blank.add_to(m)
     folium.GeoJson(
         _outline(),
@@ -125,15 +109,14 @@ class _Start(MacroElement):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        GS.start({{ this.map.get_name() }}, {{ this.control.get_name() }},
-                 [{{ this.bases | map(attribute='_name_js') | join(', ') }}]);
+        GS.start({{ this.map_name }}, {{ this.control_name }}, [{{ this.bases|join(', ') }}]);
         {% endmacro %}"""
     )
 
     def __init__(self, m, control, bases):
         super().__init__()
-        self.map, self.control = m, control
-        self.bases = [{"_name_js": b.get_name()} for b in bases]
+        self.map_name, self.control_name = m.get_name(), control.get_name()
+        self.bases = [b.get_name() for b in bases]
 
 
 def _outline() -> dict:
@@ -206,14 +189,9 @@ def page_data(job) -> dict:
     lats = reports.pop("_lats") + features.pop("_lats")
     bounds = [[min(lats), min(lons)], [max(lats), max(lons)]] if lats else None
     kinds = reports.pop("_kinds")
-    subtitle = f"{_text('exported', lang)} {job.time_text()} · {len(reports['id'])} " + _text(
-        "reports", lang
-    )
-    if job.profile.public:
-        subtitle += f" · {_text('public', lang)}"
     return {
         "title": job.title,
-        "subtitle": subtitle,
+        "subtitle": job.subtitle(job.reports_written, job.reports_written - len(reports["id"])),
         "lang": lang,
         "timezone": str(job.incident.timezone),
         "epoch": reports.pop("_epoch"),
@@ -232,7 +210,7 @@ def page_data(job) -> dict:
         "features": features,
         "featureKinds": feature_kinds,
         "shapes": shapes,
-        "fields": {k: _text(k, lang) for k in FIELDS},
+        "fields": {k: phrase(k, lang) for k in FIELDS},
     }
 
 
