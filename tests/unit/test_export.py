@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+import shapely
 from export_incident import HOSTILE, PHOTO, RESCUE, make_export_incident
 from helpers import run_gspace
 from PIL import Image
+from pyogrio.raw import read
 
 from gspace import query
 from gspace.export import ExportCancelled, ExportJob, export
@@ -38,6 +40,21 @@ def inc(incident_path):
         yield opened
 
 
+def read_layer(path: Path, layer: str | None = None) -> tuple[list[dict], dict]:
+    """A layer through GDAL (pyogrio, no pandas): rows with a shapely `geometry`, and the
+    field types GDAL sees."""
+    meta, _fids, geometry, values = read(path, layer=layer, datetime_as_string=True)
+    names = list(meta["fields"])
+    rows = [
+        {
+            **{n: column[i] for n, column in zip(names, values, strict=True)},
+            "geometry": shapely.from_wkb(geometry[i]) if geometry[i] is not None else None,
+        }
+        for i in range(len(geometry))
+    ]
+    return rows, dict(zip(names, meta["ogr_types"], strict=True))
+
+
 def run(inc, out: Path, **kw) -> ExportJob:
     return export(ExportJob(inc, out, **kw))
 
@@ -49,27 +66,27 @@ def expected_reports(inc, filt=None) -> list[dict]:
 def test_geojson_has_every_report_with_its_coordinates_and_text(inc, tmp_path):
     job = run(inc, tmp_path / "r.geojson")
     expected = {r["id"]: r for r in expected_reports(inc)}
-    frame = pyogrio.read_dataframe(tmp_path / "r.geojson")
-    assert job.reports_written == len(frame) == len(expected)
-    for _, row in frame.iterrows():
+    rows, _types = read_layer(tmp_path / "r.geojson")
+    assert job.reports_written == len(rows) == len(expected)
+    for row in rows:
         source = expected[row["id"]]
-        assert (row["text"] if isinstance(row["text"], str) else None) == source["text"]
+        assert row["text"] == source["text"]
         if source["lon"] is None:
-            assert row.geometry is None
+            assert row["geometry"] is None
         else:
-            assert (row.geometry.x, row.geometry.y) == (source["lon"], source["lat"])
-    rescue = frame[frame["author"] == RESCUE["author"]].iloc[0]
-    assert (rescue.geometry.x, rescue.geometry.y) == (RESCUE["lon"], RESCUE["lat"])
+            assert (row["geometry"].x, row["geometry"].y) == (source["lon"], source["lat"])
+    rescue = next(r for r in rows if r["author"] == RESCUE["author"])
+    assert (rescue["geometry"].x, rescue["geometry"].y) == (RESCUE["lon"], RESCUE["lat"])
     assert "助けて" in rescue["text"]
 
 
 def test_filters_choose_the_reports(inc, tmp_path):
     filt = query.ReportFilter(categories=["rescue"], statuses=["new"])
     job = run(inc, tmp_path / "rescue.geojson", filt=filt)
-    frame = pyogrio.read_dataframe(tmp_path / "rescue.geojson")
-    assert job.reports_written == len(frame) == query.count_reports(inc, filt) > 0
-    assert all("rescue" in c.split(",") for c in frame["category"])
-    assert set(frame["status"]) == {"new"}
+    rows, _types = read_layer(tmp_path / "rescue.geojson")
+    assert job.reports_written == len(rows) == query.count_reports(inc, filt) > 0
+    assert all("rescue" in r["category"].split(",") for r in rows)
+    assert {r["status"] for r in rows} == {"new"}
 
 
 def test_geopackage_has_typed_tables_photos_and_every_layer(inc, tmp_path):
@@ -79,17 +96,18 @@ def test_geopackage_has_typed_tables_photos_and_every_layer(inc, tmp_path):
     feature_counts = query.feature_counts(inc)
     assert set(layers) == {"reports", *feature_counts, "report_photos", "reports_photos"}
     assert layers["reports"] == "Point"
-    reports = pyogrio.read_dataframe(path, layer="reports")
+    reports, types = read_layer(path, "reports")
     assert len(reports) == job.reports_written == query.count_reports(inc)
-    assert str(reports["observed_at"].dtype).startswith("datetime64")
-    assert reports["accuracy_m"].dtype == "float64"
-    rescue = reports[reports["author"] == RESCUE["author"]].iloc[0]
-    assert (rescue.geometry.x, rescue.geometry.y) == (RESCUE["lon"], RESCUE["lat"])
-    assert rescue["observed_at"].isoformat() == "2026-11-21T01:05:00+00:00"
+    assert types["observed_at"] == "OFTDateTime" and types["accuracy_m"] == "OFTReal"
+    assert types["photos"] == "OFTInteger"
+    rescue = next(r for r in reports if r["author"] == RESCUE["author"])
+    assert (rescue["geometry"].x, rescue["geometry"].y) == (RESCUE["lon"], RESCUE["lat"])
+    assert rescue["observed_at"].startswith("2026-11-21T01:05:00")  # UTC, as GeoPackage wants
+    assert "助けて" in rescue["text"]
     for kind, count in feature_counts.items():
-        frame = pyogrio.read_dataframe(path, layer=kind)
-        assert len(frame) == count
-        assert frame["name"].str.len().min() > 0
+        features, _types = read_layer(path, kind)
+        assert len(features) == count
+        assert all(f["name"] for f in features)
     # the photo report's thumbnail, tied to it through the related-tables mapping
     with sqlite3.connect(path) as conn:
         rows = conn.execute(
