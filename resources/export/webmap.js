@@ -117,7 +117,7 @@ GS.reportLayer = function (kind) {
   }
   const group = L.markerClusterGroup({
     chunkedLoading: true, maxClusterRadius: 50, spiderfyOnMaxZoom: true,
-    disableClusteringAtZoom: 17, chunkInterval: 60, chunkProgress: GS.progress,
+    disableClusteringAtZoom: 17, chunkInterval: 40, chunkProgress: GS.progress,
   });
   return [GS.clickable(group), markers];
 };

@@ -123,7 +123,7 @@ def open_time(browser, page_path: Path, drawn: str) -> float | None:
     start = time.perf_counter()
     try:
         page.goto(page_path.as_uri(), timeout=OPEN_LIMIT_S * 1000, wait_until="commit")
-        page.wait_for_function(drawn, timeout=OPEN_LIMIT_S * 1000, polling=100)
+        page.wait_for_function(drawn, timeout=OPEN_LIMIT_S * 1000, polling="raf")
         took = time.perf_counter() - start
     except Exception as e:  # the plain map may never draw: that is the finding
         print(f"  ({page_path.name}: {type(e).__name__} after {time.perf_counter() - start:.0f} s)")
