@@ -46,6 +46,12 @@ class LayerKind:
         return self.title.get(lang) or self.title.get("en") or self.kind
 
 
+def status_label(kind: LayerKind | None, status: str | None, lang: str) -> str:
+    """A feature's status named in `lang`; an unknown kind or status is shown as it is."""
+    found = kind.status(status) if kind else None
+    return found.label.get(lang, found.id) if found else (status or "")
+
+
 def read_kind(path: Path) -> LayerKind:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

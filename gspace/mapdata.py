@@ -7,10 +7,12 @@ reports are greyed. Features use their kind's shape, filled by status colour.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 
 from gspace.catalog import LayerKind
 from gspace.model import categories_of
+from gspace.paths import resource
 
 CATEGORY_COLORS = {
     "rescue": "#d50000",
@@ -27,9 +29,20 @@ CATEGORY_COLORS = {
     "other": "#9575cd",
 }
 KIND_STROKES = {"photo": "#000000", "sns": "#ffffff", "volunteer": "#2e7d32", "manual": "#37474f"}
+OUTLINE_ATTRIBUTION = "outline: japanmap (Apache-2.0)"
 GREYED = {"rejected", "duplicate"}
 GREY = "#bdbdbd"
 REPORT_RADIUS, FEATURE_RADIUS = 5.5, 7
+
+
+def outline() -> dict:
+    """The outline base map of Japan (prefecture polygons, GeoJSON), which needs no tiles."""
+    return json.loads(resource("basemap", "japan_prefectures.geojson").read_text("utf-8"))
+
+
+def on_paper(stroke: str) -> str:
+    """An outline colour that shows on a light background: white (SNS posts) turns grey."""
+    return "#90a4ae" if stroke == "#ffffff" else stroke
 
 
 def report_style(kind: str, category: str | None, status: str) -> dict:

@@ -92,7 +92,8 @@ def new_id() -> str:
     return new_ids(1)[0]
 
 
-def _batches(rows: Iterable[dict], size: int = BATCH) -> Iterator[list[dict]]:
+def batches(rows: Iterable[dict], size: int = BATCH) -> Iterator[list[dict]]:
+    """`rows` in lists of `size`, read lazily: a stream never sits in memory whole."""
     it = iter(rows)
     while batch := list(islice(it, size)):
         yield batch
@@ -190,7 +191,7 @@ def add_reports(incident: Incident, rows: Iterable[dict]) -> list[str]:
     """Insert reports (dicts with REPORT_COLUMNS keys); returns their ids. Call in a
     transaction."""
     ids = []
-    for batch in _batches(rows):
+    for batch in batches(rows):
         prepared = prepare_reports(batch, incident.now())
         insert_prepared(incident, prepared)
         ids += [cells[_ID] for cells, _ in prepared]
@@ -307,7 +308,7 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
     conn, ids = incident.conn, []
     columns = ("fid", *FEATURE_COLUMNS, "hlc", "origin")
     insert = f"INSERT INTO features ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    for batch in _batches(rows):
+    for batch in batches(rows):
         fid = _next_key(incident, "features", "fid")
         values, boxes, log = [], [], []
         fresh = iter(new_ids(sum(1 for row in batch if not row.get("id"))))

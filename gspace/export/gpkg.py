@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import shapely
 from pyogrio.raw import write
+
+from gspace.records import batches
 
 CHUNK = 20_000
 WGS84 = "EPSG:4326"
@@ -29,7 +29,7 @@ FEATURE_TEXT = ("id", "name", "address", "status", "note", "source")
 def write_gpkg(job, path: Path) -> None:
     photos: list[tuple[int, str]] = []  # (report fid, sha256)
     fid = 0
-    for chunk in _chunks(job.reports()):
+    for chunk in batches(job.reports(), CHUNK):
         _write_reports(path, chunk, append=fid > 0)
         for row in chunk:
             fid += 1
@@ -42,12 +42,6 @@ def write_gpkg(job, path: Path) -> None:
     for kind, rows in by_kind.items():
         _write_features(path, kind, rows)
     _write_photos(path, job, photos)
-
-
-def _chunks(rows: Iterable[dict]) -> Iterator[list[dict]]:
-    it = iter(rows)
-    while chunk := list(islice(it, CHUNK)):
-        yield chunk
 
 
 def _text(rows: list[dict], name: str) -> np.ndarray:

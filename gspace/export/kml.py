@@ -16,6 +16,7 @@ from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from gspace import query
+from gspace.catalog import status_label
 from gspace.labels import categories_label, label, local_time
 from gspace.mapdata import feature_style, report_style
 
@@ -139,8 +140,7 @@ def _placemark(out: TextIO, job, row: dict, style_id: str, photo_href) -> None:
 
 def _feature(out: TextIO, job, row: dict, style_id: str) -> None:
     kind = job.catalog.get(row["kind"])
-    found = kind.status(row["status"]) if kind else None
-    status = found.label.get(job.lang, found.id) if found else (row["status"] or "")
+    status = status_label(kind, row["status"], job.lang)
     lines = [row.get("address") or "", status, row.get("note") or ""]
     out.write(f"<Placemark id={quoteattr(row['id'])}><name>{escape(row['name'] or '')}</name>")
     out.write(f"<styleUrl>#{style_id}</styleUrl>")

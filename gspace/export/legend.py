@@ -7,7 +7,7 @@ Sections are plain data: [{title, items: [{label, fill, stroke, shape}]}].
 from __future__ import annotations
 
 from gspace.labels import LABELS, label
-from gspace.mapdata import CATEGORY_COLORS, KIND_STROKES
+from gspace.mapdata import CATEGORY_COLORS, KIND_STROKES, on_paper
 
 TITLES = {
     "categories": ("分類", "Categories"),
@@ -31,7 +31,11 @@ def legend_sections(job, used: set[str], shown: set[str], feature_kinds) -> list
         {
             "title": TITLES["kinds"][lang != "ja"],
             "items": [
-                {"label": label("kind", k, lang), "fill": "#eceff1", "stroke": _visible(k)}
+                {
+                    "label": label("kind", k, lang),
+                    "fill": "#eceff1",
+                    "stroke": on_paper(KIND_STROKES[k]),
+                }
                 for k in LABELS["kind"]
                 if k in shown
             ],
@@ -55,9 +59,3 @@ def legend_sections(job, used: set[str], shown: set[str], feature_kinds) -> list
                 }
             )
     return [s for s in sections if s["items"]]
-
-
-def _visible(kind: str) -> str:
-    """The kind's outline colour; white (SNS posts) is drawn grey, or the swatch vanishes."""
-    stroke = KIND_STROKES[kind]
-    return "#90a4ae" if stroke == "#ffffff" else stroke

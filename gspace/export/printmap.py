@@ -19,9 +19,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Polygon, Rectangle
 
 from gspace.export.legend import legend_sections
-from gspace.export.webmap import OUTLINE_ATTRIBUTION, _outline
 from gspace.labels import categories_label, label, local_time, phrase
-from gspace.mapdata import feature_style, report_style
+from gspace.mapdata import OUTLINE_ATTRIBUTION, feature_style, on_paper, outline, report_style
 from gspace.model import categories_of
 
 PAPER_MM = {"a4": (297, 210), "a3": (420, 297)}  # landscape
@@ -101,7 +100,7 @@ class _Drawing:
         ax.set_facecolor("#c9dceb")
         ax.set_xticks([])
         ax.set_yticks([])
-        extent = self._extent(located, ax, fig)
+        extent = self._extent(located, ax)
         self._outline(ax)
         self._features(ax)
         self._reports(ax, located)
@@ -113,7 +112,7 @@ class _Drawing:
         self._text(fig, 0.78, 0.015, OUTLINE_ATTRIBUTION, fontsize=7, ha="right", color="#607d8b")
         return fig
 
-    def _extent(self, located, ax, fig) -> tuple[float, float, float, float]:
+    def _extent(self, located, ax) -> tuple[float, float, float, float]:
         """The filter's box, or what is shown, padded and widened to the map's shape."""
         if self.job.filt.bbox:
             w, s, e, n = self.job.filt.bbox
@@ -135,7 +134,7 @@ class _Drawing:
         return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
 
     def _outline(self, ax) -> None:
-        for feature in _outline()["features"]:
+        for feature in outline()["features"]:
             geometry = feature["geometry"]
             polygons = (
                 [geometry["coordinates"]]
@@ -177,7 +176,7 @@ class _Drawing:
             xs.append(x)
             ys.append(y)
             fills.append(style["fill"])
-            strokes.append(style["stroke"] if style["stroke"] != "#ffffff" else "#607d8b")
+            strokes.append(on_paper(style["stroke"]))
         ax.scatter(xs, ys, s=size, c=fills, edgecolors=strokes, linewidths=0.6, zorder=4)
 
     def _scale_bar(self, ax, extent) -> None:
@@ -237,8 +236,9 @@ class _Drawing:
         used = {c for r in located for c in categories_of(r["category"])}
         kinds = {r["kind"] for r in located}
         feature_kinds = dict.fromkeys(f["kind"] for f in self.features)
+        sections = legend_sections(self.job, used, kinds, feature_kinds)
         handles = []
-        for section in legend_sections(self.job, used, kinds, feature_kinds):
+        for section in sections:
             handles.append(Line2D([], [], linestyle="none", label=section["title"]))
             for item in section["items"]:
                 handles.append(
@@ -263,7 +263,7 @@ class _Drawing:
             labelspacing=0.35,
             borderaxespad=0,
         )
-        titles = {s["title"] for s in legend_sections(self.job, used, kinds, feature_kinds)}
+        titles = {s["title"] for s in sections}
         for text in legend.get_texts():
             if text.get_text() in titles:
                 text.set_fontweight("bold")

@@ -15,11 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PIL import Image, ImageOps
-
 from gspace import query
 from gspace.incident import Incident
-from gspace.media import register_heif
 from gspace.model import REPORT_STATUSES, categories_of
 
 PROFILES = ("internal", "public")
@@ -90,27 +87,32 @@ class Profile:
         any metadata (EXIF with GPS, XMP, comments), turned upright first."""
         if not self.public:
             return data
+        # Pillow loads when an image is made, not with every command that names a profile
+        from PIL import Image, ImageOps
+
+        from gspace import media
+
         with Image.open(io.BytesIO(data)) as image:
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-        out = io.BytesIO()
-        upright.save(out, "JPEG", quality=85)
-        return out.getvalue()
+            return media.jpeg_bytes(ImageOps.exif_transpose(image))
 
     def display_copy(self, path: Path, max_px: int = DISPLAY_PX) -> bytes:
         """A photo at screen size (JPEG, upright); internal copies keep the original's EXIF,
         public ones carry none."""
-        register_heif()
+        from PIL import Image, ImageOps
+
+        from gspace import media
+
+        media.register_heif()
         with Image.open(path) as image:
             image.draft("RGB", (max_px, max_px))  # JPEG: decode at a fraction of the size
+            if self.public:
+                return media.thumbnail(image, max_px)
             exif = image.getexif()
             upright = ImageOps.exif_transpose(image).convert("RGB")
         upright.thumbnail((max_px, max_px))
+        exif.pop(ORIENTATION, None)  # the pixels are upright now
         out = io.BytesIO()
-        if self.public:
-            upright.save(out, "JPEG", quality=85)
-        else:
-            exif.pop(ORIENTATION, None)  # the pixels are upright now
-            upright.save(out, "JPEG", quality=85, exif=exif.tobytes())
+        upright.save(out, "JPEG", quality=85, exif=exif.tobytes())
         return out.getvalue()
 
 

@@ -11,7 +11,6 @@ click, with text set as text. Photo thumbnails are embedded as data URIs.
 from __future__ import annotations
 
 import base64
-import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +20,10 @@ import orjson
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from gspace.catalog import status_label
 from gspace.export.legend import legend_sections
 from gspace.labels import categories_label, label, phrase
-from gspace.mapdata import feature_style, report_style
+from gspace.mapdata import OUTLINE_ATTRIBUTION, feature_style, outline, report_style
 from gspace.model import categories_of
 from gspace.paths import resource
 
@@ -57,7 +57,6 @@ BASE_MAPS = (  # (name ja, name en, URL, attribution, max zoom)
         19,
     ),
 )
-OUTLINE_ATTRIBUTION = "outline: japanmap (Apache-2.0)"
 
 
 def write_html(job, path: Path) -> None:
@@ -87,7 +86,7 @@ def write_html(job, path: Path) -> None:
     blank = folium.FeatureGroup(name=phrase("outline", job.lang), overlay=False, show=False)
     blank.add_to(m)
     folium.GeoJson(
-        _outline(),
+        outline(),
         name="outline",
         control=False,
         interactive=False,
@@ -117,10 +116,6 @@ class _Start(MacroElement):
         super().__init__()
         self.map_name, self.control_name = m.get_name(), control.get_name()
         self.bases = [b.get_name() for b in bases]
-
-
-def _outline() -> dict:
-    return json.loads(resource("basemap", "japan_prefectures.geojson").read_text("utf-8"))
 
 
 def _script_json(value: object) -> str:
@@ -173,7 +168,7 @@ class _Vocabulary:
         self._index: dict = {}
 
     def __call__(self, value) -> int:
-        key = json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
+        key = tuple(value.items()) if isinstance(value, dict) else value
         if key not in self._index:
             self._index[key] = len(self.values)
             self.values.append(value)
@@ -185,8 +180,8 @@ def page_data(job) -> dict:
     styles = _Vocabulary()
     reports = _report_columns(job, styles)
     features, shapes, feature_kinds = _feature_columns(job, styles)
-    lons = reports.pop("_lons") + features.pop("_lons")
-    lats = reports.pop("_lats") + features.pop("_lats")
+    lons = reports["lon"] + features.pop("_lons")
+    lats = reports["lat"] + features.pop("_lats")
     bounds = [[min(lats), min(lons)], [max(lats), max(lons)]] if lats else None
     kinds = reports.pop("_kinds")
     return {
@@ -228,6 +223,7 @@ def _report_columns(job, styles: _Vocabulary) -> dict:
     names = ("id", "lon", "lat", "kind", "style", "time", "text", "photo", *vocab)
     columns: dict[str, list] = {name: [] for name in names}
     photos: list[str] = []
+    photo_index: dict[str, int] = {}  # sha256 -> index in photos: a photo is embedded once
     kinds: dict[str, dict] = {}
     used_categories: set[str] = set()
     epoch = None
@@ -237,16 +233,17 @@ def _report_columns(job, styles: _Vocabulary) -> dict:
         moment = datetime.fromisoformat(row["observed_at"]) if row["observed_at"] else None
         if moment is not None and epoch is None:
             epoch = int(moment.timestamp()) // 60 * 60
-        kind = kinds.setdefault(
-            row["kind"],
-            {"id": row["kind"], "label": label("kind", row["kind"], lang), "count": 0},
-        )
+        kind = kinds.get(row["kind"])
+        if kind is None:
+            label_ = label("kind", row["kind"], lang)
+            kind = kinds[row["kind"]] = {"id": row["kind"], "label": label_, "count": 0}
+            kind["index"] = len(kinds) - 1
         kind["count"] += 1
         used_categories.update(categories_of(row["category"]))
         columns["id"].append(row["id"][:8])
         columns["lon"].append(round(row["lon"], 6))
         columns["lat"].append(round(row["lat"], 6))
-        columns["kind"].append(list(kinds).index(row["kind"]))
+        columns["kind"].append(kind["index"])
         columns["style"].append(styles(report_style(row["kind"], row["category"], row["status"])))
         columns["time"].append(None if moment is None else round((moment.timestamp() - epoch) / 60))
         columns["text"].append(row["text"] or "")
@@ -254,14 +251,12 @@ def _report_columns(job, styles: _Vocabulary) -> dict:
             columns[name].append(vocab[name](label(group, row[key], lang)))
         columns["category"].append(vocab["category"](categories_label(row["category"], lang)))
         columns["author"].append(vocab["author"](row.get("author") or ""))
-        columns["photo"].append(_photo(job, row, photos))
+        columns["photo"].append(_photo(job, row, photos, photo_index))
     if job.profile.public:  # nothing to show, so not even the column
         del columns["author"], vocab["author"]
     return {
         **columns,
         "vocab": {name: v.values for name, v in vocab.items()},
-        "_lons": list(columns["lon"]),
-        "_lats": list(columns["lat"]),
         "_kinds": list(kinds.values()),
         "_photos": photos,
         "_epoch": epoch or 0,
@@ -269,13 +264,17 @@ def _report_columns(job, styles: _Vocabulary) -> dict:
     }
 
 
-def _photo(job, row: dict, photos: list[str]) -> int:
-    for sha in row["media"][:1]:
+def _photo(job, row: dict, photos: list[str], index: dict[str, int]) -> int:
+    """The index of the report's first photo among the embedded ones, -1 without a photo."""
+    if not row["media"]:
+        return -1
+    sha = row["media"][0]
+    if sha not in index:
         data = job.image(sha)
+        index[sha] = len(photos) if data else -1
         if data:
             photos.append("data:image/jpeg;base64," + base64.b64encode(data).decode("ascii"))
-            return len(photos) - 1
-    return -1
+    return index[sha]
 
 
 def _feature_columns(job, styles: _Vocabulary) -> tuple[dict, list, dict]:
@@ -288,13 +287,11 @@ def _feature_columns(job, styles: _Vocabulary) -> tuple[dict, list, dict]:
     for row in job.features():
         kind = job.catalog.get(row["kind"])
         kinds.setdefault(row["kind"], kind.label(job.lang) if kind else row["kind"])
-        found = kind.status(row["status"]) if kind else None
-        status = found.label.get(job.lang, found.id) if found else (row["status"] or "")
         style = styles(feature_style(kind, row["status"]))
         info = {
             "kind": row["kind"],
             "name": row["name"] or "",
-            "status": status,
+            "status": status_label(kind, row["status"], job.lang),
             "address": row["address"] or "",
             "note": row["note"] or "",
         }

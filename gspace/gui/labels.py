@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from gspace import catalog
 from gspace.catalog import LayerKind
 from gspace.gui.i18n import current_language
 from gspace.labels import categories_label as core_categories_label
@@ -38,5 +39,4 @@ def layer_title(kind: LayerKind) -> str:
 
 
 def feature_status_label(kind: LayerKind | None, status: str | None) -> str:
-    found = kind.status(status) if kind else None
-    return found.label.get(current_language(), found.id) if found else (status or "")
+    return catalog.status_label(kind, status, current_language())
