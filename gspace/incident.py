@@ -7,6 +7,7 @@ byte-identical.
 
 from __future__ import annotations
 
+import getpass
 import os
 import sqlite3
 import uuid
@@ -38,6 +39,7 @@ class Incident:
         self.timezone = ZoneInfo(meta.get("timezone", DEFAULT_TIMEZONE))
         last = self.conn.execute("SELECT max(hlc) FROM changes").fetchone()[0]
         self.clock = HybridClock(last)
+        self.actor = _user_name()  # who the change log says made each change
 
     @property
     def media_dir(self) -> Path:
@@ -144,6 +146,13 @@ def _connect(store: Path, read_only: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA busy_timeout=5000")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (some containers)
+        return ""
 
 
 def _is_writable(path: Path) -> bool:

@@ -17,7 +17,7 @@ from gspace.incident import Incident
 
 REPORT_SELECT = (
     "SELECT id, kind, lon, lat, location_source, accuracy_m, observed_at, received_at, author, "
-    "text, category, severity, status, source, media, properties FROM reports r"
+    "text, category, severity, status, note, source, media, properties FROM reports r"
 )
 FEATURE_SELECT = (
     "SELECT id, kind, name, address, geometry, lon, lat, status, note, attributes, source "
@@ -182,6 +182,7 @@ def feature_counts(incident: Incident) -> dict[str, int]:
 
 
 SUMMARY_COLUMNS = (
+    "rid",
     "id",
     "lon",
     "lat",
@@ -194,17 +195,36 @@ SUMMARY_COLUMNS = (
     "location_source",
     "text",
 )
+_SUMMARY_SELECT = (
+    f"SELECT {', '.join('r.' + c for c in SUMMARY_COLUMNS)}, "
+    "json_extract(r.properties, '$.direction') AS direction FROM reports r"
+)
 
 
 def report_summaries(incident: Incident, filt: ReportFilter | None = None) -> list[dict]:
     """The few columns a list and a map need, for every matching report, in time order."""
     where, params = (filt or ReportFilter()).where()
-    sql = (
-        f"SELECT {', '.join('r.' + c for c in SUMMARY_COLUMNS)}, "
-        "json_extract(r.properties, '$.direction') AS direction FROM reports r "
-        f"WHERE {where} ORDER BY r.observed_ts, r.rid"
-    )
+    sql = f"{_SUMMARY_SELECT} WHERE {where} ORDER BY r.observed_ts, r.rid"
     return list(_rows(incident, sql, params))
+
+
+def summaries_of(incident: Incident, ids: list[str]) -> list[dict]:
+    """The summaries of some reports (those not deleted), to refresh a list after an edit."""
+    found = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = f"{_SUMMARY_SELECT} WHERE r.deleted = 0 AND r.id IN ({', '.join('?' * len(chunk))})"
+        found += _rows(incident, sql, chunk)
+    return found
+
+
+def matching_rids(incident: Incident, filt: ReportFilter) -> set[int]:
+    """The row keys of the reports `filt` passes: what a window needs to show or hide them."""
+    where, params = filt.where()
+    return {
+        rid
+        for (rid,) in incident.conn.execute(f"SELECT r.rid FROM reports r WHERE {where}", params)
+    }
 
 
 def media_row(incident: Incident, sha256: str) -> dict | None:

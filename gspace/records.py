@@ -104,7 +104,7 @@ def _timestamp(iso: str | None) -> float | None:
 
 
 _CHANGE_INSERT = (
-    "INSERT INTO changes (hlc, origin, tbl, row_id, op, data) VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO changes (hlc, origin, tbl, row_id, op, data, actor) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -112,7 +112,10 @@ def _log(incident: Incident, entries: list[tuple[str, str, str, str, dict]]) -> 
     """entries: (hlc, table, row id, op, data)."""
     incident.conn.executemany(
         _CHANGE_INSERT,
-        [(h, incident.device_id, t, r, op, _dumps(d)) for h, t, r, op, d in entries],
+        [
+            (h, incident.device_id, t, r, op, _dumps(d), incident.actor)
+            for h, t, r, op, d in entries
+        ],
     )
 
 
@@ -171,7 +174,7 @@ def insert_prepared(incident: Incident, prepared: list[Prepared]) -> None:
     for key, (cells, logged) in enumerate(prepared, start=start):
         hlc = incident.clock.now()
         values.append((key, *cells, hlc, device))
-        log.append((hlc, device, "reports", cells[_ID], "insert", logged))
+        log.append((hlc, device, "reports", cells[_ID], "insert", logged, incident.actor))
     last = start + len(values) - 1
     conn.executemany(_REPORT_INSERT, values)
     conn.execute(

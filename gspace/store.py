@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SYNC_COLUMNS = {"hlc": str, "origin": str, "deleted": int}
 
@@ -150,10 +150,19 @@ def _v3_post_identity(db: sqlite_utils.Database) -> None:
     db["reposts"].create_index(["report_id"])
 
 
+def _v4_triage(db: sqlite_utils.Database) -> None:
+    """An analyst's note on a report, who made each change, and a report's history found
+    without reading the whole change log."""
+    db.execute("ALTER TABLE reports ADD COLUMN note TEXT")
+    db.execute("ALTER TABLE changes ADD COLUMN actor TEXT")
+    db.execute("CREATE INDEX idx_changes_row ON changes (row_id)")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1_tables,
     2: _v2_indexes,
     3: _v3_post_identity,
+    4: _v4_triage,
 }
 
 

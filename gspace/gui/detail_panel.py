@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from gspace.catalog import LayerKind
 from gspace.gui.labels import (
     categories_label,
+    category_label,
     feature_status_label,
     kind_label,
     layer_title,
@@ -34,6 +36,7 @@ from gspace.gui.labels import (
     status_label,
 )
 from gspace.gui.photo_view import PhotoView
+from gspace.model import CATEGORIES, REPORT_STATUSES, SEVERITIES, categories_of
 
 
 def _plain(text: str = "", wrap: bool = True) -> QLabel:
@@ -45,9 +48,11 @@ def _plain(text: str = "", wrap: bool = True) -> QLabel:
 
 
 class DetailPanel(QScrollArea):
-    """`featureEdited(id, status, note)` fires when the user saves a feature's status."""
+    """`featureEdited(id, status, note)` fires when the user saves a feature's status,
+    `reportEdited(id, fields)` when they change a report's status, category, severity or note."""
 
     featureEdited = Signal(str, str, str)
+    reportEdited = Signal(str, dict)
 
     FIELDS = (
         "time",
@@ -93,6 +98,7 @@ class DetailPanel(QScrollArea):
             self.form.addRow(self.names[name], self.values[name])
         layout.addWidget(self.photo)
         layout.addWidget(self.title)
+        layout.addWidget(self._triage_editor())
         layout.addWidget(self.text)
         layout.addWidget(self.hint)
         layout.addLayout(self.form)
@@ -108,10 +114,17 @@ class DetailPanel(QScrollArea):
         layout.addWidget(self.editor)
         self.editor.hide()
         self._feature_id: str | None = None
+        self._report_id: str | None = None
         self.exif_title = QLabel()
         self.exif_title.setStyleSheet("font-weight: bold; margin-top: 6px;")
         self.exif = _plain()
         self.exif.setStyleSheet("font-size: 11px; color: #424242;")
+        self.history_title = QLabel()
+        self.history_title.setStyleSheet("font-weight: bold; margin-top: 6px;")
+        self.history = _plain()
+        self.history.setStyleSheet("font-size: 11px;")
+        layout.addWidget(self.history_title)
+        layout.addWidget(self.history)
         layout.addWidget(self.exif_title)
         layout.addWidget(self.exif)
         layout.addStretch(1)
@@ -119,7 +132,61 @@ class DetailPanel(QScrollArea):
         self.retranslate()
         self.clear()
 
+    def _triage_editor(self) -> QWidget:
+        """Status, category, severity and note of the shown report; each change is an edit."""
+        self.triage = QWidget()
+        grid = QGridLayout(self.triage)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.triage_boxes = {
+            "status": QComboBox(),
+            "category": QComboBox(),
+            "severity": QComboBox(),
+        }
+        for column, (name, box) in enumerate(self.triage_boxes.items()):
+            grid.addWidget(box, 0, column)
+            box.activated.connect(lambda _i, n=name: self._edit_report(n))
+        self.report_note = QLineEdit()
+        self.report_note.editingFinished.connect(lambda: self._edit_report("note"))
+        grid.addWidget(self.report_note, 1, 0, 1, 3)
+        self.triage.hide()
+        return self.triage
+
+    def _fill_triage_boxes(self) -> None:
+        choices = {
+            "status": [(status_label(s), s) for s in REPORT_STATUSES],
+            "category": [(self.tr("No category"), None)]
+            + [(category_label(c), c) for c in CATEGORIES],
+            "severity": [(self.tr("No severity"), None)]
+            + [(severity_label(s), s) for s in SEVERITIES],
+        }
+        for name, items in choices.items():
+            box = self.triage_boxes[name]
+            chosen = box.currentData()
+            box.clear()
+            for text, value in items:
+                box.addItem(text, value)
+            box.setCurrentIndex(max(0, box.findData(chosen)))
+
+    def _edit_report(self, name: str) -> None:
+        if not self._report_id:
+            return
+        if name == "note":
+            value = self.report_note.text().strip() or None
+            if value == self._note:
+                return
+            self._note = value
+        else:
+            value = self.triage_boxes[name].currentData()
+            if name == "category" and value is not None and self._categories:
+                # choosing a category puts it first (the map colours by the first) and keeps
+                # the others a report was given
+                value = ",".join([value, *(c for c in self._categories if c != value)])
+        self.reportEdited.emit(self._report_id, {name: value})
+
     def retranslate(self) -> None:
+        self._fill_triage_boxes()
+        self.report_note.setPlaceholderText(self.tr("Note (who checked, what was done)"))
+        self.history_title.setText(self.tr("History"))
         names = {
             "time": self.tr("Time"),
             "kind": self.tr("Kind"),
@@ -151,6 +218,10 @@ class DetailPanel(QScrollArea):
         super().changeEvent(event)
 
     def clear(self) -> None:
+        self._report_id = None
+        self.triage.hide()
+        self.history_title.hide()
+        self.history.hide()
         self.editor.hide()
         self.photo.clear()
         self.photo.hide()
@@ -182,7 +253,9 @@ class DetailPanel(QScrollArea):
         original: Path | None = None,
         media: dict | None = None,
         nearest: list[str] | None = None,
+        history: list[dict] | None = None,
     ) -> None:
+        self._show_triage(report, history or [])
         if report["media"]:
             self.photo.show()
             self.photo.show_photo(report["id"], thumbnail, original)
@@ -230,6 +303,55 @@ class DetailPanel(QScrollArea):
         )
         self._fill(values, report.get("text") or "", hint, media["exif"] if media else None)
 
+    def _show_triage(self, report: dict, history: list[dict]) -> None:
+        self._report_id, self._note = report["id"], report.get("note")
+        self._categories = categories_of(report.get("category")) if report.get("category") else []
+        values = {
+            "status": report["status"],
+            "category": self._categories[0] if self._categories else None,
+            "severity": report.get("severity"),
+        }
+        for name, box in self.triage_boxes.items():
+            box.setCurrentIndex(max(0, box.findData(values[name])))
+        self.report_note.setText(self._note or "")
+        self.triage.show()
+        self.history.setText("\n".join(self.history_line(e) for e in history))
+        self.history.setVisible(bool(history))
+        self.history_title.setVisible(bool(history))
+
+    def history_line(self, entry: dict) -> str:
+        """One change: when, who, and what it set (in the window's words)."""
+        fields, parts = entry["fields"], []
+        if entry["op"] == "insert":
+            parts.append(self.tr("added"))
+        elif entry["op"] == "delete":
+            parts.append(self.tr("deleted"))
+        else:
+            shown = {
+                "status": lambda v: status_label(v),
+                "category": lambda v: categories_label(v) or "—",
+                "severity": lambda v: severity_label(v) or "—",
+                "note": lambda v: f"“{v}”" if v else "—",
+            }
+            names = {
+                "status": self.tr("status"),
+                "category": self.tr("category"),
+                "severity": self.tr("severity"),
+                "note": self.tr("note"),
+            }
+            for key, describe in shown.items():
+                if key in fields:
+                    parts.append(f"{names[key]} → {describe(fields[key])}")
+            if "lat" in fields:
+                parts.append(self.tr("moved"))
+            properties = fields.get("properties")
+            if isinstance(properties, str) and "duplicate_of" in properties:
+                parts.append(self.tr("marked as a duplicate"))
+            if "media" in fields:
+                parts.append(self.tr("merged with duplicates"))
+        who = f" {entry['actor']}" if entry["actor"] else ""
+        return f"{entry['at']:%m/%d %H:%M}{who}: " + ", ".join(parts or ["—"])
+
     def placed_text(self, report: dict) -> str:
         """Why a post is where it is on the map (or why it is not placed)."""
         properties = report.get("properties") or {}
@@ -249,6 +371,10 @@ class DetailPanel(QScrollArea):
     def show_feature(self, feature: dict, kind: LayerKind | None) -> None:
         """Show a reference feature, with its status and note editable."""
         self._feature_id = feature["id"]
+        self._report_id = None
+        self.triage.hide()
+        self.history.hide()
+        self.history_title.hide()
         self.status_box.clear()
         for status in kind.statuses if kind else ():
             self.status_box.addItem(feature_status_label(kind, status.id), status.id)

@@ -1,27 +1,41 @@
-"""The main window: map in the centre, layer panel, reports list and detail panel in docks."""
+"""The main window: map and timeline in the centre, layer panel, reports list (with its
+filters) and detail panel in docks."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from gspace import __version__, mapdata, query, records
+from gspace import __version__, mapdata, query, records, triage
 from gspace.catalog import incident_catalog
 from gspace.errors import GspaceError
 from gspace.gui import i18n
 from gspace.gui.detail_panel import DetailPanel
+from gspace.gui.filter_bar import FilterBar
 from gspace.gui.layer_panel import LayerPanel
 from gspace.gui.map_content import feature_popup, legend_sections, nearest_lines, report_popup
 from gspace.gui.map_view import MapView
 from gspace.gui.reports_list import REPORT_MIME, ReportsList
+from gspace.gui.review_actions import ReviewActions
 from gspace.gui.settings import app_settings
+from gspace.gui.timeline import Timeline
 from gspace.incident import Incident
 from gspace.ingest.sns_formats import JSON_SUFFIXES, SNS_SUFFIXES
 from gspace.model import categories_of
+from gspace.review import ReportSet
 
 
 class MainWindow(QMainWindow):
@@ -36,25 +50,41 @@ class MainWindow(QMainWindow):
         self.settings = app_settings()
         self.catalog = incident_catalog(incident.path)
         self.setObjectName("MainWindow")
+        self.report_set = ReportSet(incident)
         self.map = MapView(self._describe, self)
-        self.setCentralWidget(self.map)
+        self.timeline = Timeline(incident.timezone)
+        self.setCentralWidget(_stacked(self.map, self.timeline))
         self.layers = LayerPanel()
+        self.filters = FilterBar()
         self.reports = ReportsList(incident.timezone)
         self.detail = DetailPanel(incident.timezone)
         self.docks = {
             "layers": self._dock("layers", self.layers, Qt.DockWidgetArea.LeftDockWidgetArea),
-            "reports": self._dock("reports", self.reports, Qt.DockWidgetArea.RightDockWidgetArea),
+            "reports": self._dock(
+                "reports",
+                _stacked(self.filters, self.reports, stretch=1),
+                Qt.DockWidgetArea.RightDockWidgetArea,
+            ),
             "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
         }
+        self.review = ReviewActions(self, incident)
         self._build_actions()
         self.layers.groupToggled.connect(self._group_toggled)
+        self.filters.changed.connect(self.apply_filters)
+        self.timeline.windowChanged.connect(lambda: self.apply_filters(time_only=True))
         self.reports.reportSelected.connect(self._list_selected)
+        self.reports.selectionChangedIds.connect(lambda ids: self.map.select(ids, pan=False))
         self.map.bridge.pointClicked.connect(self._map_clicked)
+        self.map.bridge.pointsLassoed.connect(self._lassoed)
+        self.map.bridge.pointMoved.connect(self.review.move)
         self.map.bridge.layerDrawn.connect(self._drawn)
         self.map.bridge.viewMoved.connect(self._remember_view)
         self.map.bridge.placeClicked.connect(self._place_selected)
         self.detail.featureEdited.connect(self.edit_feature)
+        self.detail.reportEdited.connect(lambda i, fields: self.review.set_fields([i], **fields))
+        self.review.edited.connect(self._edited)
         self.selected_id: str | None = None
+        self.shown: set[int] | None = None
         self.imports: list = []
         self.setAcceptDrops(True)
         self._view: tuple[float, float, int] | None = None
@@ -80,11 +110,16 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         bar = self.menuBar()
-        self.file_menu, self.view_menu, self.help_menu = (
-            bar.addMenu(""),
-            bar.addMenu(""),
-            bar.addMenu(""),
+        self.file_menu, self.edit_menu, self.view_menu, self.review_menu, self.help_menu = (
+            bar.addMenu("") for _ in range(5)
         )
+        self.edit_menu.addActions([self.review.undo_action, self.review.redo_action])
+        for action in self.review.actions():
+            if action is None:
+                self.review_menu.addSeparator()
+            else:
+                self.review_menu.addAction(action)
+        self.reports.addActions([a for a in self.review.actions() if a is not None])
         self.open_action = self._action(
             self.file_menu, self._open_other, QKeySequence.StandardKey.Open
         )
@@ -127,7 +162,7 @@ class MainWindow(QMainWindow):
         self.place_action.setShortcut(QKeySequence("P"))
         self.place_action.triggered.connect(self.start_placing)
         self.unlocated_action = QAction(self, checkable=True)
-        self.unlocated_action.toggled.connect(lambda _on: self._show_list())
+        self.unlocated_action.toggled.connect(lambda _on: self.apply_filters())
         self.toolbar = self.addToolBar("")
         self.toolbar.setObjectName("mainToolBar")
         for action in (
@@ -143,7 +178,10 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         self.setWindowTitle(f"{self.incident.name} — gspace")
         self.file_menu.setTitle(self.tr("&File"))
+        self.edit_menu.setTitle(self.tr("&Edit"))
         self.view_menu.setTitle(self.tr("&View"))
+        self.review_menu.setTitle(self.tr("&Review"))
+        self.review.retranslate()
         self.help_menu.setTitle(self.tr("&Help"))
         self.open_action.setText(self.tr("&Open incident…"))
         self.quit_action.setText(self.tr("&Quit"))
@@ -165,7 +203,8 @@ class MainWindow(QMainWindow):
         self.docks["detail"].setWindowTitle(self.tr("Details"))
         self._update_status()
         self._send_legend()
-        self.reports.source.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 4)
+        columns = self.reports.source.columnCount()
+        self.reports.source.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, columns - 1)
         self.reports.viewport().update()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
@@ -177,13 +216,25 @@ class MainWindow(QMainWindow):
     def load_data(self, reports: bool = True, features: bool = True) -> None:
         """Read reports and/or features from the store again and show them; an edit of one
         kind of row reloads only that kind."""
-        if reports:
-            self.rows = query.report_summaries(self.incident)
-            self._show_rows()
         if features:
             self.features = list(query.features(self.incident))
             self.features_by_id = {f["id"]: f for f in self.features}
             self.map.set_layer("features", mapdata.feature_points(self.features, self.catalog))
+        if reports:
+            self.report_set.reload()
+            self.rows = self.report_set.rows
+            self._send_reports()
+            self.reports.set_rows(self.rows)
+            self.apply_filters()
+        self._update_counts()
+
+    def _send_reports(self) -> None:
+        """The map gets every located report once; filters then only say which to show."""
+        located = [r for r in self.rows if r["lon"] is not None]
+        self.map.set_layer("reports", mapdata.report_points(located))
+        self._map_rids = np.fromiter((r["rid"] for r in located), np.int64, len(located))
+
+    def _update_counts(self) -> None:
         self.layers.set_counts(
             Counter(r["kind"] for r in self.rows),
             Counter(f["kind"] for f in self.features),
@@ -193,29 +244,50 @@ class MainWindow(QMainWindow):
         self._update_status()
         self._send_legend()
 
-    def _show_rows(self) -> None:
-        """The map and the list show the reports of the categories ticked in the layer panel
-        (a report with several categories shows while any of them is ticked)."""
-        rows = self._shown_rows()
-        self.map.set_layer("reports", mapdata.report_points(rows))
-        self._show_list(rows)
+    def current_filter(self) -> query.ReportFilter:
+        """What the window shows, as the filter that exports and commands understand: the
+        layer panel's kinds and categories, the filters above the list, the timeline's window."""
+        located = False if self.unlocated_action.isChecked() else None
+        filt = self.filters.narrow(self.layers.report_filter(located=located))
+        since, until = self.timeline.times()
+        return replace(filt, since=since, until=until)
 
-    def _show_list(self, rows: list[dict] | None = None) -> None:
-        """The list can also be narrowed to the reports waiting for a location (the map has
-        nothing to show for those)."""
-        rows = self._shown_rows() if rows is None else rows
-        unlocated = self.unlocated_action.isChecked()
-        self.reports.set_rows([r for r in rows if r["lon"] is None] if unlocated else rows)
+    def apply_filters(self, time_only: bool = False) -> None:
+        """Show in the list and on the map the reports the current filter passes. Moving the
+        timeline changes only the window; other filters also redraw the timeline's bars."""
+        if not time_only:
+            self.timeline.set_counts(*self.report_set.hourly(self.current_filter()))
+        shown = self.shown = self.report_set.matching(self.current_filter())
+        self.reports.set_shown(shown)
+        if shown is None:
+            self.map.set_shown("reports", None)
+        else:
+            wanted = np.fromiter(shown, np.int64, len(shown))
+            self.map.set_shown("reports", np.packbits(np.isin(self._map_rids, wanted)).tobytes())
+        self._update_status()
 
-    def _shown_rows(self) -> list[dict]:
-        hidden = self.layers.hidden_categories()
-        if not hidden:
-            return self.rows
-        return [r for r in self.rows if not hidden.issuperset(categories_of(r["category"]))]
+    def _edited(self, ids: list[str]) -> None:
+        """Reports were written: refresh their rows, move or restyle their points, and filter
+        again (a new status may take a report out of the list)."""
+        rows = self.report_set.refresh(ids)
+        located = [r for r in rows if r["lon"] is not None]
+        if self.map.ready:
+            known = set(self._map_rids.tolist())
+            new = [r["rid"] for r in located if r["rid"] not in known]
+            self._map_rids = np.append(self._map_rids, np.array(new, np.int64))
+            removed = [r["id"] for r in rows if r["lon"] is None]
+            self.map.patch_layer("reports", mapdata.report_points(located), removed)
+        else:
+            self._send_reports()
+        self.reports.source.rows_changed()
+        self._update_counts()
+        self.apply_filters()
+        if self.selected_id in ids:
+            self._show(self.selected_id)
 
     def _group_toggled(self, group: str, visible: bool) -> None:
-        if group.startswith("category:"):
-            self._show_rows()
+        if group.startswith(("category:", "report:")):
+            self.apply_filters()
         else:
             self.map.set_group_visible(group, visible)
 
@@ -223,8 +295,11 @@ class MainWindow(QMainWindow):
         if not hasattr(self, "rows"):
             return
         located = sum(1 for r in self.rows if r["lon"] is not None)
+        shown = len(self.rows) if self.shown is None else len(self.shown)
         self.statusBar().showMessage(
             self.tr("%n report(s)", "", len(self.rows))
+            + " · "
+            + self.tr("%n shown", "", shown)
             + " · "
             + self.tr("%n without location", "", len(self.rows) - located)
             + " · "
@@ -260,6 +335,7 @@ class MainWindow(QMainWindow):
         media = query.media_row(self.incident, report["media"][0]) if report["media"] else None
         kinds = {f["kind"] for f in self.features}
         nearest = nearest_lines(self.incident, report, kinds, self.catalog)
+        history = triage.history(self.incident, point_id, self.incident.timezone)
         if media:
             self.detail.show_report(
                 report,
@@ -267,18 +343,47 @@ class MainWindow(QMainWindow):
                 self.incident.path / media["path"],
                 media,
                 nearest,
+                history,
             )
         else:
-            self.detail.show_report(report, nearest=nearest)
+            self.detail.show_report(report, nearest=nearest, history=history)
 
     def _list_selected(self, report_id: str) -> None:
         self._show(report_id)
-        self.map.select([report_id], pan=True)
+        self.map.select(self.reports.selected_ids() or [report_id], pan=True)
 
     def _map_clicked(self, point_id: str) -> None:
         self._show(point_id)
         self.reports.select_id(point_id)
         self.map.select([point_id], pan=False)
+
+    def _lassoed(self, ids: list[str]) -> None:
+        """Reports inside a lasso on the map become the list's selection."""
+        listed = self.reports.select_ids(ids)
+        self.map.select(ids, pan=False)
+        if ids:
+            self._show(self.reports.current_id() or ids[0])
+        self.statusBar().showMessage(self.tr("%n report(s) selected", "", max(listed, len(ids))))
+
+    def selected_report_ids(self) -> list[str]:
+        """What triage actions apply to: the selected rows, else the report shown."""
+        ids = self.reports.selected_ids()
+        if not ids and self.selected_id and self.selected_id not in self.features_by_id:
+            ids = [self.selected_id]
+        return ids
+
+    def current_report_id(self) -> str | None:
+        return self.reports.current_id() or self.selected_id
+
+    def step_unreviewed(self, step: int) -> None:
+        """Select the next (step 1) or previous (-1) report still `new`, in the list's order."""
+        report_id = self.reports.next_with_status("new", step)
+        if report_id is None:
+            self.statusBar().showMessage(self.tr("No unreviewed report in the list."))
+            return
+        self.reports.select_id(report_id)
+        self._show(report_id)
+        self.map.select([report_id], pan=True)
 
     def _drawn(self, layer: str, count: int) -> None:
         if layer == "reports":
@@ -360,12 +465,6 @@ class MainWindow(QMainWindow):
         self._run_import(layer_import(self, self.incident.path, path, choices))
 
     # -- export -------------------------------------------------------------------------------
-    def current_filter(self) -> query.ReportFilter:
-        """What the window shows, as the filter that exports and commands understand."""
-        return self.layers.report_filter(
-            located=False if self.unlocated_action.isChecked() else None
-        )
-
     def _export(self) -> None:
         from gspace.gui.export_dialog import ExportDialog
 
@@ -435,17 +534,8 @@ class MainWindow(QMainWindow):
             self.place(self.selected_id, lat, lon)
 
     def place(self, report_id: str, lat: float, lon: float) -> None:
-        """Give a report the location a person chose (location_source "manual")."""
-        with self.incident.transaction():
-            records.update_report(
-                self.incident,
-                report_id,
-                lat=round(lat, 7),
-                lon=round(lon, 7),
-                location_source="manual",
-                accuracy_m=None,
-            )
-        self.load_data(features=False)
+        """Give a report the location a person chose (location_source "manual"; undoable)."""
+        self.review.move(report_id, lat, lon)
         self._map_clicked(report_id)
 
     def edit_feature(self, feature_id: str, status: str, note: str) -> None:
@@ -526,3 +616,14 @@ def file_filter(label: str, suffixes) -> str:
     case-sensitive on Linux)."""
     patterns = sorted({f"*{s}" for s in suffixes} | {f"*{s.upper()}" for s in suffixes})
     return f"{label} ({' '.join(patterns)})"
+
+
+def _stacked(*widgets: QWidget, stretch: int = 0) -> QWidget:
+    """Widgets one above the other; the one at index `stretch` takes the spare height."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    for n, widget in enumerate(widgets):
+        layout.addWidget(widget, 1 if n == stretch else 0)
+    return box

@@ -9,6 +9,7 @@ never reload the page or lose the view.
 from __future__ import annotations
 
 import atexit
+import base64
 import json
 import shutil
 import tempfile
@@ -44,6 +45,8 @@ class MapBridge(QObject):
     """The object the page sees as `bridge`. Signals go to the page; slots come from it."""
 
     layerData = Signal(str, str)
+    layerPatch = Signal(str, str)
+    shownChanged = Signal(str, str)
     groupVisible = Signal(str, bool)
     selectIds = Signal(str, bool)
     legendChanged = Signal(str)
@@ -56,6 +59,8 @@ class MapBridge(QObject):
     layerDrawn = Signal(str, int)
     viewMoved = Signal(float, float, int)
     placeClicked = Signal(float, float)
+    pointsLassoed = Signal(list)
+    pointMoved = Signal(str, float, float)
 
     def __init__(self, describe: Callable[[str], dict | None]):
         super().__init__()
@@ -80,6 +85,14 @@ class MapBridge(QObject):
     @Slot(float, float)
     def placeAt(self, lat: float, lon: float) -> None:  # noqa: N802 (JS name)
         self.placeClicked.emit(lat, lon)
+
+    @Slot(str)
+    def lassoed(self, ids_json: str) -> None:
+        self.pointsLassoed.emit(json.loads(ids_json))
+
+    @Slot(str, float, float)
+    def moved(self, point_id: str, lat: float, lon: float) -> None:
+        self.pointMoved.emit(point_id, lat, lon)
 
     @Slot(str, result=str)
     def popupFor(self, point_id: str) -> str:  # noqa: N802 (JS name)
@@ -111,6 +124,7 @@ class MapView(QWebEngineView):
         self.page().setWebChannel(self._channel)
         self.ready = False
         self._layers: dict[str, str] = {}
+        self._shown: dict[str, str] = {}
         self._hidden: set[str] = set()
         self._legend = "[]"
         self._view: tuple[float, float, int] | None = None
@@ -123,6 +137,8 @@ class MapView(QWebEngineView):
         self.ready = True
         for name, data in self._layers.items():
             self.bridge.layerData.emit(name, data)
+            if name in self._shown:
+                self.bridge.shownChanged.emit(name, self._shown[name])
         for group in self._hidden:
             self.bridge.groupVisible.emit(group, False)
         self.bridge.legendChanged.emit(self._legend)
@@ -130,8 +146,23 @@ class MapView(QWebEngineView):
 
     def set_layer(self, name: str, data: dict) -> None:
         self._layers[name] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        self._shown.pop(name, None)  # the page shows all of a new layer's points
         if self.ready:
             self.bridge.layerData.emit(name, self._layers[name])
+
+    def patch_layer(self, name: str, data: dict, removed: list[str]) -> None:
+        """Some points of a layer changed (an edit); the rest stay as they are. Before the page
+        is ready there is nothing to patch: the window sends the whole layer again."""
+        if self.ready:
+            payload = {**data, "removed": removed}
+            self.bridge.layerPatch.emit(name, json.dumps(payload, ensure_ascii=False))
+
+    def set_shown(self, name: str, bits: bytes | None) -> None:
+        """Which points of a layer the filters let through: a bitmap in point order, or None
+        for all of them."""
+        self._shown[name] = "*" if bits is None else base64.b64encode(bits).decode()
+        if self.ready:
+            self.bridge.shownChanged.emit(name, self._shown[name])
 
     def set_group_visible(self, group: str, visible: bool) -> None:
         (self._hidden.discard if visible else self._hidden.add)(group)

@@ -1,4 +1,5 @@
-"""The reports list: a sortable table of the reports shown on the map."""
+"""The reports list: a sortable table of the reports the filters let through, in step with
+the map."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime, tzinfo
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
+    QItemSelection,
     QItemSelectionModel,
     QMimeData,
     QModelIndex,
@@ -16,45 +18,85 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from gspace.gui.labels import categories_label, kind_label, status_label
+from gspace.gui.labels import (
+    categories_label,
+    kind_label,
+    location_source_label,
+    severity_label,
+    status_label,
+)
+from gspace.model import SEVERITIES
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 REPORT_MIME = "application/x-gspace-report-id"
 NO_PARENT = QModelIndex()
+SEVERITY_RANK = {s: n for n, s in enumerate(SEVERITIES, start=1)}
+LABELS = {
+    "kind": kind_label,
+    "category": categories_label,
+    "status": status_label,
+    "severity": severity_label,
+    "location_source": location_source_label,
+}
 
 
 class ReportsTableModel(QAbstractTableModel):
-    """The rows are plain dicts; sorting reorders that list with a key function (a proxy model
-    would call back into Python for every comparison: seconds for 100,000 reports)."""
+    """The rows are plain dicts; sorting reorders the list of all rows with a key function (a
+    proxy model would call back into Python for every comparison: seconds for 100,000 reports),
+    and a filter picks from that sorted list, so it never sorts again."""
 
-    COLUMNS = ("observed_at", "kind", "category", "status", "text")
+    COLUMNS = ("observed_at", "kind", "category", "status", "severity", "location_source", "text")
 
     def __init__(self, zone: tzinfo, parent=None):
         super().__init__(parent)
         self.zone = zone
+        self.all_rows: list[dict] = []
         self.rows: list[dict] = []
         self.positions: dict[str, int] = {}
+        self.shown: set[int] | None = None
         self._sort = (0, Qt.SortOrder.DescendingOrder)
 
-    def set_rows(self, rows: list[dict]) -> None:
+    def set_rows(self, rows: list[dict], shown: set[int] | None = None) -> None:
+        """All reports, and the row keys of those to list (None: all)."""
         self.beginResetModel()
-        self.rows = list(rows)
+        self.all_rows = list(rows)
+        self.shown = shown
         self._apply_sort()
         self.endResetModel()
+
+    def set_shown(self, shown: set[int] | None) -> None:
+        self.beginResetModel()
+        self.shown = shown
+        self._pick()
+        self.endResetModel()
+
+    def _pick(self) -> None:
+        shown = self.shown
+        rows = self.all_rows
+        self.rows = rows if shown is None else [r for r in rows if r["rid"] in shown]
+        self.positions = {r["id"]: i for i, r in enumerate(self.rows)}
+
+    def rows_changed(self) -> None:
+        """Rows were edited in place: repaint (their order stays until the next sort)."""
+        if self.rows:
+            last = self.index(len(self.rows) - 1, len(self.COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def _sort_key(self, column: str):
         if column == "observed_at":
             return lambda r: -math.inf if r["observed_ts"] is None else r["observed_ts"]
         if column == "text":
             return lambda r: r["text"] or ""
-        labels = {"kind": kind_label, "category": categories_label, "status": status_label}
-        return lambda r: labels[column](r[column])
+        if column == "severity":
+            return lambda r: SEVERITY_RANK.get(r["severity"], 0)
+        label = LABELS[column]
+        return lambda r: label(r[column])
 
     def _apply_sort(self) -> None:
         column, order = self._sort
         key = self._sort_key(self.COLUMNS[column])
-        self.rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        self.positions = {r["id"]: i for i, r in enumerate(self.rows)}
+        self.all_rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._pick()
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
@@ -88,6 +130,8 @@ class ReportsTableModel(QAbstractTableModel):
                 self.tr("Kind"),
                 self.tr("Category"),
                 self.tr("Status"),
+                self.tr("Severity"),
+                self.tr("Location"),
                 self.tr("Text"),
             )[section]
         return None
@@ -104,12 +148,8 @@ class ReportsTableModel(QAbstractTableModel):
                     if value
                     else ""
                 )
-            if column == "kind":
-                return kind_label(value)
-            if column == "category":
-                return categories_label(value)
-            if column == "status":
-                return status_label(value)
+            if column in LABELS:
+                return LABELS[column](value)
             return (value or "").replace("\n", " ")[:200]
         if role == Qt.ItemDataRole.ToolTipRole and column == "text":
             return row["text"]
@@ -117,9 +157,11 @@ class ReportsTableModel(QAbstractTableModel):
 
 
 class ReportsList(QTableView):
-    """Emits `reportSelected(id)` when the user picks a row; `select_id` follows the map."""
+    """Emits `reportSelected(id)` when the user moves the current row and
+    `selectionChangedIds(ids)` when the selected rows change; `select_ids` follows the map."""
 
     reportSelected = Signal(str)
+    selectionChangedIds = Signal(list)
 
     def __init__(self, zone: tzinfo, parent=None):
         super().__init__(parent)
@@ -128,43 +170,99 @@ class ReportsList(QTableView):
         self.setSortingEnabled(True)
         self.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setWordWrap(False)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(22)
         header = self.horizontalHeader()
         header.setStretchLastSection(True)
         header.setResizeContentsPrecision(200)  # size columns from 200 rows, not all of them
-        for column in range(4):
+        for column in range(len(ReportsTableModel.COLUMNS) - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.selectionModel().selectionChanged.connect(self._selection_changed)
         self._following = False
 
-    def set_rows(self, rows: list[dict]) -> None:
-        self.source.set_rows(rows)
+    def set_rows(self, rows: list[dict], shown: set[int] | None = None) -> None:
+        self.source.set_rows(rows, shown)
+
+    def set_shown(self, shown: set[int] | None) -> None:
+        """List only the reports whose row keys are in `shown` (None: all), keeping the
+        selection of those still listed."""
+        selected, current = self.selected_ids(), self.current_id()
+        self.source.set_shown(shown)
+        self.select_ids(selected, current)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and not self._following:
             self.reportSelected.emit(current.data(ID_ROLE))
 
+    def _selection_changed(self, *_args) -> None:
+        if not self._following:
+            self.selectionChangedIds.emit(self.selected_ids())
+
+    def current_id(self) -> str | None:
+        index = self.currentIndex()
+        return index.data(ID_ROLE) if index.isValid() else None
+
+    def selected_ids(self) -> list[str]:
+        rows = self.source.rows
+        return [rows[i.row()]["id"] for i in self.selectionModel().selectedRows()]
+
     def select_id(self, report_id: str) -> bool:
         """Select and show the row of `report_id` without re-emitting; False if not listed."""
-        position = self.source.positions.get(report_id)
-        if position is None:
-            self.clearSelection()
-            return False
-        index = self.source.index(position, 0)
+        return self.select_ids([report_id], report_id) > 0
+
+    def select_ids(self, ids: list[str], current: str | None = None) -> int:
+        """Select the listed rows of `ids` (a lasso on the map), making `current` (or the first)
+        the current row, without re-emitting; returns how many are listed."""
+        positions = sorted(p for p in map(self.source.positions.get, ids) if p is not None)
+        model, flags = self.selectionModel(), QItemSelectionModel.SelectionFlag
         self._following = True
         try:
-            self.selectionModel().setCurrentIndex(
-                index,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-            self.scrollTo(index)
+            selection = QItemSelection()
+            for first, last in _runs(positions):
+                selection.select(self.source.index(first, 0), self.source.index(last, 0))
+            model.select(selection, flags.ClearAndSelect | flags.Rows)
+            focus = self.source.positions.get(current) if current else None
+            if focus is None and positions:
+                focus = positions[0]
+            if focus is not None:
+                index = self.source.index(focus, 0)
+                model.setCurrentIndex(index, flags.NoUpdate)
+                self.scrollTo(index)
         finally:
             self._following = False
-        return True
+        return len(positions)
+
+    def next_with_status(self, status: str, step: int = 1) -> str | None:
+        """The id of the next listed report (in the list's order, after the current row, going
+        round once) whose status is `status`; `step` -1 looks backwards."""
+        rows = self.source.rows
+        start = self.currentIndex().row()
+        if start < 0:
+            start = -1 if step > 0 else 0
+        for offset in range(1, len(rows) + 1):
+            row = rows[(start + step * offset) % len(rows)]
+            if row["status"] == status:
+                return row["id"]
+        return None
+
+
+def _runs(positions: list[int]):
+    """Sorted positions as (first, last) runs: one selection range per run, not per row."""
+    first = previous = None
+    for p in positions:
+        if first is None:
+            first = previous = p
+        elif p == previous + 1:
+            previous = p
+        else:
+            yield first, previous
+            first = previous = p
+    if first is not None:
+        yield first, previous

@@ -2,7 +2,10 @@
 // QWebChannel. Data updates replace the layers' data; the page is never reloaded.
 "use strict";
 
-const map = L.map("map", { minZoom: 4, maxZoom: 19, zoomControl: true, worldCopyJump: false });
+// Shift+drag draws a lasso (selection), so Leaflet's shift-drag box zoom is off.
+const map = L.map("map", {
+  minZoom: 4, maxZoom: 19, zoomControl: true, worldCopyJump: false, boxZoom: false,
+});
 map.setView([36.5, 137.5], 5);
 map.attributionControl.setPrefix(false);
 
@@ -71,8 +74,11 @@ function showPopup(id, latlng) {
 }
 
 let placing = false;
+let gesture = null; // a lasso or a marker drag in progress: {kind, ...}
+let justGestured = false; // the click that ends a gesture selects nothing
 
 map.on("click", (e) => {
+  if (justGestured) { justGestured = false; return; }
   if (placing) {
     placing = false;
     map.getContainer().style.cursor = "";
@@ -90,6 +96,55 @@ map.on("moveend", () => {
     bridge.viewChanged(c.lat, c.lng, map.getZoom());
   }
 });
+// Gestures are caught in the capture phase, before Leaflet's own dragging sees the mouse.
+const container = map.getContainer();
+function eventLatLng(e) { return map.mouseEventToLatLng(e); }
+function eventPoint(e) { return map.mouseEventToContainerPoint(e); }
+function selectedUnder(point) {
+  const id = layers.reports.hit(point, 9);
+  return id && layers.reports._selected.has(id) ? id : null;
+}
+container.addEventListener("mousedown", (e) => {
+  if (e.button !== 0 || placing || !bridge) return;
+  const point = eventPoint(e);
+  if (e.shiftKey) {
+    gesture = { kind: "lasso", points: [[point.x, point.y]],
+      line: L.polyline([eventLatLng(e)], { color: "#1565c0", weight: 2, dashArray: "4 4", interactive: false }).addTo(map) };
+  } else {
+    const id = selectedUnder(point);
+    if (!id) return;
+    gesture = { kind: "drag", id: id, moved: false };
+  }
+  e.stopPropagation(); e.preventDefault();
+}, true);
+container.addEventListener("mousemove", (e) => {
+  if (!gesture) {
+    container.style.cursor = placing ? "crosshair" : (selectedUnder(eventPoint(e)) ? "move" : "");
+    return;
+  }
+  e.stopPropagation();
+  if (gesture.kind === "lasso") {
+    const point = eventPoint(e);
+    gesture.points.push([point.x, point.y]); gesture.line.addLatLng(eventLatLng(e));
+  } else {
+    gesture.moved = true; layers.reports.moveTo(gesture.id, eventLatLng(e));
+  }
+}, true);
+container.addEventListener("mouseup", (e) => {
+  if (!gesture) return;
+  e.stopPropagation();
+  const done = gesture;
+  gesture = null; justGestured = true;
+  setTimeout(() => { justGestured = false; }, 0);
+  if (done.kind === "lasso") {
+    done.line.remove();
+    if (done.points.length > 2) bridge.lassoed(JSON.stringify(layers.reports.idsInside(done.points)));
+  } else if (done.moved) {
+    const ll = eventLatLng(e);
+    bridge.moved(done.id, ll.lat, ll.lng);
+  }
+}, true);
+
 Object.entries(layers).forEach(([name, layer]) => {
   layer.on("drawn", (e) => { if (bridge) bridge.drawn(name, e.count); });
 });
@@ -130,6 +185,8 @@ window.gspace = {
 new QWebChannel(qt.webChannelTransport, (channel) => {
   const b = channel.objects.bridge;
   b.layerData.connect((name, json) => layers[name].setData(JSON.parse(json)));
+  b.layerPatch.connect((name, json) => layers[name].patch(JSON.parse(json)));
+  b.shownChanged.connect((name, bits) => layers[name].setShown(bits === "*" ? null : bits));
   b.groupVisible.connect((group, visible) => {
     if (group === "outline") {
       if (visible) outline.addTo(map); else outline.remove();

@@ -16,6 +16,16 @@ function drawShape(ctx, shape, x, y, r) {
   }
 }
 
+// Ray casting: is (x, y) inside the polygon [[x, y], ...]?
+function inside(x, y, polygon) {
+  let result = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i], [xj, yj] = polygon[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) result = !result;
+  }
+  return result;
+}
+
 const PointLayer = L.Layer.extend({
   // options.pane: a pane of its own, since Leaflet's CSS draws any SVG above canvases that
   // share a pane, and the outline base map is SVG.
@@ -24,7 +34,7 @@ const PointLayer = L.Layer.extend({
     this._ids = []; this._x = new Float64Array(0); this._y = new Float64Array(0);
     this._style = new Uint16Array(0); this._group = new Uint16Array(0);
     this._styles = []; this._groups = []; this._hidden = new Set(); this._selected = new Set();
-    this._index = new Map();
+    this._index = new Map(); this._shown = null;
   },
   onAdd: function (map) {
     this._canvas = L.DomUtil.create("canvas", "gs-points leaflet-zoom-hide");
@@ -44,12 +54,80 @@ const PointLayer = L.Layer.extend({
     this._x = new Float64Array(n); this._y = new Float64Array(n);
     this._style = Uint16Array.from(data.style); this._group = Uint16Array.from(data.group);
     this._dir = Float32Array.from(data.dir || [], (d) => (d === null ? NaN : d));
-    this._index = new Map();
+    this._index = new Map(); this._shown = null;
     for (let i = 0; i < n; i++) {
       const p = L.CRS.EPSG3857.latLngToPoint(L.latLng(data.lat[i], data.lon[i]), 0);
       this._x[i] = p.x; this._y[i] = p.y; this._index.set(data.ids[i], i);
     }
     this.redraw();
+  },
+  // Some points changed (an edit): data as for setData, for those points only; `removed`
+  // lists ids that no longer have a place. New ids are appended.
+  patch: function (data) {
+    const styleOf = new Map(this._styles.map((s, k) => [JSON.stringify(s), k]));
+    const groupOf = new Map(this._groups.map((g, k) => [g, k]));
+    const fresh = data.ids.filter((id) => !this._index.has(id)).length;
+    if (fresh) this._grow(fresh);
+    data.ids.forEach((id, j) => {
+      if (!this._index.has(id)) { this._index.set(id, this._ids.length); this._ids.push(id); }
+      const i = this._index.get(id), style = JSON.stringify(data.styles[data.style[j]]);
+      if (!styleOf.has(style)) { styleOf.set(style, this._styles.length); this._styles.push(data.styles[data.style[j]]); }
+      const group = data.groups[data.group[j]];
+      if (!groupOf.has(group)) { groupOf.set(group, this._groups.length); this._groups.push(group); }
+      const p = L.CRS.EPSG3857.latLngToPoint(L.latLng(data.lat[j], data.lon[j]), 0);
+      this._x[i] = p.x; this._y[i] = p.y;
+      this._style[i] = styleOf.get(style); this._group[i] = groupOf.get(group);
+      this._dir[i] = data.dir[j] === null ? NaN : data.dir[j];
+    });
+    (data.removed || []).forEach((id) => {
+      const i = this._index.get(id);
+      if (i !== undefined) { this._x[i] = NaN; this._y[i] = NaN; }
+    });
+    this.redraw();
+  },
+  _grow: function (extra) {
+    const n = this._ids.length, grown = (Type, old, fill) => {
+      const a = new Type(n + extra).fill(fill); a.set(old.subarray(0, n)); return a;
+    };
+    this._x = grown(Float64Array, this._x, NaN); this._y = grown(Float64Array, this._y, NaN);
+    this._style = grown(Uint16Array, this._style, 0); this._group = grown(Uint16Array, this._group, 0);
+    this._dir = grown(Float32Array, this._dir.length ? this._dir : new Float32Array(n).fill(NaN), NaN);
+    if (this._shown) this._shown = grown(Uint8Array, this._shown, 1);
+  },
+  // Which points the filters let through: a base64 bitmap in point order (bit i of byte i>>3,
+  // most significant first), or null for all.
+  setShown: function (bits) {
+    if (bits === null) { this._shown = null; this.redraw(); return; }
+    const bytes = Uint8Array.from(atob(bits), (c) => c.charCodeAt(0));
+    const shown = new Uint8Array(this._ids.length);
+    for (let i = 0; i < shown.length; i++) shown[i] = (bytes[i >> 3] >> (7 - (i & 7))) & 1;
+    this._shown = shown; this.redraw();
+  },
+  // Drawn and clickable: not filtered out, its group not hidden, and it has a place.
+  visible: function (i) {
+    return (!this._shown || this._shown[i]) && !this._hidden.has(this._groups[this._group[i]])
+      && !Number.isNaN(this._x[i]);
+  },
+  shownIds: function () {
+    const ids = [];
+    for (let i = 0; i < this._ids.length; i++) if (this.visible(i)) ids.push(this._ids[i]);
+    return ids;
+  },
+  // Ids of the visible points inside a polygon of container points (a lasso).
+  idsInside: function (polygon) {
+    const t = this._transform(), ids = [];
+    for (let i = 0; i < this._ids.length; i++) {
+      if (!this.visible(i)) continue;
+      if (inside(this._x[i] * t.scale - t.ox, this._y[i] * t.scale - t.oy, polygon)) ids.push(this._ids[i]);
+    }
+    return ids;
+  },
+  // Move one point while it is dragged (the store is written when the drag ends).
+  moveTo: function (id, latlng) {
+    const i = this._index.get(id);
+    if (i === undefined) return;
+    const p = L.CRS.EPSG3857.latLngToPoint(latlng, 0);
+    this._x[i] = p.x; this._y[i] = p.y; this.redraw();
   },
   setGroupVisible: function (group, visible) {
     if (visible) this._hidden.delete(group); else this._hidden.add(group);
@@ -59,12 +137,12 @@ const PointLayer = L.Layer.extend({
   has: function (id) { return this._index.has(id); },
   latLngOf: function (id) {
     const i = this._index.get(id);
-    return i === undefined ? null : L.CRS.EPSG3857.pointToLatLng(L.point(this._x[i], this._y[i]), 0);
+    return i === undefined || Number.isNaN(this._x[i]) ? null : L.CRS.EPSG3857.pointToLatLng(L.point(this._x[i], this._y[i]), 0);
   },
   bounds: function () {
     let b = null;
     for (let i = 0; i < this._ids.length; i++) {
-      if (this._hidden.has(this._groups[this._group[i]])) continue;
+      if (!this.visible(i)) continue;
       const ll = L.CRS.EPSG3857.pointToLatLng(L.point(this._x[i], this._y[i]), 0);
       b = b ? b.extend(ll) : L.latLngBounds(ll, ll);
     }
@@ -88,7 +166,7 @@ const PointLayer = L.Layer.extend({
     // One path per style: thousands of shapes filled with a single call.
     const buckets = this._styles.map(() => []);
     for (let i = 0; i < n; i++) {
-      if (this._hidden.has(this._groups[this._group[i]])) continue;
+      if (!this.visible(i)) continue;
       const x = this._x[i] * t.scale - t.ox, y = this._y[i] * t.scale - t.oy;
       if (x < -pad || y < -pad || x > size.x + pad || y > size.y + pad) continue;
       buckets[this._style[i]].push(x, y);
@@ -106,7 +184,7 @@ const PointLayer = L.Layer.extend({
     this._drawDirections(ctx, t, size);
     this._selected.forEach((id) => {
       const i = this._index.get(id);
-      if (i === undefined) return;
+      if (i === undefined || !this.visible(i)) return;
       const x = this._x[i] * t.scale - t.ox, y = this._y[i] * t.scale - t.oy;
       ctx.beginPath(); ctx.arc(x, y, 11, 0, 2 * Math.PI);
       ctx.lineWidth = 3; ctx.strokeStyle = "#ffeb3b"; ctx.stroke();
@@ -122,7 +200,7 @@ const PointLayer = L.Layer.extend({
     ctx.beginPath();
     for (let i = 0; i < this._dir.length; i++) {
       const d = this._dir[i];
-      if (Number.isNaN(d) || this._hidden.has(this._groups[this._group[i]])) continue;
+      if (Number.isNaN(d) || !this.visible(i)) continue;
       const x = this._x[i] * t.scale - t.ox, y = this._y[i] * t.scale - t.oy;
       if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
       const a = (d * Math.PI) / 180, dx = Math.sin(a), dy = -Math.cos(a);
@@ -138,7 +216,7 @@ const PointLayer = L.Layer.extend({
     const t = this._transform();
     let best = null, bestD = tolerance * tolerance;
     for (let i = 0; i < this._ids.length; i++) {
-      if (this._hidden.has(this._groups[this._group[i]])) continue;
+      if (!this.visible(i)) continue;
       const dx = this._x[i] * t.scale - t.ox - containerPoint.x;
       const dy = this._y[i] * t.scale - t.oy - containerPoint.y;
       const d = dx * dx + dy * dy;

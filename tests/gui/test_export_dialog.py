@@ -36,8 +36,13 @@ def test_export_writes_the_categories_and_layers_the_window_shows(
     window.export(choices)
     assert accept_message_box(qtbot).startswith(f"Wrote {out}: ")
     written = [f["properties"] for f in json.loads(out.read_text("utf-8"))["features"]]
-    shown = [r for r in window._shown_rows() if r["kind"] != "manual"]
+    shown = [
+        r
+        for r in window.rows
+        if r["kind"] != "manual" and not {"rescue", "fire"}.issuperset(categories_of(r["category"]))
+    ]
     assert sorted(p["id"] for p in written) == sorted(r["id"] for r in shown)
+    assert sorted(r["id"] for r in window.reports.source.rows) == sorted(r["id"] for r in shown)
     for p in written:
         assert not {"rescue", "fire"}.issuperset(categories_of(p["category"]))
     assert {p["kind"] for p in written} == {"photo", "sns"}

@@ -67,7 +67,7 @@ def test_category_filters_narrow_map_and_list_together(tmp_path, open_main_windo
 
     def shown():
         return (
-            run_js(qtbot, window.map, "gspace.layers.reports._ids.length"),
+            run_js(qtbot, window.map, "gspace.layers.reports.shownIds().length"),
             window.reports.model().rowCount(),
         )
 

@@ -1,0 +1,111 @@
+"""The filters above the reports list: text search (the FTS index), kind, category, status and
+location. They narrow what the layer panel shows; the timeline adds the time window."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QToolButton, QWidget
+
+from gspace.gui.labels import category_label, kind_label, location_source_label, status_label
+from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
+from gspace.query import NOTHING, ReportFilter
+
+SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching
+
+
+class FilterBar(QWidget):
+    """Emits `changed` when any filter changes."""
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.kind, self.category, self.status, self.located = (QComboBox() for _ in range(4))
+        self.clear_button = QToolButton()
+        self.clear_button.clicked.connect(self.clear)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(2, 2, 2, 2)
+        grid.addWidget(self.search, 0, 0, 1, 4)
+        grid.addWidget(self.clear_button, 0, 4)
+        for column, box in enumerate((self.kind, self.category, self.status, self.located)):
+            grid.addWidget(box, 1, column, 1, 2 if column == 3 else 1)
+            box.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self._typing = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._typing.timeout.connect(self.changed)
+        self.search.textChanged.connect(lambda _t: self._typing.start())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search text and authors"))
+        self.clear_button.setText(self.tr("Clear"))
+        self.clear_button.setToolTip(self.tr("Show every report again"))
+        options = {
+            self.kind: [(self.tr("All kinds"), None)] + [(kind_label(k), k) for k in REPORT_KINDS],
+            self.category: [(self.tr("All categories"), None)]
+            + [(category_label(c), c) for c in CATEGORIES],
+            self.status: [(self.tr("All statuses"), None)]
+            + [(status_label(s), s) for s in REPORT_STATUSES],
+            self.located: [
+                (self.tr("Located or not"), None),
+                (self.tr("Located"), True),
+                (location_source_label("none"), False),
+            ],
+        }
+        for box, items in options.items():
+            box.blockSignals(True)
+            chosen = box.currentIndex()
+            box.clear()
+            for text, value in items:
+                box.addItem(text, value)
+            box.setCurrentIndex(max(0, chosen))
+            box.blockSignals(False)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def clear(self) -> None:
+        for box in (self.kind, self.category, self.status, self.located):
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.changed.emit()
+
+    def choose(self, **choices) -> None:
+        """Set filters by value (kind, category, status, located, search), as a user would."""
+        boxes = {"kind": self.kind, "category": self.category, "status": self.status}
+        boxes["located"] = self.located
+        for name, value in choices.items():
+            if name == "search":
+                self.search.setText(value)
+                self._typing.stop()
+                self.changed.emit()
+            else:
+                boxes[name].setCurrentIndex(boxes[name].findData(value))
+
+    def narrow(self, filt: ReportFilter) -> ReportFilter:
+        """`filt` (what the layer panel shows) narrowed by these filters."""
+        located = self.located.currentData()
+        return replace(
+            filt,
+            kinds=_narrow(filt.kinds, self.kind.currentData()),
+            categories=_narrow(filt.categories, self.category.currentData()),
+            statuses=_narrow(filt.statuses, self.status.currentData()),
+            located=filt.located if located is None else located,
+            search=self.search.text().strip() or None,
+        )
+
+
+def _narrow(values: list[str], choice: str | None) -> list[str]:
+    """A filter list ([] is all) narrowed to one chosen value."""
+    if choice is None:
+        return values
+    return [choice] if not values or choice in values else [NOTHING]
