@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
+
 from gspace import query
 from gspace.incident import Incident
 from gspace.query import ReportFilter
@@ -27,7 +29,13 @@ class ReportSet:
         self.rows = query.report_summaries(self.incident)
         self.by_id = {r["id"]: r for r in self.rows}
         self.by_rid = {r["rid"]: r for r in self.rows}
-        self._cached: tuple[str, set[int] | None] | None = None
+        # columns for the time window and the timeline: one array operation, not a loop
+        self.rids = np.fromiter((r["rid"] for r in self.rows), np.int64, len(self.rows))
+        times = (math.nan if r["observed_ts"] is None else r["observed_ts"] for r in self.rows)
+        self.times = np.fromiter(times, np.float64, len(self.rows))
+        self.position = np.full(int(self.rids.max(initial=0)) + 1, -1, np.int64)
+        self.position[self.rids] = np.arange(len(self.rows))
+        self._cached: tuple[str, np.ndarray | None] | None = None
 
     def refresh(self, ids: list[str]) -> list[dict]:
         """Read some reports again after they were edited (in place: every list that holds
@@ -35,40 +43,43 @@ class ReportSet:
         self._cached = None
         for row in query.summaries_of(self.incident, ids):
             self.by_id[row["id"]].update(row)
+            ts = row["observed_ts"]
+            self.times[self.position[row["rid"]]] = math.nan if ts is None else ts
         return [self.by_id[i] for i in ids if i in self.by_id]
 
     def matching(self, filt: ReportFilter) -> set[int] | None:
         """The row keys of the reports `filt` passes; None when it passes every report."""
-        base = self._without_time(replace(filt, since=None, until=None))
+        base = self._without_time(filt)
         if filt.since is None and filt.until is None:
-            return base
+            return None if base is None else set(self.rids[base].tolist())
         low = filt.since.timestamp() if filt.since else -math.inf
         high = filt.until.timestamp() if filt.until else math.inf
-        rows = self.rows if base is None else (self.by_rid[k] for k in base)
-        return {
-            r["rid"]
-            for r in rows
-            if r["observed_ts"] is not None and low <= r["observed_ts"] <= high
-        }
+        positions = np.arange(len(self.rows)) if base is None else base
+        times = self.times[positions]
+        return set(self.rids[positions[(times >= low) & (times <= high)]].tolist())
 
-    def _without_time(self, filt: ReportFilter) -> set[int] | None:
-        if filt == ReportFilter():
+    def _without_time(self, filt: ReportFilter) -> np.ndarray | None:
+        """Positions in `rows` of the reports `filt` passes, its time window aside (None:
+        all); kept until the filter or the reports change."""
+        rest = replace(filt, since=None, until=None)
+        if rest == ReportFilter():
             return None
-        key = repr(filt)
+        key = repr(rest)
         if self._cached is None or self._cached[0] != key:
-            self._cached = (key, query.matching_rids(self.incident, filt))
+            rids = query.matching_rids(self.incident, rest)
+            found = np.fromiter(rids, np.int64, len(rids))
+            positions = self.position[found[found < len(self.position)]]
+            # a report written since the last reload has no position yet
+            self._cached = (key, np.sort(positions[positions >= 0]))
         return self._cached[1]
 
     def hourly(self, filt: ReportFilter) -> tuple[float, list[int]]:
         """Reports per hour over the whole time span of those `filt` passes, ignoring its time
         window (the timeline shows where the window could go): (first hour's start, counts)."""
-        base = self._without_time(replace(filt, since=None, until=None))
-        rows = self.rows if base is None else [self.by_rid[k] for k in base]
-        hours = [int(r["observed_ts"] // HOUR) for r in rows if r["observed_ts"] is not None]
-        if not hours:
+        base = self._without_time(filt)
+        times = self.times if base is None else self.times[base]
+        hours = np.floor(times[~np.isnan(times)] / HOUR).astype(np.int64)
+        if not len(hours):
             return 0.0, []
-        first = min(hours)
-        counts = [0] * (max(hours) - first + 1)
-        for hour in hours:
-            counts[hour - first] += 1
-        return first * HOUR, counts
+        first = int(hours.min())
+        return float(first * HOUR), np.bincount(hours - first).tolist()

@@ -80,16 +80,19 @@ class FilterBar(QWidget):
         self.changed.emit()
 
     def choose(self, **choices) -> None:
-        """Set filters by value (kind, category, status, located, search), as a user would."""
+        """Set filters by value (kind, category, status, located, search) and apply them at
+        once, as one change."""
         boxes = {"kind": self.kind, "category": self.category, "status": self.status}
         boxes["located"] = self.located
+        self.blockSignals(True)
         for name, value in choices.items():
             if name == "search":
                 self.search.setText(value)
                 self._typing.stop()
-                self.changed.emit()
             else:
                 boxes[name].setCurrentIndex(boxes[name].findData(value))
+        self.blockSignals(False)
+        self.changed.emit()
 
     def narrow(self, filt: ReportFilter) -> ReportFilter:
         """`filt` (what the layer panel shows) narrowed by these filters."""

@@ -235,6 +235,7 @@ class MainWindow(QMainWindow):
         self._map_rids = np.fromiter((r["rid"] for r in located), np.int64, len(located))
 
     def _update_counts(self) -> None:
+        self.located_count = sum(1 for r in self.rows if r["lon"] is not None)
         self.layers.set_counts(
             Counter(r["kind"] for r in self.rows),
             Counter(f["kind"] for f in self.features),
@@ -292,9 +293,9 @@ class MainWindow(QMainWindow):
             self.map.set_group_visible(group, visible)
 
     def _update_status(self) -> None:
-        if not hasattr(self, "rows"):
+        if not hasattr(self, "located_count"):
             return
-        located = sum(1 for r in self.rows if r["lon"] is not None)
+        located = self.located_count
         shown = len(self.rows) if self.shown is None else len(self.shown)
         self.statusBar().showMessage(
             self.tr("%n report(s)", "", len(self.rows))

@@ -38,12 +38,15 @@ const PointLayer = L.Layer.extend({
   },
   onAdd: function (map) {
     this._canvas = L.DomUtil.create("canvas", "gs-points leaflet-zoom-hide");
+    // the selection rings have a canvas of their own: selecting redraws only them
+    this._overlay = L.DomUtil.create("canvas", "gs-points leaflet-zoom-hide");
     map.getPane(this.options.pane).appendChild(this._canvas);
+    map.getPane(this.options.pane).appendChild(this._overlay);
     map.on("moveend resize zoomend viewreset", this.redraw, this);
     this.redraw();
   },
   onRemove: function (map) {
-    L.DomUtil.remove(this._canvas);
+    L.DomUtil.remove(this._canvas); L.DomUtil.remove(this._overlay);
     map.off("moveend resize zoomend viewreset", this.redraw, this);
   },
   // data: {ids: [], lon: [], lat: [], style: [], group: [], styles: [{shape, fill, stroke,
@@ -133,7 +136,12 @@ const PointLayer = L.Layer.extend({
     if (visible) this._hidden.delete(group); else this._hidden.add(group);
     this.redraw();
   },
-  select: function (ids) { this._selected = new Set(ids); this.redraw(); },
+  select: function (ids) {
+    this._selected = new Set(ids);
+    if (!this._map) return;
+    this._drawSelection();
+    this.fire("drawn", { count: this.drawnCount });
+  },
   has: function (id) { return this._index.has(id); },
   latLngOf: function (id) {
     const i = this._index.get(id);
@@ -155,15 +163,12 @@ const PointLayer = L.Layer.extend({
   },
   redraw: function () {
     if (!this._map) return;
-    const map = this._map, size = map.getSize(), canvas = this._canvas;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = size.x * ratio; canvas.height = size.y * ratio;
-    canvas.style.width = size.x + "px"; canvas.style.height = size.y + "px";
-    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const size = this._map.getSize(), ratio = window.devicePixelRatio || 1;
+    const ctx = this._cover(this._canvas);
     const t = this._transform(), n = this._ids.length, pad = 12;
-    // One path per style: thousands of shapes filled with a single call.
+    // Each style is drawn once into a small sprite, then stamped at every point. One path of
+    // many overlapping shapes would be cheaper to build but is rasterised in time that grows
+    // with the square of its size (seconds for 100,000 points without a GPU).
     const buckets = this._styles.map(() => []);
     for (let i = 0; i < n; i++) {
       if (!this.visible(i)) continue;
@@ -175,13 +180,29 @@ const PointLayer = L.Layer.extend({
     this._styles.forEach((s, k) => {
       const xy = buckets[k];
       if (!xy.length) return;
-      ctx.beginPath();
-      for (let j = 0; j < xy.length; j += 2) drawShape(ctx, s.shape, xy[j], xy[j + 1], s.radius);
-      ctx.fillStyle = s.fill; ctx.fill();
-      ctx.lineWidth = 1.2; ctx.strokeStyle = s.stroke; ctx.stroke();
+      const sprite = this._sprite(s, ratio), half = sprite.width / ratio / 2;
+      for (let j = 0; j < xy.length; j += 2) {
+        ctx.drawImage(sprite, Math.round(xy[j] - half), Math.round(xy[j + 1] - half), half * 2, half * 2);
+      }
       drawn += xy.length / 2;
     });
     this._drawDirections(ctx, t, size);
+    this._drawSelection();
+    this.drawnCount = drawn;
+    this.fire("drawn", { count: drawn });
+  },
+  // Size a canvas to the map's view and place it there; returns its cleared context.
+  _cover: function (canvas) {
+    const map = this._map, size = map.getSize(), ratio = window.devicePixelRatio || 1;
+    canvas.width = size.x * ratio; canvas.height = size.y * ratio;
+    canvas.style.width = size.x + "px"; canvas.style.height = size.y + "px";
+    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    return ctx;
+  },
+  _drawSelection: function () {
+    const ctx = this._cover(this._overlay), t = this._transform();
     this._selected.forEach((id) => {
       const i = this._index.get(id);
       if (i === undefined || !this.visible(i)) return;
@@ -191,8 +212,21 @@ const PointLayer = L.Layer.extend({
       ctx.beginPath(); ctx.arc(x, y, 13, 0, 2 * Math.PI);
       ctx.lineWidth = 1.5; ctx.strokeStyle = "#000"; ctx.stroke();
     });
-    this.drawnCount = drawn;
-    this.fire("drawn", { count: drawn });
+  },
+  // A style's shape, filled and outlined, on a canvas of its own (kept per style and pixel ratio).
+  _sprite: function (s, ratio) {
+    const key = JSON.stringify(s) + ratio;
+    this._sprites = this._sprites || new Map();
+    if (!this._sprites.has(key)) {
+      const half = Math.ceil(s.radius * 1.3 + 2), canvas = document.createElement("canvas");
+      canvas.width = canvas.height = 2 * half * ratio;
+      const ctx = canvas.getContext("2d");
+      ctx.scale(ratio, ratio); ctx.beginPath(); drawShape(ctx, s.shape, half, half, s.radius);
+      ctx.fillStyle = s.fill; ctx.fill();
+      ctx.lineWidth = 1.2; ctx.strokeStyle = s.stroke; ctx.stroke();
+      this._sprites.set(key, canvas);
+    }
+    return this._sprites.get(key);
   },
   // The camera's bearing of photo reports: a short arrow pointing where the photo looks.
   _drawDirections: function (ctx, t, size) {
