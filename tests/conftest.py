@@ -15,6 +15,8 @@ def private_user_data(tmp_path_factory):
     """The user's data folder (gazetteer towns, the demo) is a temporary one in every test and
     in every command a test runs, so that nothing of the developer's own leaks in."""
     os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("user-data"))
+    # no tiles from the internet: a test that wants a base map serves one on 127.0.0.1
+    os.environ["GSPACE_BASEMAP"] = "none"
 
 
 @pytest.fixture(scope="session")

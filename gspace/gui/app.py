@@ -17,7 +17,10 @@ from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox  # noqa: E402
 
 from gspace.errors import GspaceError  # noqa: E402
-from gspace.gui import i18n  # noqa: E402
+from gspace.gui import (
+    i18n,  # noqa: E402
+    tile_scheme,  # noqa: E402, F401  (registers gstile: before QApplication)
+)
 from gspace.gui.forms import load_form  # noqa: E402
 from gspace.gui.settings import app_settings  # noqa: E402
 from gspace.incident import STORE, Incident  # noqa: E402

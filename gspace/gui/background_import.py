@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from gspace.errors import GspaceError
 from gspace.incident import Incident
 
-# work(incident, progress(done, total, path), cancelled()) -> a summary
-Work = Callable[[Incident, Callable[[int, int, str], None], Callable[[], bool]], object]
+# work(incident, progress(done, total, path), cancelled()) -> a summary; the incident is None
+# for work that needs none (downloading tiles)
+Work = Callable[[Incident | None, Callable[[int, int, str], None], Callable[[], bool]], object]
 
 
 class _Worker(QObject):
@@ -23,15 +24,18 @@ class _Worker(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, incident_path: Path, work: Work):
+    def __init__(self, incident_path: Path | None, work: Work):
         super().__init__()
         self.incident_path, self.work = incident_path, work
         self.stop = threading.Event()
 
     def run(self) -> None:
         try:
-            with Incident.open(self.incident_path) as incident:
-                summary = self.work(incident, self.progressed.emit, self.stop.is_set)
+            if self.incident_path is None:
+                summary = self.work(None, self.progressed.emit, self.stop.is_set)
+            else:
+                with Incident.open(self.incident_path) as incident:
+                    summary = self.work(incident, self.progressed.emit, self.stop.is_set)
         except (GspaceError, OSError) as e:
             self.failed.emit(str(e))
             return
@@ -49,7 +53,7 @@ class BackgroundImport(QObject):
     def __init__(
         self,
         parent: QWidget,
-        incident_path: Path,
+        incident_path: Path | None,
         work: Work,
         title: str,
         label: str,

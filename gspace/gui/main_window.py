@@ -23,6 +23,7 @@ from gspace import __version__, mapdata, query, records, triage
 from gspace.catalog import incident_catalog
 from gspace.errors import GspaceError
 from gspace.gui import i18n
+from gspace.gui.base_maps import BaseMapMenu
 from gspace.gui.detail_panel import DetailPanel
 from gspace.gui.filter_bar import FilterBar
 from gspace.gui.layer_panel import LayerPanel
@@ -147,6 +148,9 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addSeparator()
+        self.base_map_menu = self.view_menu.addMenu("")
+        self.base_maps = BaseMapMenu(self, self.base_map_menu)
+        self.base_maps.choose(self.base_maps.current)
         self.language_menu = self.view_menu.addMenu("")
         group = QActionGroup(self)
         self.language_actions = {}
@@ -187,6 +191,8 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(self.tr("&Quit"))
         self.fit_action.setText(self.tr("&Zoom to all"))
         self.language_menu.setTitle(self.tr("&Language"))
+        self.base_map_menu.setTitle(self.tr("&Base map"))
+        self.base_maps.rebuild()
         self.about_action.setText(self.tr("&About gspace"))
         self.import_files_action.setText(self.tr("Import &photos…"))
         self.import_folder_action.setText(self.tr("Import a photo &folder…"))
@@ -578,6 +584,17 @@ class MainWindow(QMainWindow):
 
     def _remember_view(self, lat: float, lon: float, zoom: int) -> None:
         self._view = (lat, lon, zoom)
+
+    def map_zoom(self) -> int:
+        return self._view[2] if self._view else 12
+
+    def reports_extent(self) -> tuple[float, float, float, float] | None:
+        """(west, south, east, north) of the located reports."""
+        located = [r for r in self.rows if r["lon"] is not None]
+        if not located:
+            return None
+        lons, lats = [r["lon"] for r in located], [r["lat"] for r in located]
+        return min(lons), min(lats), max(lons), max(lats)
 
     def _restore(self) -> None:
         geometry = self.settings.value("window/geometry")

@@ -22,6 +22,7 @@ from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
+from gspace.gui import tile_scheme  # noqa: F401 (registers the gstile: scheme in time)
 from gspace.paths import resource
 
 PAGE_FILES = ("map.html", "map.css", "points.js", "map.js")
@@ -51,7 +52,7 @@ class MapBridge(QObject):
     selectIds = Signal(str, bool)
     legendChanged = Signal(str)
     viewRequested = Signal(float, float, int)
-    attributionChanged = Signal(str)
+    baseMapChanged = Signal(str)
     placingRequested = Signal(bool)
 
     pageReady = Signal()
@@ -61,6 +62,7 @@ class MapBridge(QObject):
     placeClicked = Signal(float, float)
     pointsLassoed = Signal(list)
     pointMoved = Signal(str, float, float)
+    baseMapLoaded = Signal(str)
 
     def __init__(self, describe: Callable[[str], dict | None]):
         super().__init__()
@@ -93,6 +95,10 @@ class MapBridge(QObject):
     @Slot(str, float, float)
     def moved(self, point_id: str, lat: float, lon: float) -> None:
         self.pointMoved.emit(point_id, lat, lon)
+
+    @Slot(str)
+    def tilesLoaded(self, source_id: str) -> None:  # noqa: N802 (JS name)
+        self.baseMapLoaded.emit(source_id)
 
     @Slot(str, result=str)
     def popupFor(self, point_id: str) -> str:  # noqa: N802 (JS name)
@@ -127,6 +133,8 @@ class MapView(QWebEngineView):
         self._shown: dict[str, str] = {}
         self._hidden: set[str] = set()
         self._legend = "[]"
+        self._base_map = "null"
+        self._base_maps_shown = 0
         self._view: tuple[float, float, int] | None = None
         self.bridge.pageReady.connect(self._replay)
         folder = Path(tempfile.mkdtemp(prefix="gspace-map-"))
@@ -142,6 +150,7 @@ class MapView(QWebEngineView):
         for group in self._hidden:
             self.bridge.groupVisible.emit(group, False)
         self.bridge.legendChanged.emit(self._legend)
+        self.bridge.baseMapChanged.emit(self._base_map)
         self.set_view(*(self._view or (0.0, 0.0, -1)))
 
     def set_layer(self, name: str, data: dict) -> None:
@@ -174,6 +183,18 @@ class MapView(QWebEngineView):
         if self.ready:
             self.bridge.legendChanged.emit(self._legend)
 
+    def set_base_map(self, info: dict | None) -> None:
+        """Tiles under the data: {id, url, attribution, minZoom, maxZoom}, or None for the
+        outline only."""
+        if info:
+            # a new address each time: the browser's own cache never hides the tile store's
+            # current tiles (a replaced MBTiles file, a cache that was emptied)
+            self._base_maps_shown += 1
+            info = {**info, "url": f"{info['url']}?v={self._base_maps_shown}"}
+        self._base_map = json.dumps(info, ensure_ascii=False)
+        if self.ready:
+            self.bridge.baseMapChanged.emit(self._base_map)
+
     def select(self, ids: list[str], pan: bool = True) -> None:
         if self.ready:
             self.bridge.selectIds.emit(json.dumps(ids), pan)
@@ -189,6 +210,14 @@ class MapView(QWebEngineView):
             f"JSON.stringify(gspace.latLngAt({x}, {y}))",
             0,
             lambda result: callback(*json.loads(result)),
+        )
+
+    def bounds(self, callback: Callable[[tuple[float, float, float, float]], None]) -> None:
+        """The view's (west, south, east, north), given to `callback`."""
+        self.page().runJavaScript(
+            "JSON.stringify(gspace.map.getBounds().toBBoxString().split(',').map(Number))",
+            0,
+            lambda result: callback(tuple(json.loads(result))),
         )
 
     def set_view(self, lat: float, lon: float, zoom: int) -> None:

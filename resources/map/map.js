@@ -9,8 +9,12 @@ const map = L.map("map", {
 map.setView([36.5, 137.5], 5);
 map.attributionControl.setPrefix(false);
 
+// The outline lies under the tiles (Leaflet's tile pane is at z-index 200): where no tile can
+// be had, offline and uncached, it still shows where things are.
+map.createPane("gsOutline").style.zIndex = 150;
 const outline = L.geoJSON(window.GSPACE_OUTLINE, {
   interactive: false,
+  pane: "gsOutline",
   style: { color: "#7d8a96", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1 },
 }).addTo(map);
 map.attributionControl.addAttribution("outline: japanmap (Apache-2.0)");
@@ -22,6 +26,19 @@ const layers = {
   reports: new PointLayer({ pane: "gsReports" }).addTo(map),
 };
 let bridge = null;
+
+// The base map: tiles through the gstile: scheme (the local tile store), or none.
+let baseMap = null;
+function setBaseMap(info) {
+  if (baseMap) baseMap.remove();
+  baseMap = null;
+  if (!info) return;
+  baseMap = L.tileLayer(info.url, {
+    minZoom: 0, maxZoom: 19, minNativeZoom: info.minZoom, maxNativeZoom: info.maxZoom,
+    attribution: info.attribution,
+  }).addTo(map);
+  baseMap.on("load", () => { if (bridge) bridge.tilesLoaded(info.id); });
+}
 
 const Legend = L.Control.extend({
   options: { position: "bottomright" },
@@ -173,6 +190,7 @@ window.gspace = {
     map.getContainer().style.cursor = on ? "crosshair" : "";
   },
   map: map, layers: layers, legend: legend, outline: outline, fitAll: fitAll,
+  baseMap: () => baseMap,
   select: function (ids, pan) {
     layers.reports.select(ids); layers.features.select(ids);
     if (pan && ids.length) {
@@ -200,9 +218,7 @@ new QWebChannel(qt.webChannelTransport, (channel) => {
     if (zoom < 0) fitAll(); else map.setView([lat, lon], zoom);
   });
   b.placingRequested.connect((on) => window.gspace.setPlacing(on));
-  b.attributionChanged.connect((text) => {
-    map.attributionControl.addAttribution(text);
-  });
+  b.baseMapChanged.connect((json) => setBaseMap(JSON.parse(json)));
   bridge = b;
   b.ready();
 });
