@@ -2,7 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [--lang ja|en] [OUT.png]
 
-A photo report is selected so the detail panel shows its thumbnail, time and status.
+A photo report is selected so the detail panel shows its thumbnail, time and status;
+--triage shows the review workspace instead (filters, a timeline window, triage and history).
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def main() -> int:
         help="zoom the map to the selected photo (shows camera directions)",
     )
     parser.add_argument(
+        "--triage",
+        action="store_true",
+        help="the review workspace: unreviewed reports in a six-hour window, a few triaged",
+    )
+    parser.add_argument(
         "--layer-dialog",
         type=Path,
         metavar="FILE",
@@ -95,6 +101,21 @@ def main() -> int:
         print(args.out)
         return 0
 
+    def triage() -> None:
+        """Unreviewed reports of one evening, some already checked by the analyst."""
+        window.incident.actor = "本部 山田"
+        window.timeline.set_window_hours(34, 39)
+        window.filters.choose(status="new")
+        window.reports.selectRow(0)
+        window.review.set_status("verified")
+        window.review.set_status("rejected")
+        rows = window.reports.source.rows
+        current = next(r["id"] for r in rows if r["kind"] == "sns" and r["lon"] is not None)
+        window.review.set_fields([current], severity="high", note="消防に連絡済み")
+        window.reports.select_id(current)
+        window._list_selected(current)
+        QTimer.singleShot(1500, save)
+
     def pick_photo() -> None:
         photos = [i for i, r in enumerate(window.reports.source.rows) if r["kind"] == "photo"]
         window.reports.selectRow(photos[2])
@@ -114,7 +135,7 @@ def main() -> int:
 
     def first_draw(_count: int) -> None:
         window.mapDrawn.disconnect(first_draw)
-        QTimer.singleShot(1500, pick_photo)
+        QTimer.singleShot(1500, triage if args.triage else pick_photo)
 
     QTimer.singleShot(60_000, lambda: app.exit(1))
     return app.exec()

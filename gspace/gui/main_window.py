@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.incident = incident
         self.settings = app_settings()
         self.catalog = incident_catalog(incident.path)
+        incident.actor = str(self.settings.value("user/name") or "") or incident.actor
         self.setObjectName("MainWindow")
         self.report_set = ReportSet(incident)
         self.map = MapView(self._describe, self)
@@ -115,6 +116,10 @@ class MainWindow(QMainWindow):
             bar.addMenu("") for _ in range(5)
         )
         self.edit_menu.addActions([self.review.undo_action, self.review.redo_action])
+        self.edit_menu.addSeparator()
+        self.settings_action = self._action(
+            self.edit_menu, self.open_settings, QKeySequence("Ctrl+,")
+        )
         for action in self.review.actions():
             if action is None:
                 self.review_menu.addSeparator()
@@ -185,6 +190,7 @@ class MainWindow(QMainWindow):
         self.edit_menu.setTitle(self.tr("&Edit"))
         self.view_menu.setTitle(self.tr("&View"))
         self.review_menu.setTitle(self.tr("&Review"))
+        self.settings_action.setText(self.tr("&Settings…"))
         self.review.retranslate()
         self.help_menu.setTitle(self.tr("&Help"))
         self.open_action.setText(self.tr("&Open incident…"))
@@ -557,6 +563,23 @@ class MainWindow(QMainWindow):
         i18n.install(lang)
         self.settings.setValue("language", lang)
         self.language_actions[lang].setChecked(True)
+
+    def open_settings(self) -> None:
+        from gspace.gui.settings_dialog import apply_settings, settings_form
+
+        form = settings_form(self)
+        if form.exec():
+            apply_settings(self, form)
+
+    def set_time_zone(self, zone) -> None:
+        """Show every time in `zone` (the incident's time zone was changed)."""
+        self.incident.timezone = zone
+        for widget in (self.reports.source, self.detail, self.timeline, self.timeline.histogram):
+            widget.zone = zone
+        self.reports.source.rows_changed()
+        self.apply_filters()
+        if self.selected_id:
+            self._show(self.selected_id)
 
     def _open_other(self) -> None:
         folder = QFileDialog.getExistingDirectory(

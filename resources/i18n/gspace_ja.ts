@@ -9,7 +9,86 @@
     </message>
 </context>
 <context>
+    <name>BaseMapMenu</name>
+    <message>
+        <source>Outline only (no tiles)</source>
+        <translation>白地図のみ(タイルなし)</translation>
+    </message>
+    <message>
+        <source>Add an MBTiles base map…</source>
+        <translation>MBTiles 背景地図を追加…</translation>
+    </message>
+    <message>
+        <source>Prepare offline area…</source>
+        <translation>オフライン用に地域を準備…</translation>
+    </message>
+    <message>
+        <source>Add an MBTiles base map</source>
+        <translation>MBTiles 背景地図を追加</translation>
+    </message>
+    <message>
+        <source>Base map</source>
+        <translation>背景地図</translation>
+    </message>
+    <message>
+        <source>The map&apos;s current view</source>
+        <translation>地図に表示中の範囲</translation>
+    </message>
+    <message>
+        <source>Every located report</source>
+        <translation>位置のある全報告の範囲</translation>
+    </message>
+    <message>
+        <source>%1 tiles: too many, choose fewer zoom levels</source>
+        <translation>%1 枚: 多すぎます。ズームレベルを減らしてください</translation>
+    </message>
+    <message>
+        <source>%1 tiles, %2 to download (about %3 MB)</source>
+        <translation>%1 枚、うちダウンロード %2 枚(約 %3 MB)</translation>
+    </message>
+    <message>
+        <source>Prepare offline area</source>
+        <translation>オフライン用に地域を準備</translation>
+    </message>
+    <message>
+        <source>Downloading tiles…</source>
+        <translation>タイルをダウンロードしています…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 tiles are kept for offline use.</source>
+        <translation>%2 枚中 %1 枚をオフライン用に保存しました。</translation>
+    </message>
+    <message>
+        <source>Stopped: prepare the same area again to fetch the rest.</source>
+        <translation>中断しました: 同じ地域をもう一度準備すると残りを取得します。</translation>
+    </message>
+    <message>
+        <source>The tile server did not answer: try again when online.</source>
+        <translation>タイルサーバーが応答しません: オンラインのときに再度お試しください。</translation>
+    </message>
+    <message>
+        <source>Downloaded: %1, already kept: %2, not available: %3</source>
+        <translation>ダウンロード: %1、保存済み: %2、取得できず: %3</translation>
+    </message>
+</context>
+<context>
     <name>DetailPanel</name>
+    <message>
+        <source>No category</source>
+        <translation>分類なし</translation>
+    </message>
+    <message>
+        <source>No severity</source>
+        <translation>重要度なし</translation>
+    </message>
+    <message>
+        <source>Note (who checked, what was done)</source>
+        <translation>メモ(確認者・対応内容)</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>履歴</translation>
+    </message>
     <message>
         <source>Time</source>
         <translation>日時</translation>
@@ -97,6 +176,42 @@
     <message>
         <source>No location yet: press P and click the map, or drag the report from the list onto the map.</source>
         <translation>位置がまだありません。P を押して地図をクリックするか、一覧から地図へドラッグしてください。</translation>
+    </message>
+    <message>
+        <source>added</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>category</source>
+        <translation>分類</translation>
+    </message>
+    <message>
+        <source>severity</source>
+        <translation>重要度</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>moved</source>
+        <translation>位置を移動</translation>
+    </message>
+    <message>
+        <source>marked as a duplicate</source>
+        <translation>重複として統合</translation>
+    </message>
+    <message>
+        <source>merged with duplicates</source>
+        <translation>重複を統合</translation>
     </message>
     <message>
         <source>the coordinates in the post</source>
@@ -197,6 +312,48 @@
         <translation>
             <numerusform>報告 %n 件: 画面に表示中のもの(レイヤーパネルでチェックした種類・分類)と、チェックした参照レイヤーを出力します。</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>FilterBar</name>
+    <message>
+        <source>Search text and authors</source>
+        <translation>本文・投稿者を検索</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>解除</translation>
+    </message>
+    <message>
+        <source>Show every report again</source>
+        <translation>すべての報告を再表示</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>すべての種類</translation>
+    </message>
+    <message>
+        <source>All categories</source>
+        <translation>すべての分類</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>すべての状態</translation>
+    </message>
+    <message>
+        <source>Located or not</source>
+        <translation>位置の有無</translation>
+    </message>
+    <message>
+        <source>Located</source>
+        <translation>位置あり</translation>
+    </message>
+</context>
+<context>
+    <name>Histogram</name>
+    <message>
+        <source>No report times</source>
+        <translation>日時のある報告はありません</translation>
     </message>
 </context>
 <context>
@@ -302,8 +459,20 @@
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
+        <source>&amp;Edit</source>
+        <translation>編集(&amp;E)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Review</source>
+        <translation>確認(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>設定(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -324,6 +493,10 @@
     <message>
         <source>&amp;Language</source>
         <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Base map</source>
+        <translation>背景地図(&amp;B)</translation>
     </message>
     <message>
         <source>&amp;About gspace</source>
@@ -388,6 +561,12 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n shown</source>
+        <translation>
+            <numerusform>表示 %n 件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n without location</source>
         <translation>
             <numerusform>位置なし %n 件</numerusform>
@@ -398,6 +577,16 @@
         <translation>
             <numerusform>参照地物 %n 件</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s) selected</source>
+        <translation>
+            <numerusform>%n 件を選択</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No unreviewed report in the list.</source>
+        <translation>一覧に未確認の報告はありません。</translation>
     </message>
     <message>
         <source>Import photos</source>
@@ -442,6 +631,37 @@
     <message>
         <source>gspace %1 — disaster-information collection, offline first.</source>
         <translation>gspace %1 — 災害情報収集ツール（オフライン優先）</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineArea</name>
+    <message>
+        <source>Prepare offline area</source>
+        <translation>オフライン用に地域を準備</translation>
+    </message>
+    <message>
+        <source>Download the base map&apos;s tiles of an area now, so that the map shows them with no network.</source>
+        <translation>地域の背景地図タイルを今のうちにダウンロードし、ネットワークがなくても表示できるようにします。</translation>
+    </message>
+    <message>
+        <source>Base map</source>
+        <translation>背景地図</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>地域</translation>
+    </message>
+    <message>
+        <source>Zoom levels</source>
+        <translation>ズームレベル</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>～</translation>
+    </message>
+    <message>
+        <source>Estimate</source>
+        <translation>見積もり</translation>
     </message>
 </context>
 <context>
@@ -501,8 +721,104 @@
         <translation>状態</translation>
     </message>
     <message>
+        <source>Severity</source>
+        <translation>重要度</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
         <source>Text</source>
         <translation>本文</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewActions</name>
+    <message>
+        <source>&amp;Next unreviewed report</source>
+        <translation>次の未確認の報告(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous unreviewed report</source>
+        <translation>前の未確認の報告(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Mark as %1</source>
+        <translation>%1にする</translation>
+    </message>
+    <message>
+        <source>&amp;Merge selected duplicates into the current report</source>
+        <translation>選択した重複を現在の報告に統合(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>元に戻す(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>やり直す(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Cannot change the report</source>
+        <translation>報告を変更できません</translation>
+    </message>
+    <message numerus="yes">
+        <source>Set %1 of %n report(s)</source>
+        <translation>
+            <numerusform>%n 件の %1 を変更</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n report(s) as %1</source>
+        <translation>
+            <numerusform>%n 件を%1にする</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select two or more reports to merge (the current one is kept).</source>
+        <translation>統合する報告を2件以上選択してください(現在の報告が残ります)。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Merge %n duplicate(s)</source>
+        <translation>
+            <numerusform>重複 %n 件を統合</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Move a report</source>
+        <translation>報告の位置を移動</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <source>Your name (in report histories)</source>
+        <translation>氏名(報告の履歴に記録)</translation>
+    </message>
+    <message>
+        <source>Incident time zone</source>
+        <translation>災害のタイムゾーン</translation>
+    </message>
+    <message>
+        <source>Default base map</source>
+        <translation>既定の背景地図</translation>
+    </message>
+    <message>
+        <source>Tile cache size</source>
+        <translation>タイルキャッシュの上限</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
     </message>
 </context>
 <context>
@@ -613,6 +929,35 @@
     <message>
         <source>Text</source>
         <translation>本文</translation>
+    </message>
+</context>
+<context>
+    <name>Timeline</name>
+    <message>
+        <source>Pause</source>
+        <translation>一時停止</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>再生</translation>
+    </message>
+    <message>
+        <source>Step the time window forward an hour at a time</source>
+        <translation>時間窓を1時間ずつ進めます</translation>
+    </message>
+    <message>
+        <source>Drag to choose a time window; drag it to move; double-click for all times</source>
+        <translation>ドラッグで時間窓を選択、窓をドラッグで移動、ダブルクリックで全期間</translation>
+    </message>
+    <message>
+        <source>All times</source>
+        <translation>全期間</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n 時間</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,54 @@
+"""Edit → Settings: language, your name in report histories, the incident's time zone, the
+default base map and the tile cache's size. Kept in the settings file (the time zone in the
+incident, since every device showing it should agree)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, available_timezones
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+from gspace.gui import i18n
+from gspace.gui.forms import load_form
+from gspace.gui.tile_scheme import tile_service
+from gspace.tiles import DEFAULT_CACHE_MB
+
+COMMON_ZONES = ("Asia/Tokyo", "UTC")
+
+
+def settings_form(window) -> QWidget:
+    """The form, filled with the current values; `apply_settings` writes what it holds."""
+    form = load_form("settings", window)
+    settings = window.settings
+    for code, name in i18n.LANGUAGES.items():
+        form.languageBox.addItem(name, code)
+    form.languageBox.setCurrentIndex(form.languageBox.findData(i18n.current_language()))
+    form.nameEdit.setText(window.incident.actor)
+    zones = [*COMMON_ZONES, *sorted(available_timezones() - set(COMMON_ZONES))]
+    form.zoneBox.addItems(zones)
+    form.zoneBox.setCurrentText(str(window.incident.timezone))
+    form.baseMapBox.addItem(
+        QCoreApplication.translate("BaseMapMenu", "Outline only (no tiles)"), "none"
+    )
+    for source in tile_service(settings).store.sources.values():
+        form.baseMapBox.addItem(source.name(i18n.current_language()), source.id)
+    default = settings.value("basemap/default", "gsi_pale")
+    form.baseMapBox.setCurrentIndex(max(0, form.baseMapBox.findData(default)))
+    form.cacheBox.setValue(int(settings.value("tiles/cache_mb", DEFAULT_CACHE_MB)))
+    return form
+
+
+def apply_settings(window, form) -> None:
+    settings = window.settings
+    settings.setValue("user/name", form.nameEdit.text().strip())
+    window.incident.actor = form.nameEdit.text().strip() or window.incident.actor
+    settings.setValue("basemap/default", form.baseMapBox.currentData())
+    settings.setValue("tiles/cache_mb", form.cacheBox.value())
+    tile_service(settings).set_cache_mb(form.cacheBox.value())
+    zone = form.zoneBox.currentText()
+    if zone != str(window.incident.timezone):
+        window.incident.set_meta("timezone", zone)
+        window.set_time_zone(ZoneInfo(zone))
+    window.set_language(form.languageBox.currentData())
+    settings.sync()
