@@ -83,3 +83,9 @@ class ReportSet:
             return 0.0, []
         first = int(hours.min())
         return float(first * HOUR), np.bincount(hours - first).tolist()
+
+    def extent(self) -> tuple[float, float, float, float] | None:
+        """(west, south, east, north) of the located reports."""
+        lons = [r["lon"] for r in self.rows if r["lon"] is not None]
+        lats = [r["lat"] for r in self.rows if r["lat"] is not None]
+        return (min(lons), min(lats), max(lons), max(lats)) if lons else None

@@ -86,7 +86,7 @@ def main() -> int:
     window.show()
     dialog = None
     if args.layer_dialog:
-        dialog = window.layer_dialog(args.layer_dialog).form
+        dialog = window.files.layer_dialog(args.layer_dialog).form
     elif args.sns_dialog:
         from gspace.gui.sns_import import SnsImportDialog
 

@@ -104,7 +104,7 @@ class BaseMapMenu(QObject):
             form.sourceBox.addItem(source.name(current_language()), source.id)
         form.sourceBox.setCurrentIndex(max(0, form.sourceBox.findData(self.current)))
         form.areaBox.addItem(self.tr("The map's current view"), view)
-        extent = self.window.reports_extent()
+        extent = self.window.report_set.extent()
         if extent:
             form.areaBox.addItem(self.tr("Every located report"), extent)
         zoom = self.window.map_zoom()

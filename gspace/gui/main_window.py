@@ -25,6 +25,7 @@ from gspace.errors import GspaceError
 from gspace.gui import i18n
 from gspace.gui.base_maps import BaseMapMenu
 from gspace.gui.detail_panel import DetailPanel
+from gspace.gui.file_actions import FileActions
 from gspace.gui.filter_bar import FilterBar
 from gspace.gui.layer_panel import LayerPanel
 from gspace.gui.map_content import feature_popup, legend_sections, nearest_lines, report_popup
@@ -34,7 +35,7 @@ from gspace.gui.review_actions import ReviewActions
 from gspace.gui.settings import app_settings
 from gspace.gui.timeline import Timeline
 from gspace.incident import Incident
-from gspace.ingest.sns_formats import JSON_SUFFIXES, SNS_SUFFIXES
+from gspace.ingest.sns_formats import JSON_SUFFIXES
 from gspace.model import categories_of
 from gspace.review import ReportSet
 
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
             "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
         }
         self.review = ReviewActions(self, incident)
+        self.files = FileActions(self)
         self._build_actions()
         self.layers.groupToggled.connect(self._group_toggled)
         self.filters.changed.connect(self.apply_filters)
@@ -87,7 +89,6 @@ class MainWindow(QMainWindow):
         self.review.edited.connect(self._edited)
         self.selected_id: str | None = None
         self.shown: set[int] | None = None
-        self.imports: list = []
         self.setAcceptDrops(True)
         self._view: tuple[float, float, int] | None = None
         self.load_data()
@@ -131,19 +132,21 @@ class MainWindow(QMainWindow):
         )
         self.file_menu.addSeparator()
         self.import_files_action = self._action(
-            self.file_menu, self._import_files, QKeySequence("Ctrl+I")
+            self.file_menu, self.files.choose_photos, QKeySequence("Ctrl+I")
         )
         self.import_layer_action = self._action(
-            self.file_menu, self._import_layer, QKeySequence("Ctrl+L")
+            self.file_menu, self.files.choose_layer, QKeySequence("Ctrl+L")
         )
         self.import_sns_action = self._action(
-            self.file_menu, self._import_sns, QKeySequence("Ctrl+J")
+            self.file_menu, self.files.choose_posts, QKeySequence("Ctrl+J")
         )
         self.import_folder_action = self._action(
-            self.file_menu, self._import_folder, QKeySequence("Ctrl+Shift+I")
+            self.file_menu, self.files.choose_photo_folder, QKeySequence("Ctrl+Shift+I")
         )
         self.file_menu.addSeparator()
-        self.export_action = self._action(self.file_menu, self._export, QKeySequence("Ctrl+E"))
+        self.export_action = self._action(
+            self.file_menu, self.files.choose_export, QKeySequence("Ctrl+E")
+        )
         self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
         self.fit_action = self._action(
@@ -402,109 +405,7 @@ class MainWindow(QMainWindow):
         if layer == "reports":
             self.mapDrawn.emit(count)
 
-    # -- photos: import, placing ----------------------------------------------------------
-    def import_photos(self, paths: list[str]) -> None:
-        """Import in the background with a progress dialog; the map follows when it is done."""
-        from gspace.gui.photo_import import photo_import
-
-        self._run_import(photo_import(self, self.incident.path, paths))
-
-    def _run_import(self, job) -> None:
-        job.done.connect(lambda _summary: self.load_data())
-        job.done.connect(lambda _summary: self.imports.remove(job))
-        self.imports.append(job)
-        job.start()
-
-    def _import_files(self) -> None:
-        from gspace.ingest.photos import PHOTO_SUFFIXES
-
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            self.tr("Import photos"),
-            str(Path.home()),
-            file_filter(self.tr("Photos"), PHOTO_SUFFIXES),
-        )
-        if files:
-            self.import_photos(files)
-
-    def _import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Import a photo folder"), str(Path.home())
-        )
-        if folder:
-            self.import_photos([folder])
-
-    def _import_layer(self) -> None:
-        from gspace.ingest.layers import LAYER_SUFFIXES
-
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("Import a reference layer"),
-            str(Path.home()),
-            file_filter(self.tr("Layers"), LAYER_SUFFIXES),
-        )
-        if path:
-            dialog = self.layer_dialog(Path(path))
-            if dialog.form.exec():
-                self.start_layer_import(Path(path), dialog.choices())
-
-    def _import_sns(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            self.tr("Import SNS posts"),
-            str(Path.home()),
-            file_filter(self.tr("Post exports"), SNS_SUFFIXES),
-        )
-        if files:
-            self.import_sns([Path(f) for f in files])
-
-    def import_sns(self, paths: list[Path]) -> None:
-        """Preview the posts, then import them in the background."""
-        from gspace.gui.sns_import import ask_and_import
-
-        job = ask_and_import(self, paths)
-        if job:
-            self._run_import(job)
-
-    def layer_dialog(self, path: Path):
-        from gspace.gui.layer_import import LayerImportDialog
-
-        return LayerImportDialog(self, path, self.catalog)
-
-    def start_layer_import(self, path: Path, choices: dict) -> None:
-        """Import in the background; the map shows the new features when it is done."""
-        from gspace.gui.layer_import import layer_import
-
-        self._run_import(layer_import(self, self.incident.path, path, choices))
-
-    # -- export -------------------------------------------------------------------------------
-    def _export(self) -> None:
-        from gspace.gui.export_dialog import ExportDialog
-
-        folder = Path(self.settings.value("export/folder", str(Path.home())))
-        count = query.count_reports(self.incident, self.current_filter())
-        dialog = ExportDialog(self, self.incident.name, count, folder)
-        if dialog.form.exec():
-            self.export(dialog.choices())
-
-    def export(self, choices: dict):
-        """Export what the window shows in the background; returns the running job."""
-        from gspace.gui.export_dialog import export_in_background
-
-        self.settings.setValue("export/folder", str(choices["out"].parent))
-        job = export_in_background(
-            self,
-            self.incident.path,
-            choices,
-            self.current_filter(),
-            self.layers.shown_feature_kinds({f["kind"] for f in self.features}),
-            i18n.current_language(),
-        )
-        job.done.connect(lambda _job: self.imports.remove(job))
-        self.imports.append(job)
-        job.start()
-        return job
-
+    # -- placing -------------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
         mime = event.mimeData()
         if mime.hasFormat(REPORT_MIME) or any(u.isLocalFile() for u in mime.urls()):
@@ -533,9 +434,9 @@ class MainWindow(QMainWindow):
             posts = [Path(p) for p in paths if Path(p).suffix.lower() in JSON_SUFFIXES]
             others = [p for p in paths if Path(p).suffix.lower() not in JSON_SUFFIXES]
             if others:
-                self.import_photos(others)
+                self.files.import_photos(others)
             if posts:
-                self.import_sns(posts)
+                self.files.import_sns(posts)
 
     def start_placing(self) -> None:
         if self.selected_id and self.selected_id not in self.features_by_id:
@@ -611,14 +512,6 @@ class MainWindow(QMainWindow):
     def map_zoom(self) -> int:
         return self._view[2] if self._view else 12
 
-    def reports_extent(self) -> tuple[float, float, float, float] | None:
-        """(west, south, east, north) of the located reports."""
-        located = [r for r in self.rows if r["lon"] is not None]
-        if not located:
-            return None
-        lons, lats = [r["lon"] for r in located], [r["lat"] for r in located]
-        return min(lons), min(lats), max(lons), max(lats)
-
     def _restore(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -650,13 +543,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         self.save_state()
         super().closeEvent(event)
-
-
-def file_filter(label: str, suffixes) -> str:
-    """A file dialog filter for the suffixes a reader accepts (either case: the filter is
-    case-sensitive on Linux)."""
-    patterns = sorted({f"*{s}" for s in suffixes} | {f"*{s.upper()}" for s in suffixes})
-    return f"{label} ({' '.join(patterns)})"
 
 
 def _stacked(*widgets: QWidget, stretch: int = 0) -> QWidget:

@@ -315,6 +315,37 @@
     </message>
 </context>
 <context>
+    <name>FileActions</name>
+    <message>
+        <source>Import photos</source>
+        <translation>写真の取り込み</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>写真</translation>
+    </message>
+    <message>
+        <source>Import a photo folder</source>
+        <translation>写真フォルダの取り込み</translation>
+    </message>
+    <message>
+        <source>Import a reference layer</source>
+        <translation>参照レイヤーの取り込み</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>レイヤー</translation>
+    </message>
+    <message>
+        <source>Import SNS posts</source>
+        <translation>SNS 投稿の取り込み</translation>
+    </message>
+    <message>
+        <source>Post exports</source>
+        <translation>投稿のエクスポート</translation>
+    </message>
+</context>
+<context>
     <name>FilterBar</name>
     <message>
         <source>Search text and authors</source>
@@ -587,30 +618,6 @@
     <message>
         <source>No unreviewed report in the list.</source>
         <translation>一覧に未確認の報告はありません。</translation>
-    </message>
-    <message>
-        <source>Import photos</source>
-        <translation>写真の取り込み</translation>
-    </message>
-    <message>
-        <source>Photos</source>
-        <translation>写真</translation>
-    </message>
-    <message>
-        <source>Import a photo folder</source>
-        <translation>写真フォルダの取り込み</translation>
-    </message>
-    <message>
-        <source>Import a reference layer</source>
-        <translation>参照レイヤーの取り込み</translation>
-    </message>
-    <message>
-        <source>Import SNS posts</source>
-        <translation>SNS 投稿の取り込み</translation>
-    </message>
-    <message>
-        <source>Post exports</source>
-        <translation>投稿のエクスポート</translation>
     </message>
     <message>
         <source>Click the map where the report belongs.</source>

@@ -33,7 +33,7 @@ def test_export_writes_the_categories_and_layers_the_window_shows(
         window.layers.item_for(group).setCheckState(0, Qt.CheckState.Unchecked)
     out = tmp_path / "shown.geojson"
     choices = {"out": out, "title": "", "profile": "internal", "paper": "a3"}
-    window.export(choices)
+    window.files.export(choices)
     assert accept_message_box(qtbot).startswith(f"Wrote {out}: ")
     written = [f["properties"] for f in json.loads(out.read_text("utf-8"))["features"]]
     shown = [
@@ -48,7 +48,7 @@ def test_export_writes_the_categories_and_layers_the_window_shows(
     assert {p["kind"] for p in written} == {"photo", "sns"}
     # the GeoPackage carries the ticked reference layers only
     gpkg = tmp_path / "shown.gpkg"
-    window.export({**choices, "out": gpkg})
+    window.files.export({**choices, "out": gpkg})
     accept_message_box(qtbot)
     import pyogrio
 

@@ -19,7 +19,7 @@ def test_a_cp932_shelter_csv_imported_through_the_dialog_shows_on_the_map(
     make_demo(tmp_path / "demo").close()
     window = open_main_window(tmp_path / "demo")
     before = run_js(qtbot, window.map, "gspace.layers.features._ids.length")
-    dialog = window.layer_dialog(shelters_csv)
+    dialog = window.files.layer_dialog(shelters_csv)
     form = dialog.form
     assert "cp932" in form.encodingLabel.text()
     assert dialog.kind == "shelter"
@@ -30,7 +30,7 @@ def test_a_cp932_shelter_csv_imported_through_the_dialog_shows_on_the_map(
     assert form.previewTable.item(0, name_column).text() == "県立国分高校"
     mapping = dialog.mapping()
     assert (mapping["name"], mapping["lat"], mapping["lon"]) == ("名称", "緯度", "経度")
-    window.start_layer_import(shelters_csv, dialog.choices())
+    window.files.start_layer_import(shelters_csv, dialog.choices())
     assert accept_message_box(qtbot) == "shelter: 121 added, 0 updated, 0 unchanged, 0 skipped"
     qtbot.waitUntil(
         lambda: run_js(qtbot, window.map, "gspace.layers.features._ids.length") == before + 121

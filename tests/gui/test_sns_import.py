@@ -30,7 +30,7 @@ def test_the_preview_shows_format_counts_and_posts_then_the_import_maps_them(
     assert "1 repost(s), attached to their originals" in counts
     first = json.loads(path.read_text())["statuses"][0]
     assert form.previewTable.item(0, 2).text() == first["text"].replace("&amp;", "&")
-    window._run_import(dialog_job := _job(window, path))
+    window.files.run(dialog_job := _job(window, path))
     assert accept_message_box(qtbot).splitlines()[:3] == [
         "14 post(s) imported",
         "14 placed on the map",
@@ -38,7 +38,7 @@ def test_the_preview_shows_format_counts_and_posts_then_the_import_maps_them(
     ]
     qtbot.waitUntil(lambda: window.reports.model().rowCount() == before + 14)
     assert run_js(qtbot, window.map, "gspace.layers.reports._ids.length") == before + 14 - 18
-    assert dialog_job not in window.imports
+    assert dialog_job not in window.files.imports
 
 
 def _job(window, path):
