@@ -107,6 +107,10 @@ class TileService(QObject):
         for path in mbtiles or []:
             self.add_mbtiles(path)
         self.handler = TileSchemeHandler(self.store, self)
+        # tiles still being fetched must not hold the application open at exit
+        QCoreApplication.instance().aboutToQuit.connect(
+            lambda: self.handler.pool.shutdown(wait=False, cancel_futures=True)
+        )
         QWebEngineProfile.defaultProfile().installUrlSchemeHandler(SCHEME, self.handler)
 
     def add_mbtiles(self, path: str) -> str | None:
