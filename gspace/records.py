@@ -237,17 +237,19 @@ def _current(incident: Incident, table: str, row_id: str) -> dict:
 
 
 def update_report(incident: Incident, report_id: str, **changes: Any) -> dict:
-    """Change some fields of a report; returns the fields that really changed."""
+    """Change some fields of a report; returns the previous values (as stored) of the fields
+    that really changed: writing those back undoes the change."""
     if "status" in changes and changes["status"] not in REPORT_STATUSES:
         raise GspaceError(
             f"unknown status {changes['status']!r}; use one of " + ", ".join(REPORT_STATUSES)
         )
     old = _current(incident, "reports", report_id)
     changed = _changed_fields(old, changes)
-    if "observed_at" in changed:
-        changed["observed_ts"] = _timestamp(changed["observed_at"])
     if not changed:
         return {}
+    previous = {k: old[k] for k in changed}
+    if "observed_at" in changed:
+        changed["observed_ts"] = _timestamp(changed["observed_at"])
     hlc, conn, rid = incident.clock.now(), incident.conn, old["rid"]
     assignments = ", ".join(f"{k} = ?" for k in changed)
     conn.execute(
@@ -264,7 +266,7 @@ def update_report(incident: Incident, report_id: str, **changes: Any) -> dict:
     if {"text", "author"} & changed.keys():
         _fts_replace(incident, old, {**old, **changed})
     _log(incident, [(hlc, "reports", report_id, "update", changed)])
-    return changed
+    return previous
 
 
 def _fts_replace(incident: Incident, old: dict, new: dict | None) -> None:

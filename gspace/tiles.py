@@ -127,10 +127,15 @@ def mbtiles_source(path: str | Path) -> TileSource:
 
 def tiles_in(bbox: tuple[float, float, float, float], zoom: int) -> Iterator[tuple[int, int]]:
     """(x, y) of the XYZ tiles at `zoom` covering bbox (west, south, east, north)."""
-    (x0, y0), (x1, y1) = _tile_xy(bbox[0], bbox[3], zoom), _tile_xy(bbox[2], bbox[1], zoom)
-    for x in range(x0, x1 + 1):
-        for y in range(y0, y1 + 1):
+    xs, ys = _tile_ranges(bbox, zoom)
+    for x in xs:
+        for y in ys:
             yield x, y
+
+
+def _tile_ranges(bbox: tuple[float, float, float, float], zoom: int) -> tuple[range, range]:
+    (x0, y0), (x1, y1) = _tile_xy(bbox[0], bbox[3], zoom), _tile_xy(bbox[2], bbox[1], zoom)
+    return range(x0, x1 + 1), range(y0, y1 + 1)
 
 
 def _tile_xy(lon: float, lat: float, zoom: int) -> tuple[int, int]:
@@ -142,11 +147,7 @@ def _tile_xy(lon: float, lat: float, zoom: int) -> tuple[int, int]:
 
 
 def count_tiles(bbox: tuple[float, float, float, float], zooms: range) -> int:
-    total = 0
-    for z in zooms:
-        (x0, y0), (x1, y1) = _tile_xy(bbox[0], bbox[3], z), _tile_xy(bbox[2], bbox[1], z)
-        total += (x1 - x0 + 1) * (y1 - y0 + 1)
-    return total
+    return sum(len(xs) * len(ys) for xs, ys in (_tile_ranges(bbox, z) for z in zooms))
 
 
 class TileCache:
@@ -159,6 +160,8 @@ class TileCache:
         self.cap_bytes = cap_bytes
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
+        # a cache need not survive a power cut: no disk sync for every tile read or written
+        self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA busy_timeout=5000")
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS tiles (source TEXT, z INTEGER, x INTEGER, y INTEGER, "
@@ -166,6 +169,7 @@ class TileCache:
             "PRIMARY KEY (source, z, x, y))"
         )
         self.conn.execute("CREATE INDEX IF NOT EXISTS tiles_used ON tiles (pinned, used)")
+        self._unpinned: int | None = None  # bytes of unpinned tiles, counted once then kept
 
     def close(self) -> None:
         self.conn.close()
@@ -200,7 +204,12 @@ class TileCache:
             (source, z, x, y, data, len(data), time.time(), int(pinned)),
         )
         if not pinned:
-            self.evict()
+            if self._unpinned is None:
+                self._unpinned = self.size(pinned=False)
+            else:
+                self._unpinned += len(data)
+            if self._unpinned > self.cap_bytes:
+                self.evict()
 
     def size(self, pinned: bool | None = None) -> int:
         where = "" if pinned is None else f" WHERE pinned = {int(pinned)}"
@@ -213,22 +222,22 @@ class TileCache:
 
     def evict(self) -> int:
         """Drop the least recently used unpinned tiles until those fit 90 % of the cap."""
-        excess = self.size(pinned=False) - self.cap_bytes
+        self._unpinned = self.size(pinned=False)  # exact (other connections write too)
+        excess = self._unpinned - self.cap_bytes
         if excess <= 0:
             return 0
-        target, dropped, freed = excess + self.cap_bytes // 10, 0, 0
+        target, freed, doomed = excess + self.cap_bytes // 10, 0, []
         rows = self.conn.execute(
             "SELECT rowid, size FROM tiles WHERE pinned = 0 ORDER BY used"
         ).fetchall()
-        doomed = []
         for rowid, size in rows:
             if freed >= target:
                 break
             doomed.append((rowid,))
             freed += size
-            dropped += 1
         self.conn.executemany("DELETE FROM tiles WHERE rowid = ?", doomed)
-        return dropped
+        self._unpinned -= freed
+        return len(doomed)
 
 
 class TileStore:

@@ -12,7 +12,7 @@ import json
 from datetime import datetime, tzinfo
 from typing import Any
 
-from gspace import records
+from gspace import query, records
 from gspace.errors import GspaceError
 from gspace.incident import Incident
 from gspace.model import REPORT_STATUSES, SEVERITIES, categories_of
@@ -32,21 +32,10 @@ def apply(incident: Incident, edit: Edit) -> Edit:
     inverse: Edit = {}
     with incident.transaction():
         for report_id, fields in edit.items():
-            old = _stored(incident, report_id, fields)
-            changed = records.update_report(incident, report_id, **fields)
-            if changed:
-                inverse[report_id] = {k: old[k] for k in fields if k in changed}
+            previous = records.update_report(incident, report_id, **fields)
+            if previous:
+                inverse[report_id] = previous
     return inverse
-
-
-def _stored(incident: Incident, report_id: str, fields: dict) -> dict:
-    names = ", ".join(fields)
-    row = incident.conn.execute(
-        f"SELECT {names} FROM reports WHERE id = ? AND deleted = 0", (report_id,)
-    ).fetchone()
-    if row is None:
-        raise GspaceError(f"no report with id {report_id}")
-    return dict(zip(fields, row, strict=True))
 
 
 def set_fields(incident: Incident, ids: list[str], **fields: Any) -> Edit:
@@ -108,18 +97,10 @@ def merge(incident: Incident, keeper_id: str, other_ids: list[str]) -> Edit:
 
 
 def _report(incident: Incident, report_id: str) -> dict:
-    row = incident.conn.execute(
-        "SELECT category, media, properties, source FROM reports WHERE id = ? AND deleted = 0",
-        (report_id,),
-    ).fetchone()
-    if row is None:
+    found = query.report(incident, report_id)
+    if found is None:
         raise GspaceError(f"no report with id {report_id}")
-    return {
-        "category": row[0],
-        "media": json.loads(row[1] or "[]"),
-        "properties": json.loads(row[2] or "{}"),
-        "source": row[3],
-    }
+    return found
 
 
 def history(incident: Incident, report_id: str, zone: tzinfo) -> list[dict]:

@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from gspace.gui.background_import import BackgroundImport
-from gspace.gui.forms import load_form
+from gspace.gui.forms import load_form, set_choices
 from gspace.gui.i18n import current_language
 from gspace.gui.tile_scheme import chosen_base_map, tile_service, url_template
 from gspace.tiles import TileCache, TileStore
@@ -34,9 +34,7 @@ class BaseMapMenu(QObject):
         self.menu.clear()
         group = QActionGroup(self)
         self.actions: dict[str, QAction] = {}
-        choices = [(NONE, self.tr("Outline only (no tiles)"))]
-        choices += [(s.id, s.name(current_language())) for s in self.service.store.sources.values()]
-        for source_id, name in choices:
+        for name, source_id in self.choices_named():
             action = QAction(name, self, checkable=True)
             action.setChecked(source_id == self.current)
             action.triggered.connect(lambda _=False, s=source_id: self.choose(s))
@@ -48,6 +46,13 @@ class BaseMapMenu(QObject):
         self.prepare_action = self.menu.addAction(
             self.tr("Prepare offline area…"), self.open_prepare_dialog
         )
+
+    def choices_named(self) -> list[tuple[str, str]]:
+        """(name, id) of every base map, the outline only first."""
+        sources = self.service.store.sources.values()
+        return [(self.tr("Outline only (no tiles)"), NONE)] + [
+            (s.name(current_language()), s.id) for s in sources
+        ]
 
     def info(self, source_id: str) -> dict | None:
         source = self.service.store.sources.get(source_id)
@@ -100,9 +105,7 @@ class BaseMapMenu(QObject):
         with the count and size of what it would download."""
         form = load_form("offline_area", self.window)
         web = [s for s in self.service.store.sources.values() if s.url]
-        for source in web:
-            form.sourceBox.addItem(source.name(current_language()), source.id)
-        form.sourceBox.setCurrentIndex(max(0, form.sourceBox.findData(self.current)))
+        set_choices(form.sourceBox, [(s.name(current_language()), s.id) for s in web], self.current)
         form.areaBox.addItem(self.tr("The map's current view"), view)
         extent = self.window.report_set.extent()
         if extent:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gspace.catalog import LayerKind
+from gspace.gui.forms import set_choices
 from gspace.gui.labels import (
     categories_label,
     category_label,
@@ -161,12 +162,7 @@ class DetailPanel(QScrollArea):
             + [(severity_label(s), s) for s in SEVERITIES],
         }
         for name, items in choices.items():
-            box = self.triage_boxes[name]
-            chosen = box.currentData()
-            box.clear()
-            for text, value in items:
-                box.addItem(text, value)
-            box.setCurrentIndex(max(0, box.findData(chosen)))
+            set_choices(self.triage_boxes[name], items)
 
     def _edit_report(self, name: str) -> None:
         if not self._report_id:
@@ -328,21 +324,15 @@ class DetailPanel(QScrollArea):
         elif entry["op"] == "delete":
             parts.append(self.tr("deleted"))
         else:
-            shown = {
-                "status": lambda v: status_label(v),
-                "category": lambda v: categories_label(v) or "—",
-                "severity": lambda v: severity_label(v) or "—",
-                "note": lambda v: f"“{v}”" if v else "—",
-            }
-            names = {
-                "status": self.tr("status"),
-                "category": self.tr("category"),
-                "severity": self.tr("severity"),
-                "note": self.tr("note"),
-            }
-            for key, describe in shown.items():
-                if key in fields:
-                    parts.append(f"{names[key]} → {describe(fields[key])}")
+            described = (  # field, its name, its value in words
+                ("status", self.tr("status"), status_label),
+                ("category", self.tr("category"), lambda v: categories_label(v) or "—"),
+                ("severity", self.tr("severity"), lambda v: severity_label(v) or "—"),
+                ("note", self.tr("note"), lambda v: f"“{v}”" if v else "—"),
+            )
+            parts += [
+                f"{name} → {say(fields[key])}" for key, name, say in described if key in fields
+            ]
             if "lat" in fields:
                 parts.append(self.tr("moved"))
             properties = fields.get("properties")

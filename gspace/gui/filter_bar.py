@@ -8,6 +8,7 @@ from dataclasses import replace
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QToolButton, QWidget
 
+from gspace.gui.forms import set_choices
 from gspace.gui.labels import category_label, kind_label, location_source_label, status_label
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
 from gspace.query import NOTHING, ReportFilter
@@ -56,13 +57,7 @@ class FilterBar(QWidget):
             ],
         }
         for box, items in options.items():
-            box.blockSignals(True)
-            chosen = box.currentIndex()
-            box.clear()
-            for text, value in items:
-                box.addItem(text, value)
-            box.setCurrentIndex(max(0, chosen))
-            box.blockSignals(False)
+            set_choices(box, items)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         if event.type() == QEvent.Type.LanguageChange:

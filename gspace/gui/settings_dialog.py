@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, available_timezones
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from gspace.gui import i18n
-from gspace.gui.forms import load_form
-from gspace.gui.tile_scheme import tile_service
+from gspace.gui.forms import load_form, set_choices
+from gspace.gui.tile_scheme import DEFAULT_BASE_MAP, tile_service
 from gspace.tiles import DEFAULT_CACHE_MB
 
 COMMON_ZONES = ("Asia/Tokyo", "UTC")
@@ -21,20 +20,14 @@ def settings_form(window) -> QWidget:
     """The form, filled with the current values; `apply_settings` writes what it holds."""
     form = load_form("settings", window)
     settings = window.settings
-    for code, name in i18n.LANGUAGES.items():
-        form.languageBox.addItem(name, code)
-    form.languageBox.setCurrentIndex(form.languageBox.findData(i18n.current_language()))
+    languages = [(name, code) for code, name in i18n.LANGUAGES.items()]
+    set_choices(form.languageBox, languages, i18n.current_language())
     form.nameEdit.setText(window.incident.actor)
     zones = [*COMMON_ZONES, *sorted(available_timezones() - set(COMMON_ZONES))]
     form.zoneBox.addItems(zones)
     form.zoneBox.setCurrentText(str(window.incident.timezone))
-    form.baseMapBox.addItem(
-        QCoreApplication.translate("BaseMapMenu", "Outline only (no tiles)"), "none"
-    )
-    for source in tile_service(settings).store.sources.values():
-        form.baseMapBox.addItem(source.name(i18n.current_language()), source.id)
-    default = settings.value("basemap/default", "gsi_pale")
-    form.baseMapBox.setCurrentIndex(max(0, form.baseMapBox.findData(default)))
+    default = settings.value("basemap/default", DEFAULT_BASE_MAP)
+    set_choices(form.baseMapBox, window.base_maps.choices_named(), default)
     form.cacheBox.setValue(int(settings.value("tiles/cache_mb", DEFAULT_CACHE_MB)))
     return form
 

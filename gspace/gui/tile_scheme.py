@@ -20,9 +20,11 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
+from gspace.errors import GspaceError
 from gspace.tiles import DEFAULT_CACHE_MB, TileCache, TileStore, mbtiles_source
 
 SCHEME = b"gstile"
+DEFAULT_BASE_MAP = "gsi_pale"
 TYPES = {"png": b"image/png", "jpg": b"image/jpeg", "webp": b"image/webp"}
 
 
@@ -116,8 +118,6 @@ class TileService(QObject):
     def add_mbtiles(self, path: str) -> str | None:
         """Add an MBTiles file as a base map; returns its id (None, with the reason kept in
         `errors`, when it cannot be read)."""
-        from gspace.errors import GspaceError
-
         try:
             source = mbtiles_source(path)
         except GspaceError as e:
@@ -156,4 +156,6 @@ def chosen_base_map(settings) -> str:
     forced = os.environ.get("GSPACE_BASEMAP")
     if forced:
         return forced
-    return str(settings.value("basemap/current") or settings.value("basemap/default", "gsi_pale"))
+    return str(
+        settings.value("basemap/current") or settings.value("basemap/default", DEFAULT_BASE_MAP)
+    )

@@ -117,10 +117,6 @@ map.on("moveend", () => {
 const container = map.getContainer();
 function eventLatLng(e) { return map.mouseEventToLatLng(e); }
 function eventPoint(e) { return map.mouseEventToContainerPoint(e); }
-function selectedUnder(point) {
-  const id = layers.reports.hit(point, 9);
-  return id && layers.reports._selected.has(id) ? id : null;
-}
 container.addEventListener("mousedown", (e) => {
   if (e.button !== 0 || placing || !bridge) return;
   const point = eventPoint(e);
@@ -128,7 +124,7 @@ container.addEventListener("mousedown", (e) => {
     gesture = { kind: "lasso", points: [[point.x, point.y]],
       line: L.polyline([eventLatLng(e)], { color: "#1565c0", weight: 2, dashArray: "4 4", interactive: false }).addTo(map) };
   } else {
-    const id = selectedUnder(point);
+    const id = layers.reports.hitSelected(point, 9);
     if (!id) return;
     gesture = { kind: "drag", id: id, moved: false };
   }
@@ -136,7 +132,7 @@ container.addEventListener("mousedown", (e) => {
 }, true);
 container.addEventListener("mousemove", (e) => {
   if (!gesture) {
-    container.style.cursor = placing ? "crosshair" : (selectedUnder(eventPoint(e)) ? "move" : "");
+    container.style.cursor = placing ? "crosshair" : (layers.reports.hitSelected(eventPoint(e), 9) ? "move" : "");
     return;
   }
   e.stopPropagation();
