@@ -127,6 +127,21 @@ class Incident:
         with self.db.atomic():
             yield self
 
+    @contextmanager
+    def bulk(self):
+        """Settings for a large import: commits do not wait for the disk, and the page cache
+        holds the growing indexes. A crash of the machine may lose the last batches (a killed
+        process loses nothing it committed); the store stays consistent either way, and the
+        import is made durable when it ends."""
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA cache_size=-65536")
+        try:
+            yield self
+        finally:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # syncs what was written
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA cache_size=-2000")
+
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
             self.db["meta"].upsert({"key": key, "value": value}, pk="key")

@@ -5,6 +5,11 @@ R*Tree / FTS5 entries and a change-log entry, inside the caller's transaction
 (`Incident.transaction()`), so a row never exists without its index entries or its change.
 Bulk inserts fill each table with one `executemany` per batch: this is the hot path of every
 import, and per-row triggers would make it several times slower.
+
+The insert entry of a report or feature (the tables imports fill by the hundred thousand) holds
+no copy of the row: the row itself has what was written, and every update entry keeps the
+values it replaced (`prior`), so the row as first written can always be rebuilt. Copying each
+row into the log doubled the store's size and most of an import's writing.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from itertools import islice
+from itertools import count, islice
 from typing import Any
 
 import orjson
@@ -104,19 +109,24 @@ def _timestamp(iso: str | None) -> float | None:
 
 
 _CHANGE_INSERT = (
-    "INSERT INTO changes (hlc, origin, tbl, row_id, op, data, actor) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO changes (hlc, origin, tbl, row_id, op, data, prior, actor) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-def _log(incident: Incident, entries: list[tuple[str, str, str, str, dict]]) -> None:
-    """entries: (hlc, table, row id, op, data)."""
+def _log(incident: Incident, entries: list[tuple]) -> None:
+    """entries: (hlc, table, row id, op, data, prior); data and prior are dicts or None."""
     incident.conn.executemany(
         _CHANGE_INSERT,
         [
-            (h, incident.device_id, t, r, op, _dumps(d), incident.actor)
-            for h, t, r, op, d in entries
+            (h, incident.device_id, t, r, op, _json_or_none(d), _json_or_none(p), incident.actor)
+            for h, t, r, op, d, p in entries
         ],
     )
+
+
+def _json_or_none(value: dict | None) -> str | None:
+    return None if value is None else _dumps(value)
 
 
 def _next_key(incident: Incident, table: str, key: str) -> int:
@@ -136,47 +146,40 @@ _ID, _STATUS, _RECEIVED, _OBSERVED, _OBSERVED_TS, _LON, _SOURCE = (
 )
 
 
-Prepared = tuple[tuple, str]  # (report cells in REPORT_COLUMNS order, change-log JSON)
-
-
-def prepare_reports(rows: Iterable[dict], received_at: str) -> list[Prepared]:
-    """The per-row work of inserting reports, which needs no store: defaults, a new id, JSON
-    cells and the change-log entry. Import workers call it in their own processes."""
+def prepare_reports(rows: Iterable[dict], received_at: str) -> list[tuple]:
+    """The per-row work of inserting reports, which needs no store: defaults, a new id and JSON
+    cells, as a tuple in REPORT_COLUMNS order. Import workers call it in their own processes."""
     rows = list(rows)
     fresh = iter(new_ids(sum(1 for row in rows if not row.get("id"))))
     prepared = []
     for row in rows:
-        cells = [row.get(c) for c in REPORT_COLUMNS]
+        cells = list(map(row.get, REPORT_COLUMNS))
         cells[_ID] = cells[_ID] or next(fresh)
         cells[_STATUS] = cells[_STATUS] or "new"
         cells[_RECEIVED] = cells[_RECEIVED] or received_at
         cells[_OBSERVED_TS] = _timestamp(cells[_OBSERVED])
         if cells[_SOURCE] is None:
             cells[_SOURCE] = "none" if cells[_LON] is None else "manual"
-        cells[_MEDIA] = cells[_MEDIA] or []
-        cells[_PROPERTIES] = cells[_PROPERTIES] or {}
-        logged = _dumps(dict(zip(REPORT_COLUMNS, cells, strict=True)))
-        cells[_MEDIA] = _json_cell("media", cells[_MEDIA])
-        cells[_PROPERTIES] = _json_cell("properties", cells[_PROPERTIES])
-        prepared.append((tuple(cells), logged))
+        cells[_MEDIA] = _json_cell("media", cells[_MEDIA]) if cells[_MEDIA] else "[]"
+        cells[_PROPERTIES] = _json_cell("properties", cells[_PROPERTIES] or {})
+        prepared.append(tuple(cells))
     return prepared
 
 
-def insert_prepared(incident: Incident, prepared: list[Prepared]) -> None:
+def insert_prepared(incident: Incident, prepared: list[tuple]) -> None:
     """Write prepared reports, their R*Tree and FTS5 entries and change-log entries. Call in a
     transaction. The index entries are filled by one INSERT ... SELECT per batch from the rows
     just written, without a round trip through Python per row."""
     if not prepared:
         return
-    conn, device = incident.conn, incident.device_id
+    conn, device, actor = incident.conn, incident.device_id, incident.actor
     start = _next_key(incident, "reports", "rid")
-    values, log = [], []
-    for key, (cells, logged) in enumerate(prepared, start=start):
-        hlc = incident.clock.now()
-        values.append((key, *cells, hlc, device))
-        log.append((hlc, device, "reports", cells[_ID], "insert", logged, incident.actor))
-    last = start + len(values) - 1
-    conn.executemany(_REPORT_INSERT, values)
+    stamps = incident.clock.stamps(len(prepared))
+    conn.executemany(
+        _REPORT_INSERT,
+        [(key, *cells, hlc, device) for key, cells, hlc in zip(count(start), prepared, stamps)],
+    )
+    last = start + len(prepared) - 1
     conn.execute(
         "INSERT INTO reports_rtree SELECT rid, lon, lon, lat, lat FROM reports "
         "WHERE rid BETWEEN ? AND ? AND lon IS NOT NULL",
@@ -187,7 +190,13 @@ def insert_prepared(incident: Incident, prepared: list[Prepared]) -> None:
         "FROM reports WHERE rid BETWEEN ? AND ?",
         (start, last),
     )
-    conn.executemany(_CHANGE_INSERT, log)
+    conn.executemany(
+        _CHANGE_INSERT,
+        [
+            (hlc, device, "reports", cells[_ID], "insert", None, None, actor)
+            for cells, hlc in zip(prepared, stamps, strict=True)
+        ],
+    )
 
 
 def add_reports(incident: Incident, rows: Iterable[dict]) -> list[str]:
@@ -197,7 +206,7 @@ def add_reports(incident: Incident, rows: Iterable[dict]) -> list[str]:
     for batch in batches(rows):
         prepared = prepare_reports(batch, incident.now())
         insert_prepared(incident, prepared)
-        ids += [cells[_ID] for cells, _ in prepared]
+        ids += [cells[_ID] for cells in prepared]
     return ids
 
 
@@ -212,7 +221,14 @@ def add_reposts(incident: Incident, rows: list[dict]) -> None:
         cells = tuple(row.get(c) for c in REPOST_COLUMNS)
         values.append((*cells, hlc, incident.device_id))
         log.append(
-            (hlc, "reposts", row["source"], "insert", dict(zip(REPOST_COLUMNS, cells, strict=True)))
+            (
+                hlc,
+                "reposts",
+                row["source"],
+                "insert",
+                dict(zip(REPOST_COLUMNS, cells, strict=True)),
+                None,
+            )
         )
     incident.conn.executemany(
         f"INSERT INTO reposts ({', '.join(REPOST_COLUMNS)}, hlc, origin) VALUES "
@@ -265,7 +281,7 @@ def update_report(incident: Incident, report_id: str, **changes: Any) -> dict:
             )
     if {"text", "author"} & changed.keys():
         _fts_replace(incident, old, {**old, **changed})
-    _log(incident, [(hlc, "reports", report_id, "update", changed)])
+    _log(incident, [(hlc, "reports", report_id, "update", changed, previous)])
     return previous
 
 
@@ -291,7 +307,7 @@ def delete_report(incident: Incident, report_id: str) -> None:
     )
     incident.conn.execute("DELETE FROM reports_rtree WHERE rid = ?", (old["rid"],))
     _fts_replace(incident, old, None)
-    _log(incident, [(hlc, "reports", report_id, "delete", {})])
+    _log(incident, [(hlc, "reports", report_id, "delete", {}, None)])
 
 
 def add_layer(incident: Incident, kind: str, name: str, source: str) -> str:
@@ -304,7 +320,7 @@ def add_layer(incident: Incident, kind: str, name: str, source: str) -> str:
     }
     hlc = incident.clock.now()
     incident.db["layers"].insert({**layer, "hlc": hlc, "origin": incident.device_id})
-    _log(incident, [(hlc, "layers", layer["id"], "insert", layer)])
+    _log(incident, [(hlc, "layers", layer["id"], "insert", layer, None)])
     return layer["id"]
 
 
@@ -326,7 +342,7 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
                 feature["lon"], feature["lat"] = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
             feature["attributes"] = feature["attributes"] or {}
             hlc = incident.clock.now()
-            log.append((hlc, "features", feature["id"], "insert", dict(feature)))
+            log.append((hlc, "features", feature["id"], "insert", None, None))
             feature["attributes"] = _json_cell("attributes", feature["attributes"])
             feature["geometry"] = _json_cell("geometry", feature["geometry"])
             values.append((fid + offset, *feature.values(), hlc, incident.device_id))
@@ -348,6 +364,7 @@ def update_feature(incident: Incident, feature_id: str, **changes: Any) -> dict:
     box = _bbox(changes["geometry"]) if "geometry" in changed else None
     if box:
         changed["lon"], changed["lat"] = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    previous = {k: old[k] for k in changed}
     hlc = incident.clock.now()
     assignments = ", ".join(f"{k} = ?" for k in changed)
     incident.conn.execute(
@@ -360,7 +377,7 @@ def update_feature(incident: Incident, feature_id: str, **changes: Any) -> dict:
             "INSERT INTO features_rtree VALUES (?, ?, ?, ?, ?)",
             (old["fid"], box[0], box[2], box[1], box[3]),
         )
-    _log(incident, [(hlc, "features", feature_id, "update", changed)])
+    _log(incident, [(hlc, "features", feature_id, "update", changed, previous)])
     return changed
 
 
@@ -371,7 +388,7 @@ def add_media(incident: Incident, row: dict) -> bool:
     hlc = incident.clock.now()
     incident.db["media"].insert({**row, "hlc": hlc, "origin": incident.device_id})
     logged = {k: v for k, v in row.items() if k != "thumbnail"}
-    _log(incident, [(hlc, "media", row["sha256"], "insert", logged)])
+    _log(incident, [(hlc, "media", row["sha256"], "insert", logged, None)])
     return True
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SYNC_COLUMNS = {"hlc": str, "origin": str, "deleted": int}
 
@@ -158,11 +158,18 @@ def _v4_triage(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_changes_row ON changes (row_id)")
 
 
+def _v5_prior(db: sqlite_utils.Database) -> None:
+    """Update entries keep the values they replaced, so that insert entries of reports and
+    features need no copy of the row (records.py)."""
+    db.execute("ALTER TABLE changes ADD COLUMN prior TEXT")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1_tables,
     2: _v2_indexes,
     3: _v3_post_identity,
     4: _v4_triage,
+    5: _v5_prior,
 }
 
 

@@ -104,23 +104,26 @@ def _report(incident: Incident, report_id: str) -> dict:
 
 
 def history(incident: Incident, report_id: str, zone: tzinfo) -> list[dict]:
-    """Who changed what and when, oldest first: {at (local time), actor, op, fields}."""
+    """Who changed what and when, oldest first: {at (local time), actor, op, fields, prior
+    (the values the fields had before)}."""
     rows = incident.conn.execute(
-        "SELECT hlc, actor, op, data FROM changes WHERE tbl = 'reports' AND row_id = ? "
+        "SELECT hlc, actor, op, data, prior FROM changes WHERE tbl = 'reports' AND row_id = ? "
         "ORDER BY seq",
         (report_id,),
     )
     entries = []
-    for hlc, actor, op, data in rows:
+    for hlc, actor, op, data, prior in rows:
         wall_ms = parse_stamp(hlc)[0]
-        fields = json.loads(data or "{}")
-        fields.pop("observed_ts", None)  # derived from observed_at
+        fields, prior = json.loads(data or "{}"), json.loads(prior or "{}")
+        for derived in (fields, prior):
+            derived.pop("observed_ts", None)  # derived from observed_at
         entries.append(
             {
                 "at": datetime.fromtimestamp(wall_ms / 1000, zone),
                 "actor": actor or "",
                 "op": op,
                 "fields": fields,
+                "prior": prior,
             }
         )
     return entries

@@ -25,14 +25,20 @@ class Classifier:
 
     def categories(self, text: str | None) -> list[str]:
         """The categories named in `text`, in the dictionary's order; ["other"] for none."""
-        if not text:
-            return ["other"]
-        text = unicodedata.normalize("NFKC", text).lower()
-        found = {self.category_of[word] for p in self.patterns for word in p.findall(text)}
+        return self.categories_of_folded(fold(text)) if text else ["other"]
+
+    def categories_of_folded(self, folded: str) -> list[str]:
+        """categories() of a text already folded (fold()), for callers that fold it once."""
+        found = {self.category_of[word] for p in self.patterns for word in p.findall(folded)}
         return [c for c in CATEGORIES if c in found] or ["other"]
 
     def severity(self, categories: list[str]) -> str:
         return "high" if self.high.intersection(categories) else "normal"
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width letters and digits become ASCII), lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
 
 
 def _trie_pattern(words: list[str], end: str = "") -> str:
@@ -67,7 +73,7 @@ def build(dictionary: dict) -> Classifier:
             raise ValueError(f"unknown category {category!r} in the keyword dictionary")
         for key in ("ja", "en", "hashtags"):
             for word in entry.get(key, []):
-                word = unicodedata.normalize("NFKC", word).lower()
+                word = fold(word)
                 if word.isascii():
                     word = word.lstrip("#")  # #sos is the word sos
                 category_of.setdefault(word, category)

@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from itertools import chain
 from pathlib import Path
 
@@ -600,6 +600,21 @@ def _bbox(box: object) -> tuple[float, float, float, float] | None:
     return None
 
 
+_V1_TIME = re.compile(r"\w{3} (\w{3}) (\d{1,2}) (\d\d):(\d\d):(\d\d) ([+-]\d\d)(\d\d) (\d{4})")
+
+
+def _v1_time(month, day, hh, mm, ss, offset_h, offset_m, year) -> str | None:
+    """ISO 8601 of the parts of X v1's "Fri Dec 11 01:25:59 +0000 2015" (a million posts
+    pass here: written out directly once the date is known to exist)."""
+    try:
+        datetime(int(year), MONTHS[month], int(day), int(hh), int(mm), int(ss))
+    except (ValueError, KeyError):
+        return None
+    if abs(int(offset_h)) > 23 or int(offset_m) > 59:
+        return None
+    return f"{year}-{MONTHS[month]:02d}-{int(day):02d}T{hh}:{mm}:{ss}{offset_h}:{offset_m}"
+
+
 def _time(value: object, zone: tzinfo = UTC) -> str | None:
     """ISO 8601 with offset from the ways posts write times: ISO (Z or offset; without one, in
     `zone`), X v1's "Fri Dec 11 01:25:59 +0000 2015", 2026/11/24 9:30, or Unix seconds.
@@ -615,18 +630,8 @@ def _time(value: object, zone: tzinfo = UTC) -> str | None:
         except (OverflowError, OSError, ValueError):
             return None
     text = str(value).strip()
-    parts = text.split()
-    if len(parts) == 6 and parts[1] in MONTHS:
-        try:
-            hh, mm, ss = (int(v) for v in parts[3].split(":"))
-            sign = -1 if parts[4][0] == "-" else 1
-            offset = timedelta(hours=int(parts[4][1:3]), minutes=int(parts[4][3:5])) * sign
-            return datetime(
-                int(parts[5]), MONTHS[parts[1]], int(parts[2]), hh, mm, ss,
-                tzinfo=timezone(offset),
-            ).isoformat()  # fmt: skip
-        except (ValueError, IndexError):
-            return None
+    if v1 := _V1_TIME.fullmatch(text):
+        return _v1_time(*v1.groups())
     try:
         moment = datetime.fromisoformat(text.replace("/", "-"))
     except ValueError:

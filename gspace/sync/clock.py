@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+_COUNTER_END = 100_000  # the counter has five digits
+
 
 def format_stamp(wall_ms: int, counter: int) -> str:
     return f"{wall_ms:015d}.{counter:05d}"
@@ -28,12 +30,24 @@ class HybridClock:
 
     def now(self) -> str:
         """A stamp later than every stamp this clock has given or seen."""
+        return self.stamps(1)[0]
+
+    def stamps(self, count: int) -> list[str]:
+        """`count` stamps in order, each later than every stamp given or seen before (one
+        reading of the wall clock for a whole batch of rows)."""
         wall = self._wall()
         if wall > self._ms:
-            self._ms, self._counter = wall, 0
-        else:
-            self._counter += 1
-        return format_stamp(self._ms, self._counter)
+            self._ms, self._counter = wall, -1
+        stamps = []
+        while len(stamps) < count:
+            first = self._counter + 1
+            last = min(first + count - len(stamps), _COUNTER_END)
+            stamps += [f"{self._ms:015d}.{c:05d}" for c in range(first, last)]
+            if last == _COUNTER_END:  # the counter's digits are used up: on to the next ms
+                self._ms, self._counter = self._ms + 1, -1
+            else:
+                self._counter = last - 1
+        return stamps
 
     def observe(self, remote: str) -> None:
         """Move past a stamp received from another device (used by sync)."""

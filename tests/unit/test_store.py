@@ -62,6 +62,24 @@ def test_every_write_lands_in_the_change_log_with_clock_and_origin(incident):
     assert row == (1, stamps[-1], incident.device_id)
 
 
+def test_the_row_as_first_written_is_rebuilt_from_the_prior_values_of_its_updates(incident):
+    with incident.transaction():
+        [rid] = records.add_reports(incident, [report(lon=130.7, lat=32.8, category="fire")])
+    first = query.report(incident, rid)
+    with incident.transaction():
+        records.update_report(incident, rid, status="verified", category="flooding")
+        records.update_report(incident, rid, category="fire,flooding", lon=130.8)
+    rebuilt = query.report(incident, rid)
+    updates = incident.conn.execute(
+        "SELECT prior FROM changes WHERE row_id = ? AND op = 'update' ORDER BY seq DESC", (rid,)
+    )
+    for (prior,) in updates:
+        rebuilt.update(json.loads(prior))
+    assert rebuilt == first
+    [(data,)] = incident.conn.execute("SELECT data FROM changes WHERE op = 'insert'")
+    assert data is None  # an insert is not copied into the log: the row holds it
+
+
 def test_a_failed_transaction_leaves_no_row_index_or_change(incident):
     with pytest.raises(sqlite3.IntegrityError), incident.transaction():
         records.add_reports(

@@ -121,11 +121,11 @@ def test_history_says_who_changed_what_and_when_in_the_incident_time_zone(incide
         ("update", "田中"),
     ]
     assert entries[1]["fields"] == {"status": "verified"}
+    assert entries[1]["prior"] == {"status": "new"}
     assert entries[2]["fields"] == {"note": "救助要請あり", "severity": "high"}
+    assert entries[2]["prior"] == {"note": None, "severity": None}
     assert entries[2]["at"].utcoffset().total_seconds() == 9 * 3600
-    assert (
-        "observed_ts" not in entries[0]["fields"] and entries[0]["fields"]["text"] == "道路が冠水"
-    )
+    assert entries[0]["fields"] == entries[0]["prior"] == {}  # the row itself holds the insert
 
 
 def test_a_version_3_store_gains_notes_and_actors_when_opened(tmp_path):
