@@ -166,12 +166,13 @@ def prepare_reports(rows: Iterable[dict], received_at: str) -> list[tuple]:
     return prepared
 
 
-def insert_prepared(incident: Incident, prepared: list[tuple]) -> None:
+def insert_prepared(incident: Incident, prepared: list[tuple]) -> int:
     """Write prepared reports, their R*Tree and FTS5 entries and change-log entries. Call in a
     transaction. The index entries are filled by one INSERT ... SELECT per batch from the rows
-    just written, without a round trip through Python per row."""
+    just written, without a round trip through Python per row. Returns the row key (`rid`)
+    of the first; the others follow it."""
     if not prepared:
-        return
+        return 0
     conn, device, actor = incident.conn, incident.device_id, incident.actor
     start = _next_key(incident, "reports", "rid")
     stamps = incident.clock.stamps(len(prepared))
@@ -197,6 +198,7 @@ def insert_prepared(incident: Incident, prepared: list[tuple]) -> None:
             for cells, hlc in zip(prepared, stamps, strict=True)
         ],
     )
+    return start
 
 
 def add_reports(incident: Incident, rows: Iterable[dict]) -> list[str]:

@@ -158,10 +158,13 @@ def _v4_triage(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_changes_row ON changes (row_id)")
 
 
-def _v5_prior(db: sqlite_utils.Database) -> None:
-    """Update entries keep the values they replaced, so that insert entries of reports and
-    features need no copy of the row (records.py)."""
+def _v5_lean_imports(db: sqlite_utils.Database) -> None:
+    """What a million-post import spent most of its time on: update entries keep the values
+    they replaced, so that insert entries of reports and features need no copy of the row
+    (records.py); copies of a post are found by digests held in memory during an import
+    (ingest/digests.py), not by an index that random digests made slow to write."""
     db.execute("ALTER TABLE changes ADD COLUMN prior TEXT")
+    db.execute("DROP INDEX idx_reports_digest")
 
 
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
@@ -169,7 +172,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     2: _v2_indexes,
     3: _v3_post_identity,
     4: _v4_triage,
-    5: _v5_prior,
+    5: _v5_lean_imports,
 }
 
 

@@ -19,9 +19,7 @@ other files are read in-process.
 from __future__ import annotations
 
 import gc
-import hashlib
 import multiprocessing
-import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -38,14 +36,12 @@ from gspace.geo import distance_m
 from gspace.incident import Incident
 from gspace.ingest import sns_formats
 from gspace.ingest.classify import default_classifier, fold
+from gspace.ingest.digests import DigestIndex, digest_of_folded
 from gspace.ingest.gazetteer import default_gazetteer
 from gspace.ingest.sns_formats import Post, Skip
 
 BATCH = 5000
 CHUNK_LINES = 2000  # JSONL lines a worker parses at a time
-_MIN_DIGEST_TEXT = 12  # shorter texts ("拡散希望") are not taken for copies of each other
-_URL = re.compile(r"https?://\S+")
-_RT_PREFIX = re.compile(r"^rt@[\w.]+:")
 REASONS_KEPT = 1000  # skip reasons kept in memory for the summary (all go to the import log)
 
 
@@ -78,20 +74,6 @@ class SnsSummary:
 
 
 # -- one post -> one report row --------------------------------------------------------------
-def digest(text: str) -> str | None:
-    """The identity of a post's words: the same text posted again (copy and paste) has the same
-    digest. URLs, spaces, case and an "RT @name:" prefix do not count."""
-    return digest_of_folded(fold(text))
-
-
-def digest_of_folded(folded: str) -> str | None:
-    plain = "".join(_URL.sub("", folded).split())
-    plain = _RT_PREFIX.sub("", plain)
-    if len(plain) < _MIN_DIGEST_TEXT:
-        return None
-    return hashlib.blake2b(plain.encode(), digest_size=10).hexdigest()
-
-
 def report_row(post: Post) -> dict:
     """The report for a post: location, categories, severity; properties say where it came
     from and why it is placed where it is."""
@@ -257,22 +239,18 @@ class _Writer:
     def __init__(self, incident: Incident, summary: SnsSummary):
         self.incident, self.summary = incident, summary
         self.run_id = str(uuid.uuid4())
+        self.digests = DigestIndex(incident.conn)
 
     def write(self, rows: list[list], path: str) -> None:
         """One transaction: new reports, attached reposts and copies, skips in the log."""
         inc, summary = self.incident, self.summary
         sources = {_source(r) for r in rows if r[0] != "skip"}
         with inc.transaction():
-            known = self._lookup(
-                "SELECT source, id FROM reports WHERE deleted = 0 AND source", sources
+            known = dict(
+                self._select("SELECT source, id FROM reports WHERE deleted = 0 AND source", sources)
+                + self._select("SELECT source, report_id FROM reposts WHERE source", sources)
             )
-            known.update(
-                self._lookup("SELECT source, report_id FROM reposts WHERE source", sources)
-            )
-            copies = self._lookup(
-                "SELECT digest, id FROM reports WHERE deleted = 0 AND digest",
-                {r[2][_DIGEST] for r in rows if r[0] == "post" and r[2][_DIGEST]},
-            )
+            copies = self._copied({r[2][_DIGEST] for r in rows if r[0] == "post" and r[2][_DIGEST]})
             new, attach, log = [], [], []
             for row in rows:
                 tag = row[0]
@@ -312,7 +290,7 @@ class _Writer:
                     copies[digest] = cells[_ID]
                 new.append(cells)
                 summary.located[cells[_LOCATED]] += 1
-            records.insert_prepared(inc, new)
+            first = records.insert_prepared(inc, new)
             if attach:
                 records.add_reposts(inc, attach)
                 self._count_reposts(Counter(a["report_id"] for a in attach))
@@ -321,17 +299,31 @@ class _Writer:
                 " VALUES (?, ?, 'sns', ?, ?, ?, NULL)",
                 [(self.run_id, inc.now(), w, outcome, why) for w, outcome, why in log],
             )
+        for rid, cells in enumerate(new, start=first):
+            if cells[_DIGEST]:
+                self.digests.add(cells[_DIGEST], rid)
         summary.imported += len(new)
         summary.reposts += len(attach)
 
-    def _lookup(self, select: str, values: set[str]) -> dict[str, str]:
-        """`select` ... IN (values), 10,000 values a query: key -> report id."""
-        values_list, found = list(values), {}
+    def _select(self, select: str, values: Iterable) -> list[tuple]:
+        """`select` ... IN (values), 10,000 values a query."""
+        values_list, rows = list(values), []
         for start in range(0, len(values_list), 10000):
             part = values_list[start : start + 10000]
             sql = f"{select} IN ({', '.join('?' * len(part))})"
-            found.update(self.incident.conn.execute(sql, part).fetchall())
-        return found
+            rows += self.incident.conn.execute(sql, part).fetchall()
+        return rows
+
+    def _copied(self, digests: set[str]) -> dict[str, str]:
+        """digest -> id of the report each digest is a copy of."""
+        candidates = self.digests.find(digests)
+        stored = {
+            rid: (report_id, digest)
+            for rid, report_id, digest in self._select(
+                "SELECT rid, id, digest FROM reports WHERE deleted = 0 AND rid", candidates.values()
+            )
+        }
+        return {d: stored[r][0] for d, r in candidates.items() if stored.get(r, ("", ""))[1] == d}
 
     def _count_reposts(self, added: Counter) -> None:
         for report_id, count in added.items():

@@ -269,6 +269,35 @@ def test_a_boost_and_a_copy_attach_to_the_original(incident, tmp_path):
     assert logged.fetchone()[0] == 2
 
 
+def test_copies_attach_across_batches_and_imports_but_not_to_a_deleted_report(
+    incident, tmp_path, monkeypatch
+):
+    from gspace import records
+    from gspace.ingest import digests, sns
+
+    monkeypatch.setattr(sns, "BATCH", 50)
+    monkeypatch.setattr(digests, "_MERGE_AT", 70)  # the in-memory digests merge mid-import
+    texts = [f"断水が続いています 給水所 {n} 番" for n in range(200)]
+    first = tmp_path / "first.jsonl"  # ends with copies of the first five and the last five
+    posts = [{"id": str(n), "text": t} for n, t in enumerate(texts)] + [
+        {"id": f"r{n}", "text": f"RT @a: {texts[n]}"} for n in (*range(5), *range(195, 200))
+    ]
+    first.write_bytes(b"\n".join(map(orjson.dumps, posts)))
+    summary = import_sns(incident, [first], fmt="x-v2", jobs=1)
+    assert (summary.imported, summary.reposts) == (200, 10)
+    by_text = {r["text"]: r["id"] for r in sns_reports(incident).values()}
+    with incident.transaction():
+        records.delete_report(incident, by_text[texts[7]])
+    second = tmp_path / "second.jsonl"  # the same words, reposted by others later
+    second.write_bytes(b"\n".join(orjson.dumps({"id": f"c{n}", "text": f"{t} https://t.co/{n}"})
+                                  for n, t in enumerate(texts)))  # fmt: skip
+    summary = import_sns(incident, [second], fmt="x-v2", jobs=1)
+    assert (summary.imported, summary.reposts) == (1, 199)  # the deleted one's copy is new
+    attached = dict(incident.conn.execute("SELECT source, report_id FROM reposts"))
+    assert attached[x_key("c3")] == by_text[texts[3]] and x_key("c7") not in attached
+    assert attached[x_key("c150")] == by_text[texts[150]]
+
+
 def test_the_cli_imports_and_reports_a_summary(tmp_path, fixtures):
     run_gspace("init", tmp_path / "i", check=True)
     result = run_gspace(
