@@ -317,8 +317,8 @@ class DetailPanel(QScrollArea):
         self.history_title.setVisible(bool(history))
 
     def history_line(self, entry: dict) -> str:
-        """One change: when, who, and what it set (in the window's words)."""
-        fields, parts = entry["fields"], []
+        """One change: when, who, and what it set, from what (in the window's words)."""
+        fields, prior, parts = entry["fields"], entry["prior"], []
         if entry["op"] == "insert":
             parts.append(self.tr("added"))
         elif entry["op"] == "delete":
@@ -331,7 +331,9 @@ class DetailPanel(QScrollArea):
                 ("note", self.tr("note"), lambda v: f"“{v}”" if v else "—"),
             )
             parts += [
-                f"{name} → {say(fields[key])}" for key, name, say in described if key in fields
+                f"{name} {say(prior[key]) + ' ' if key in prior else ''}→ {say(fields[key])}"
+                for key, name, say in described
+                if key in fields
             ]
             if "lat" in fields:
                 parts.append(self.tr("moved"))

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from gspace import query
+from gspace.gui.labels import severity_label
 from gspace.query import ReportFilter
 
 SHOWN_ON_MAP = "gspace.layers.reports.shownIds().length"
@@ -260,6 +261,7 @@ def test_the_detail_panel_edits_the_report_and_shows_who_changed_it(
     window.incident.actor = "tanaka"
     window.reports.selectRow(0)
     report_id = window.reports.current_id()
+    before = severity_label(query.report(window.incident, report_id)["severity"]) or "—"
     qtbot.waitUntil(lambda: window.detail._report_id == report_id)
     box = window.detail.triage_boxes["severity"]
     box.setCurrentIndex(box.findData("high"))
@@ -269,8 +271,8 @@ def test_the_detail_panel_edits_the_report_and_shows_who_changed_it(
     report = query.report(window.incident, report_id)
     assert (report["severity"], report["note"]) == ("high", "現地で確認済み")
     history = window.detail.history.text().splitlines()
-    assert history[-1].endswith("tanaka: note → “現地で確認済み”")
-    assert "severity → High" in history[-2]
+    assert history[-1].endswith("tanaka: note — → “現地で確認済み”")  # what it was, what it is
+    assert f"severity {before} → High" in history[-2]
     window.review.undo_action.trigger()
     window.review.undo_action.trigger()
     report = query.report(window.incident, report_id)
