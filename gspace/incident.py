@@ -25,6 +25,7 @@ from gspace.sync.clock import HybridClock
 STORE = "store.sqlite"
 MEDIA = "media"
 DEFAULT_TIMEZONE = "Asia/Tokyo"
+_BULK = {"synchronous": "NORMAL", "cache_size": -65536}  # Incident.bulk()
 
 
 class Incident:
@@ -133,14 +134,15 @@ class Incident:
         holds the growing indexes. A crash of the machine may lose the last batches (a killed
         process loses nothing it committed); the store stays consistent either way, and the
         import is made durable when it ends."""
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA cache_size=-65536")
+        before = {p: self.conn.execute(f"PRAGMA {p}").fetchone()[0] for p in _BULK}
+        for pragma, value in _BULK.items():
+            self.conn.execute(f"PRAGMA {pragma}={value}")
         try:
             yield self
         finally:
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # syncs what was written
-            self.conn.execute("PRAGMA synchronous=FULL")
-            self.conn.execute("PRAGMA cache_size=-2000")
+            for pragma, value in before.items():
+                self.conn.execute(f"PRAGMA {pragma}={value}")
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():

@@ -218,8 +218,7 @@ REPOST_COLUMNS = ("source", "report_id", "via", "author", "observed_at")
 def add_reposts(incident: Incident, rows: list[dict]) -> None:
     """Attach reposts / copies (dicts with REPOST_COLUMNS keys) to their reports."""
     log, values = [], []
-    for row in rows:
-        hlc = incident.clock.now()
+    for row, hlc in zip(rows, incident.clock.stamps(len(rows)), strict=True):
         cells = tuple(row.get(c) for c in REPOST_COLUMNS)
         values.append((*cells, hlc, incident.device_id))
         log.append(
@@ -335,7 +334,8 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
         fid = _next_key(incident, "features", "fid")
         values, boxes, log = [], [], []
         fresh = iter(new_ids(sum(1 for row in batch if not row.get("id"))))
-        for offset, row in enumerate(batch):
+        stamps = incident.clock.stamps(len(batch))
+        for offset, (row, hlc) in enumerate(zip(batch, stamps, strict=True)):
             feature = {c: row.get(c) for c in FEATURE_COLUMNS}
             feature["id"] = feature["id"] or next(fresh)
             feature["layer_id"], feature["kind"] = layer_id, kind
@@ -343,7 +343,6 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
             if box and feature["lon"] is None:
                 feature["lon"], feature["lat"] = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
             feature["attributes"] = feature["attributes"] or {}
-            hlc = incident.clock.now()
             log.append((hlc, "features", feature["id"], "insert", None, None))
             feature["attributes"] = _json_cell("attributes", feature["attributes"])
             feature["geometry"] = _json_cell("geometry", feature["geometry"])

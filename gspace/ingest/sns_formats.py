@@ -606,13 +606,14 @@ _V1_TIME = re.compile(r"\w{3} (\w{3}) (\d{1,2}) (\d\d):(\d\d):(\d\d) ([+-]\d\d)(
 def _v1_time(month, day, hh, mm, ss, offset_h, offset_m, year) -> str | None:
     """ISO 8601 of the parts of X v1's "Fri Dec 11 01:25:59 +0000 2015" (a million posts
     pass here: written out directly once the date is known to exist)."""
+    number = MONTHS.get(month)
     try:
-        datetime(int(year), MONTHS[month], int(day), int(hh), int(mm), int(ss))
-    except (ValueError, KeyError):
+        datetime(int(year), number or 0, int(day), int(hh), int(mm), int(ss))
+    except ValueError:
         return None
     if abs(int(offset_h)) > 23 or int(offset_m) > 59:
         return None
-    return f"{year}-{MONTHS[month]:02d}-{int(day):02d}T{hh}:{mm}:{ss}{offset_h}:{offset_m}"
+    return f"{year}-{number:02d}-{int(day):02d}T{hh}:{mm}:{ss}{offset_h}:{offset_m}"
 
 
 def _time(value: object, zone: tzinfo = UTC) -> str | None:

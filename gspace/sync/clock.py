@@ -42,7 +42,7 @@ class HybridClock:
         while len(stamps) < count:
             first = self._counter + 1
             last = min(first + count - len(stamps), _COUNTER_END)
-            stamps += [f"{self._ms:015d}.{c:05d}" for c in range(first, last)]
+            stamps += [format_stamp(self._ms, c) for c in range(first, last)]
             if last == _COUNTER_END:  # the counter's digits are used up: on to the next ms
                 self._ms, self._counter = self._ms + 1, -1
             else:
