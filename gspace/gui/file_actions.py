@@ -53,7 +53,7 @@ class FileActions(QObject):
             self.import_photos([folder])
 
     def choose_layer(self) -> None:
-        from gspace.ingest.layers import LAYER_SUFFIXES
+        from gspace.ingest.layer_files import LAYER_SUFFIXES
 
         path, _ = QFileDialog.getOpenFileName(
             self.window,

@@ -14,7 +14,8 @@ from gspace.errors import GspaceError
 from gspace.gui.background_import import BackgroundImport
 from gspace.gui.forms import load_form
 from gspace.gui.labels import layer_title
-from gspace.ingest.layers import Table, detect_mapping, import_layer, read_table
+from gspace.ingest.layer_files import Table, detect_mapping, read_table
+from gspace.ingest.layers import import_layer
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "euc-jp")
 COORDINATE_ROLES = ("lat", "lon", "x", "y")

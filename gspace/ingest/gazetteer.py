@@ -277,7 +277,7 @@ def read_mlit_csv(path: Path) -> Iterator[tuple[str, str, str, float, float]]:
 
 
 def _mlit_rows(data: bytes, name: str) -> Iterator[tuple[str, str, str, float, float]]:
-    from gspace.ingest.layers import detect_encoding
+    from gspace.ingest.layer_files import detect_encoding
 
     reader = csv.DictReader(io.StringIO(data.decode(detect_encoding(data))))
     missing = [c for c in MLIT_COLUMNS if c not in (reader.fieldnames or [])]

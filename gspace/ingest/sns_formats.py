@@ -494,7 +494,7 @@ def detect_mapping(columns: Iterable[str], given: dict[str, str] | None = None) 
 
 
 def _csv_posts(path: Path, zone: tzinfo, given: dict | None, encoding: str | None):
-    from gspace.ingest.layers import detect_encoding
+    from gspace.ingest.layer_files import detect_encoding
 
     data = path.read_bytes()
     if b"\0" in data[:_SAMPLE]:
