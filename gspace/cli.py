@@ -449,8 +449,11 @@ def export_(
                 lang=lang,
             )
         )
+    unlocated = f" ({job.unlocated} without a location left out)" if job.unlocated else ""
     click.echo(
-        f"wrote {out}: {job.reports_written} reports, {job.features_written} features", err=True
+        f"wrote {out}: {job.reports_written} reports{unlocated}, "
+        f"{job.features_written} features",
+        err=True,
     )
 
 

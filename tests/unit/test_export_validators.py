@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from helpers import FIXTURES, run_gspace
+from PIL import Image
 from pyogrio.raw import read
 
 from gspace import query, records
@@ -26,6 +29,7 @@ from gspace.export.gpkg import column_names
 from gspace.incident import Incident
 from gspace.ingest.layers import import_layer
 from gspace.ingest.sns import import_sns
+from gspace.mapdata import CATEGORY_COLORS
 
 SCHEMA = FIXTURES.parent / "validators" / "kml22" / "ogckml22.xsd"
 LAYERS = {  # file -> kind, as the README's examples import them
@@ -67,6 +71,21 @@ def require_validate_gpkg() -> list[str]:
             pytest.fail("gdal-utils not installed (bash scripts/setup.sh test installs it)")
         pytest.skip("gdal-utils not installed")
     return [sys.executable, "-m", "osgeo_utils.samples.validate_gpkg", "-k", "--extra"]
+
+
+def require_debian_gdal() -> str:
+    """Debian's python3 with its GDAL bindings (python3-gdal, which gdal-bin brings)."""
+    python = "/usr/bin/python3"
+    found = (
+        Path(python).is_file()
+        and subprocess.run([python, "-c", "from osgeo import ogr"], capture_output=True).returncode
+        == 0
+    )
+    if found:
+        return python
+    if os.environ.get("GSPACE_REQUIRE_FIXTURES"):
+        pytest.fail("Debian's GDAL Python bindings not found (apt-get install python3-gdal)")
+    pytest.skip("Debian's GDAL Python bindings not found (apt-get install python3-gdal)")
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +189,77 @@ def test_column_names_are_unique_legal_and_apart_from_ours():
     ]
     folded = [c.casefold() for c in [*taken, *columns, "fid", "geom"]]
     assert len(set(folded)) == len(folded)
+
+
+# KML / KMZ
+
+
+def xmllint_kml(path: Path) -> None:
+    xmllint = require("xmllint")
+    if not SCHEMA.is_file():
+        pytest.fail(f"the OGC KML schema is missing at {SCHEMA}")
+    checked = subprocess.run(
+        [xmllint, "--noout", "--nonet", "--schema", str(SCHEMA), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr[-3000:]
+    assert checked.stderr.strip() == f"{path} validates"
+
+
+def test_kml_and_kmz_are_valid_against_the_ogc_schema(incident_path, tmp_path):
+    with Incident.open(incident_path, write=False) as inc:
+        located = query.count_reports(inc, query.ReportFilter(located=True))
+        unlocated = query.count_reports(inc, query.ReportFilter(located=False))
+        features = sum(query.feature_counts(inc).values())
+    assert unlocated > 0
+    summary = f"{located} reports ({unlocated} without a location left out), {features} features"
+    kml = tmp_path / "map.kml"
+    assert summary in export_cli(incident_path, kml)
+    xmllint_kml(kml)
+    document = kml.read_text("utf-8")
+    assert "<href>" not in document and "google" not in document  # nothing from the network
+    assert document.count("<Placemark ") == located + features
+
+    kmz = tmp_path / "map.kmz"
+    assert summary in export_cli(incident_path, kmz)
+    unpacked = tmp_path / "kmz"
+    with zipfile.ZipFile(kmz) as archive:
+        archive.extractall(unpacked)
+    xmllint_kml(unpacked / "doc.kml")
+    text = (unpacked / "doc.kml").read_text("utf-8")
+    hrefs = re.findall(r"<href>([^<]+)</href>", text)
+    photos = re.findall(r'&lt;img src="([^"]+)"', text)
+    assert hrefs and photos
+    for href in hrefs + photos:  # every symbol and photo is in the KMZ
+        assert (unpacked / href).is_file(), href
+    with Image.open(unpacked / "icons" / "circle.png") as icon:
+        assert icon.mode == "RGBA" and icon.getpixel((16, 16)) == (255, 255, 255, 255)
+        assert icon.getpixel((0, 0))[3] == 0
+
+
+def test_libkml_finds_the_shared_styles(incident_path, tmp_path):
+    """GDAL's LIBKML driver (Debian's GDAL, through its Python bindings) reads the Document's
+    styles into its style table: the colours reach QGIS."""
+    python = require_debian_gdal()
+    kmz = tmp_path / "map.kmz"
+    export_cli(incident_path, kmz, "--category", "rescue")
+    script = (
+        "import sys\n"
+        "from osgeo import ogr\n"
+        "ds = ogr.Open(sys.argv[1])\n"
+        "table = ds.GetStyleTable()\n"
+        "table.ResetStyleStringReading()\n"
+        "while (style := table.GetNextStyle()) is not None:\n"
+        "    print(table.GetLastStyleName(), style)\n"
+        "layer = ds.GetLayerByName('SNS投稿')\n"
+        "print('used', layer.GetNextFeature().GetStyleString())\n"
+    )
+    done = subprocess.run(
+        [python, "-c", script, f"/vsizip/{kmz}/doc.kml"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    styles = dict(line.split(" ", 1) for line in done.stdout.splitlines())
+    rescue = CATEGORY_COLORS["rescue"].lstrip("#").upper()
+    assert f"c:#{rescue}FF" in styles[f"s-circle-{rescue.lower()}"]
+    assert styles["used"] == f"@s-circle-{rescue.lower()}"
