@@ -163,13 +163,13 @@ def test_kmz_carries_the_photos(inc, tmp_path):
 
 
 def test_csv_opens_with_the_bom_and_japanese_text(inc, tmp_path):
-    job = run(inc, tmp_path / "r.csv")
+    job = run(inc, tmp_path / "r.csv", lang="en")
     raw = (tmp_path / "r.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == job.reports_written == query.count_reports(inc)
-    assert rows[0].keys() >= {"id", "observed_at", "category", "status", "text", "lon", "lat"}
-    assert any("助けて" in r["text"] for r in rows)
+    assert rows[0].keys() >= {"ID", "Observed at", "Category", "Status", "Text", "Longitude"}
+    assert any("助けて" in r["Text"] for r in rows)
 
 
 def photo_exif_gps(data: bytes) -> dict:

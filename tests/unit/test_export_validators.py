@@ -10,7 +10,10 @@ The outside tools are skipped when missing on a developer's machine, but fail th
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
+import json
 import os
 import re
 import shutil
@@ -20,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, run_gspace
+from helpers import FIXTURES, gspace_command, run_gspace
 from PIL import Image
 from pyogrio.raw import read
 
@@ -53,6 +56,7 @@ ATTACKS = [
     "\r=1+1",
     '=cmd|" /C calc"!A0,"x"',
 ]
+NUMBERS = ["-3.5", "+1", "-1e3"]  # text that is a number stays one
 
 
 def require(tool: str) -> str:
@@ -112,7 +116,7 @@ def incident_path(fixtures, demo_template, tmp_path_factory) -> Path:
                         "status": "new",
                         "source": f"post:attack{i}",
                     }
-                    for i, attack in enumerate(ATTACKS)
+                    for i, attack in enumerate(ATTACKS + NUMBERS)
                 ],
             )
     return target
@@ -263,3 +267,125 @@ def test_libkml_finds_the_shared_styles(incident_path, tmp_path):
     rescue = CATEGORY_COLORS["rescue"].lstrip("#").upper()
     assert f"c:#{rescue}FF" in styles[f"s-circle-{rescue.lower()}"]
     assert styles["used"] == f"@s-circle-{rescue.lower()}"
+
+
+# CSV
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    """As a spreadsheet reads it: bytes, so that a carriage return inside a cell stays one."""
+    text = data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def printed(*args: object) -> bytes:
+    done = subprocess.run([*gspace_command(), *map(str, args)], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
+
+
+def runs_in_a_spreadsheet(cell: str) -> bool:
+    """What Excel, LibreOffice and Google Sheets would evaluate: a leading =, +, -, @, tab or
+    carriage return, unless the cell is a plain number."""
+    if not cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return False
+    try:
+        float(cell)
+    except ValueError:
+        return True
+    return cell != cell.strip()
+
+
+def check_cells(rows: list[list[str]], text_column: int, author_column: int) -> None:
+    for row in rows:
+        assert not any(runs_in_a_spreadsheet(cell) for cell in row), row
+    texts = {row[text_column] for row in rows} | {row[author_column] for row in rows}
+    for attack in ATTACKS:
+        assert "'" + attack in texts  # whole, in one cell, with the quote in front
+    for number in NUMBERS:
+        assert number in texts
+
+
+def test_csv_export_and_command_neutralise_formulas(incident_path, tmp_path):
+    out = tmp_path / "全報告.csv"
+    export_cli(incident_path, out)
+    rows = read_csv(out.read_bytes())
+    header = rows[0]
+    assert header[:3] == ["ID", "種別", "日時"] and "本文" in header and "投稿者" in header
+    check_cells(rows[1:], header.index("本文"), header.index("投稿者"))
+
+    rows = read_csv(printed("reports", incident_path, "--format", "csv"))
+    check_cells(rows[1:], rows[0].index("text"), rows[0].index("author"))
+
+    features = read_csv(printed("features", incident_path, "--format", "csv"))
+    assert len(features) > 3000
+    assert not any(runs_in_a_spreadsheet(c) for row in features for c in row)
+
+
+def test_geojson_and_jsonl_keep_the_text_as_received(incident_path, tmp_path):
+    out = tmp_path / "all.geojson"
+    export_cli(incident_path, out)
+    features = json.loads(out.read_text("utf-8"))["features"]
+    texts = {f["properties"]["text"] for f in features}
+    assert set(ATTACKS) <= texts
+    rescue = next(f["properties"] for f in features if f["properties"]["category"] == "rescue")
+    assert rescue["category_label"] == "救助"  # codes stay, labels beside them
+    lines = printed("reports", incident_path, "--format", "jsonl").decode("utf-8").splitlines()
+    texts = {json.loads(line)["author"] for line in lines}
+    assert set(ATTACKS) <= texts
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_csv_speaks_the_language_with_one_time_offset(incident_path, tmp_path, lang):
+    out = tmp_path / f"{lang}.csv"
+    export_cli(incident_path, out, "--lang", lang, "--category", "rescue")
+    rows = read_csv(out.read_bytes())
+    header, body = rows[0], rows[1:]
+    names = {
+        "ja": ("分類", "状態", "日時", "救助"),
+        "en": ("Category", "Status", "Observed at", "Rescue"),
+    }
+    category, status, observed, rescue = names[lang]
+    assert body and all(rescue in row[header.index(category)] for row in body)
+    assert {row[header.index(status)] for row in body} <= set(
+        ["新規", "確認済", "対応済", "却下", "重複"]
+        if lang == "ja"
+        else ["New", "Verified", "Actioned", "Rejected", "Duplicate"]
+    )
+    # every time in the incident's zone (Asia/Tokyo), the SNS fixtures' UTC times included
+    all_rows = read_csv(printed("reports", incident_path, "--format", "csv"))
+    times = [row[all_rows[0].index("observed_at")] for row in all_rows[1:]]
+    assert times and all(t.endswith("+09:00") for t in times if t)
+    assert all(t.endswith("+09:00") for row in body for t in [row[header.index(observed)]])
+
+
+# Vocabularies
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("export", "{incident}", "{out}", "--layer", "shelter,shelterz"),
+        ("reports", "{incident}", "--kind", "photos"),
+        ("features", "{incident}", "--kind", "wify"),
+    ],
+)
+def test_unknown_kinds_are_refused_with_the_known_ones(incident_path, tmp_path, command):
+    out = tmp_path / "x.gpkg"
+    args = [a.format(incident=incident_path, out=out) for a in command]
+    done = run_gspace(*args)
+    assert done.returncode == 2
+    assert not out.exists()
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("Error: Invalid value for --")
+    assert args[-1].split(",")[-1] in line
+    assert ("photo, sns" if command[0] == "reports" else "shelter, water, wifi") in line
+
+
+def test_layer_none_and_known_kinds_are_taken(incident_path, tmp_path):
+    export_cli(incident_path, tmp_path / "none.csv", "--layer", "none")
+    assert "0 features" in export_cli(incident_path, tmp_path / "w.kml", "--layer", "none")
+    with Incident.open(incident_path, write=False) as inc:
+        water = query.feature_counts(inc)["water"]
+    assert f" {water} features" in export_cli(incident_path, tmp_path / "w.kml", "--layer", "water")
