@@ -15,9 +15,10 @@ from pathlib import Path
 import click
 
 from gspace import __version__, query, records
+from gspace.catalog import incident_catalog
 from gspace.errors import GspaceError, IncidentError
 from gspace.export import LANGUAGES, PAPERS
-from gspace.export.files import FORMATS, write_features, write_reports
+from gspace.export.files import FORMATS, Vocabulary, write_features, write_reports
 from gspace.export.profile import PROFILES, Profile
 from gspace.incident import STORE, Incident
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
@@ -35,6 +36,16 @@ def _check_vocabulary(name: str, values: list[str], allowed: tuple[str, ...]) ->
             f"{', '.join(unknown)} (use {', '.join(allowed)})", param_hint=f"--{name}"
         )
     return values
+
+
+def _check_layer_kinds(
+    name: str, values: list[str], incident: Incident, catalog: dict | None = None
+) -> list[str]:
+    """Layer kinds must be in the catalog or present in the incident (a typo such as
+    `shelterz` would otherwise silently select nothing)."""
+    catalog = incident_catalog(incident.path) if catalog is None else catalog
+    known = tuple(sorted(set(catalog) | set(query.feature_counts(incident))))
+    return _check_vocabulary(name, values, known)
 
 
 def report_filters(command):
@@ -364,17 +375,31 @@ def import_layer(
     click.echo(summary.line(), err=True)
 
 
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="name codes in this language: CSV headers and cells become labels, GeoJSON and "
+    "JSON Lines get a <code>_label beside each code (default: codes only)",
+)
+
+
 @cli.command()
 @click.argument("incident", type=click.Path(path_type=Path))
 @report_filters
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson", show_default=True)
-def reports(incident: Path, fmt: str, **filters) -> None:
+@LANG_OPTION
+def reports(incident: Path, fmt: str, lang: str | None, **filters) -> None:
     """Print reports to standard output.
+
+    CSV is for spreadsheets: cells that would run as formulas get a ' in front and times are
+    in the incident's time zone; GeoJSON and JSON Lines keep every text as received.
 
     Example: gspace reports ~/incidents/kumamoto --category rescue --status new --format csv
     """
     with Incident.open(incident, write=False) as inc:
-        count = write_reports(_stdout(), query.reports(inc, build_filter(inc, **filters)), fmt)
+        vocabulary = Vocabulary(lang, inc.timezone, incident_catalog(inc.path))
+        rows = query.reports(inc, build_filter(inc, **filters))
+        count = write_reports(_stdout(), rows, fmt, vocabulary)
     click.echo(f"{count} reports", err=True)
 
 
@@ -383,14 +408,19 @@ def reports(incident: Path, fmt: str, **filters) -> None:
 @click.option("--kind", "kinds", multiple=True, help="layer kind, e.g. shelter,water")
 @click.option("--bbox", help="W,S,E,N in degrees")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson", show_default=True)
-def features(incident: Path, kinds: tuple[str, ...], bbox: str | None, fmt: str) -> None:
+@LANG_OPTION
+def features(
+    incident: Path, kinds: tuple[str, ...], bbox: str | None, fmt: str, lang: str | None
+) -> None:
     """Print reference-layer features to standard output.
 
     Example: gspace features ~/incidents/kumamoto --kind shelter --format csv
     """
     with Incident.open(incident, write=False) as inc:
-        rows = query.features(inc, _split(kinds), query.parse_bbox(bbox) if bbox else None)
-        count = write_features(_stdout(), rows, fmt)
+        catalog = incident_catalog(inc.path)
+        wanted = _check_layer_kinds("kind", _split(kinds), inc, catalog)
+        rows = query.features(inc, wanted, query.parse_bbox(bbox) if bbox else None)
+        count = write_features(_stdout(), rows, fmt, Vocabulary(lang, inc.timezone, catalog))
     click.echo(f"{count} features", err=True)
 
 
@@ -437,6 +467,7 @@ def export_(
 
     kinds = _split(layers)
     with Incident.open(incident, write=False) as inc:
+        _check_layer_kinds("layer", [k for k in kinds if k != "none"], inc)
         job = export(
             ExportJob(
                 inc,
@@ -449,8 +480,10 @@ def export_(
                 lang=lang,
             )
         )
+    unlocated = f" ({job.unlocated} without a location left out)" if job.unlocated else ""
     click.echo(
-        f"wrote {out}: {job.reports_written} reports, {job.features_written} features", err=True
+        f"wrote {out}: {job.reports_written} reports{unlocated}, {job.features_written} features",
+        err=True,
     )
 
 
@@ -472,8 +505,6 @@ def feature_set(
 
     Example: gspace feature set ~/incidents/kumamoto 3f2a... --status full --note "残り0人分"
     """
-    from gspace.catalog import incident_catalog
-
     updates = {}
     for item in fields:
         name, sep, value = item.partition("=")

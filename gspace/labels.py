@@ -49,12 +49,33 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {  # group -> id -> (ja, en)
         "manual": ("手動配置", "Placed by hand"),
         "none": ("位置なし", "No location"),
     },
+    "column": {  # the columns of exported tables (CSV headers)
+        "id": ("ID", "ID"),
+        "kind": ("種別", "Kind"),
+        "observed_at": ("日時", "Observed at"),
+        "received_at": ("受信日時", "Received at"),
+        "location_source": ("位置の出典", "Location source"),
+        "accuracy_m": ("位置の精度（m）", "Accuracy (m)"),
+        "category": ("分類", "Category"),
+        "severity": ("重要度", "Severity"),
+        "status": ("状態", "Status"),
+        "author": ("投稿者", "Author"),
+        "text": ("本文", "Text"),
+        "source": ("出典", "Source"),
+        "media": ("写真", "Photos"),
+        "name": ("名称", "Name"),
+        "address": ("住所", "Address"),
+        "note": ("メモ", "Note"),
+        "attributes": ("属性", "Attributes"),
+        "lon": ("経度", "Longitude"),
+        "lat": ("緯度", "Latitude"),
+    },
 }
 
 
 def label(group: str, value: str | None, lang: str = "ja") -> str:
     """The name of `value` in `group` ("kind", "category", "status", "severity",
-    "location_source"); an unknown identifier is shown as it is."""
+    "location_source", "column"); an unknown identifier is shown as it is."""
     names = LABELS[group].get(value or "")
     if names is None:
         return value or ""

@@ -21,8 +21,10 @@ DEBIAN_PACKAGES=(
   libxcb-xinerama0 libxcomposite1 libxdamage1 libxkbcommon-x11-0 libxkbcommon0 libxkbfile1
   libxrandr2 libxshmfence1 libxtst6 libwayland-client0 libwayland-cursor0 libwayland-egl1
 )
-# The tests also open exported web maps in Chromium and read printed maps with poppler.
-TEST_PACKAGES=(chromium poppler-utils)
+# The tests also open exported web maps in Chromium and read printed maps with poppler; they
+# open exported GeoPackages with Debian's own GDAL 3.6 (what QGIS on Debian 12 reads with) and
+# validate KML against the OGC schema with xmllint (python3-gdal: libkml's reading of styles).
+TEST_PACKAGES=(chromium poppler-utils gdal-bin python3-gdal libxml2-utils)
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   wanted=("${DEBIAN_PACKAGES[@]}")
@@ -51,6 +53,10 @@ if [ "$mode" = demo ]; then
 fi
 
 .venv/bin/python -m pip install --quiet -e ".[test]"
+# GDAL's GeoPackage conformance script (validate_gpkg.py) runs on the standard library, but the
+# gdal-utils package declares a dependency on GDAL's Python bindings, which pip would build from
+# source: installed without dependencies, as pyproject.toml's test extras explain.
+.venv/bin/python -m pip install --quiet --no-deps "gdal-utils>=3.13"
 
 echo "== ruff"
 .venv/bin/ruff check gspace tests scripts

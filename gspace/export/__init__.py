@@ -48,6 +48,7 @@ class ExportJob:
     exported_at: datetime = field(default_factory=datetime.now)
     reports_written: int = 0
     features_written: int = 0
+    unlocated: int = 0  # reports read but left out of the file for want of a location
 
     def __post_init__(self) -> None:
         self.exported_at = self.exported_at.astimezone(self.incident.timezone)
@@ -69,6 +70,11 @@ class ExportJob:
             self.step()
             self.reports_written += 1
             yield row
+
+    def leave_out_unlocated(self) -> None:
+        """A format that only holds placed reports (KML) leaves this one out: counted apart."""
+        self.reports_written -= 1
+        self.unlocated += 1
 
     def features(self) -> Iterator[dict]:
         if self.layers is not None and not self.layers:

@@ -4,11 +4,19 @@ reports' photos in a media table tied to them by the GeoPackage Related Tables E
 
 Feature tables are written by GDAL through pyogrio in chunks (memory stays flat); the media
 tables are plain SQL afterwards, as the extension describes them.
+
+The file is GeoPackage 1.3 (GDAL 3.6, i.e. Debian 12 and QGIS 3.22, reads it without a
+"partially supported" warning; GDAL's own default is 1.4) and passes GDAL's conformance
+script `validate_gpkg.py -k --extra`: every table has an INTEGER PRIMARY KEY (Req 119) and
+times are UTC with milliseconds. Attribute names come from whatever files were imported, so
+they are made unique without regard to case and kept apart from our own columns and GDAL's
+`fid`/`geom`: an export never fails because of a column name.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +25,8 @@ import numpy as np
 import shapely
 from pyogrio.raw import write
 
+from gspace.catalog import status_label
+from gspace.labels import categories_label, label
 from gspace.records import batches
 
 CHUNK = 20_000
@@ -24,23 +34,26 @@ WGS84 = "EPSG:4326"
 REPORT_TEXT = ("id", "kind", "location_source", "category", "severity", "status")
 REPORT_MORE_TEXT = ("author", "text", "source")
 FEATURE_TEXT = ("id", "name", "address", "status", "note", "source")
+LABELLED = ("kind", "location_source", "severity", "status")  # codes that get a `_label` beside
+GDAL_COLUMNS = ("fid", "geom")  # the primary key and geometry column GDAL adds
+DATASET_OPTIONS = {"VERSION": "1.3"}
 
 
 def write_gpkg(job, path: Path) -> None:
     photos: list[tuple[int, str]] = []  # (report fid, sha256)
     fid = 0
     for chunk in batches(job.reports(), CHUNK):
-        _write_reports(path, chunk, append=fid > 0)
+        _write_reports(path, chunk, append=fid > 0, lang=job.lang)
         for row in chunk:
             fid += 1
             photos += [(fid, sha) for sha in row["media"]]
     if fid == 0:
-        _write_reports(path, [], append=False)
+        _write_reports(path, [], append=False, lang=job.lang)
     by_kind: dict[str, list[dict]] = {}
     for row in job.features():
         by_kind.setdefault(row["kind"], []).append(row)
     for kind, rows in by_kind.items():
-        _write_features(path, kind, rows)
+        _write_features(job, path, kind, rows)
     _write_photos(path, job, photos)
 
 
@@ -64,7 +77,13 @@ def _utc_times(rows: list[dict], name: str) -> tuple[np.ndarray, np.ndarray, np.
     return times, np.array([m is None for m in moments]), np.full(len(rows), 100, np.int16)
 
 
-def _write_reports(path: Path, rows: list[dict], append: bool) -> None:
+def _label(group: str, value: str | None, lang: str) -> str | None:
+    if value is None:
+        return None
+    return categories_label(value, lang) if group == "category" else label(group, value, lang)
+
+
+def _write_reports(path: Path, rows: list[dict], append: bool, lang: str) -> None:
     located = np.array([r.get("lon") is not None for r in rows], dtype=bool)
     wkb = np.full(len(rows), None, dtype=object)
     if located.any():
@@ -82,6 +101,10 @@ def _write_reports(path: Path, rows: list[dict], append: bool) -> None:
         fields.append(name)
         data.append(values)
         masks.append(mask)
+        if name in LABELLED or name == "category":
+            fields.append(f"{name}_label")
+            data.append(np.array([_label(name, r.get(name), lang) for r in rows], object))
+            masks.append(None)
     fields += ["photos", "media", "properties"]
     data.append(np.array([len(r["media"]) for r in rows], dtype=np.int32))
     data.append(np.array([";".join(r["media"]) or None for r in rows], dtype=object))
@@ -100,10 +123,38 @@ def _write_reports(path: Path, rows: list[dict], append: bool) -> None:
         append=append,
         gdal_tz_offsets=offsets,
         layer_options={"FID": "fid"},
+        dataset_options=None if append else DATASET_OPTIONS,
     )
 
 
-def _write_features(path: Path, kind: str, rows: list[dict]) -> None:
+def column_names(names: list[str], taken: list[str]) -> list[str]:
+    """A legal GeoPackage column name for each of `names`, unique without regard to case
+    (SQLite and GDAL compare names so) and apart from `taken` and GDAL's own columns: control
+    characters removed, an empty name becomes `field`, a clash gets `attr_` in front and then a
+    number (`URL`, `url` -> `URL`, `url_2`)."""
+    used = {n.casefold() for n in (*taken, *GDAL_COLUMNS)}
+    columns = []
+    for name in names:
+        base = re.sub(r"[\x00-\x1f\x7f]", "", str(name)).strip() or "field"
+        if base.casefold() in used:
+            base = f"attr_{base}"
+        column, n = base, 2
+        while column.casefold() in used:
+            column, n = f"{base}_{n}", n + 1
+        used.add(column.casefold())
+        columns.append(column)
+    return columns
+
+
+def _status_labels(job, kind: str, rows: list[dict]) -> np.ndarray:
+    layer = job.catalog.get(kind)
+    return np.array(
+        [status_label(layer, r.get("status"), job.lang) if r.get("status") else None for r in rows],
+        dtype=object,
+    )
+
+
+def _write_features(job, path: Path, kind: str, rows: list[dict]) -> None:
     shapes = [
         shapely.geometry.shape(r["geometry"])
         if r.get("geometry")
@@ -116,23 +167,32 @@ def _write_features(path: Path, kind: str, rows: list[dict]) -> None:
     geometry_type = types.pop() if len(types) == 1 else "Unknown"
     fields = list(FEATURE_TEXT)
     data = [_text(rows, name) for name in FEATURE_TEXT]
-    # Each attribute becomes a text column (as in the source CSV), named apart from ours.
+    fields.insert(fields.index("status") + 1, "status_label")
+    data.insert(fields.index("status_label"), _status_labels(job, kind, rows))
+    # Each attribute becomes a text column (as in the source file), named apart from ours.
     names = sorted({k for r in rows for k in r["attributes"]})
-    for name in names:
-        fields.append(name if name not in FEATURE_TEXT else f"attr_{name}")
+    for name, column in zip(names, column_names(names, fields), strict=True):
+        fields.append(column)
         data.append(np.array([_attribute(r["attributes"].get(name)) for r in rows], object))
     write(
         str(path),
         np.array([shapely.to_wkb(s) if s is not None else None for s in shapes], object),
         data,
         fields,
-        layer=kind,
+        layer=_table(kind),
         driver="GPKG",
         geometry_type=geometry_type,
         crs=WGS84,
         append=False,
         promote_to_multi=False,
     )
+
+
+def _table(kind: str) -> str:
+    """A layer's table, kept apart from ours and the GeoPackage's own (`gpkg_*`, `rtree_*`)."""
+    ours = ("reports", "report_photos", "reports_photos", "gpkgext_relations")
+    clash = kind.casefold() in ours or kind.casefold().startswith(("gpkg", "rtree_", "sqlite_"))
+    return f"layer_{kind}" if clash else kind
 
 
 def _attribute(value: object) -> str | None:
@@ -160,7 +220,9 @@ def _write_photos(path: Path, job, photos: list[tuple[int, str]]) -> None:
                     (data, sha),
                 )
                 ids[sha] = cursor.lastrowid
-            conn.execute("INSERT INTO reports_photos VALUES (?, ?)", (fid, ids[sha]))
+            conn.execute(
+                "INSERT INTO reports_photos (base_id, related_id) VALUES (?, ?)", (fid, ids[sha])
+            )
     conn.close()
 
 
@@ -168,7 +230,8 @@ RELATED_TABLES_SQL = """
 CREATE TABLE report_photos (
     id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL, content_type TEXT NOT NULL,
     sha256 TEXT NOT NULL);
-CREATE TABLE reports_photos (base_id INTEGER NOT NULL, related_id INTEGER NOT NULL);
+CREATE TABLE reports_photos (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, base_id INTEGER NOT NULL, related_id INTEGER NOT NULL);
 INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
     ('report_photos', 'attributes', 'report_photos', 'photo thumbnails of the reports'),
     ('reports_photos', 'attributes', 'reports_photos', 'which report each photo belongs to');

@@ -130,9 +130,11 @@ def test_kml_places_every_located_report_and_feature(inc, tmp_path):
     located = query.count_reports(inc, query.ReportFilter(located=True))
     points = {p.get("id"): p for p in placemarks}
     assert len(points) == located + job.features_written
+    assert job.reports_written == located
+    assert job.unlocated == query.count_reports(inc, query.ReportFilter(located=False))
     assert job.features_written == sum(query.feature_counts(inc).values())
     rescue_id = next(r["id"] for r in expected_reports(inc) if r["author"] == RESCUE["author"])
-    coordinates = points[rescue_id].find(f"{KML}Point/{KML}coordinates").text
+    coordinates = points[f"r-{rescue_id}"].find(f"{KML}Point/{KML}coordinates").text
     assert coordinates == f"{RESCUE['lon']},{RESCUE['lat']}"
     folders = [f.find(f"{KML}name").text for f in root.iter(f"{KML}Folder")]
     assert {"写真", "SNS投稿", "避難所", "給水所"} <= set(folders)
@@ -161,13 +163,13 @@ def test_kmz_carries_the_photos(inc, tmp_path):
 
 
 def test_csv_opens_with_the_bom_and_japanese_text(inc, tmp_path):
-    job = run(inc, tmp_path / "r.csv")
+    job = run(inc, tmp_path / "r.csv", lang="en")
     raw = (tmp_path / "r.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == job.reports_written == query.count_reports(inc)
-    assert rows[0].keys() >= {"id", "observed_at", "category", "status", "text", "lon", "lat"}
-    assert any("助けて" in r["text"] for r in rows)
+    assert rows[0].keys() >= {"ID", "Observed at", "Category", "Status", "Text", "Longitude"}
+    assert any("助けて" in r["Text"] for r in rows)
 
 
 def photo_exif_gps(data: bytes) -> dict:
