@@ -81,7 +81,7 @@ PHRASES = {  # the words of exported maps and lists: (ja, en)
     "outline": ("白地図のみ（オフライン）", "Outline only (offline)"),
     "list": ("報告一覧", "Reports"),
     "more": ("ほか {n} 件（全件は CSV で出力してください）", "and {n} more (export CSV for all)"),
-    "id": ("ID", "ID"),
+    "id": ("参照番号", "Ref"),  # what maps and lists show of an id: its reference (refs.py)
     "time": ("日時", "Time"),
     "category": ("分類", "Category"),
     "status": ("状態", "Status"),

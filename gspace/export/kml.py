@@ -19,10 +19,11 @@ from gspace import query
 from gspace.catalog import status_label
 from gspace.labels import categories_label, label, local_time
 from gspace.mapdata import feature_style, report_style
+from gspace.refs import ref
 
 ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
 SQUARE_ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_square.png"
-FIELDS = ("observed_at", "category", "severity", "status", "location_source", "author")
+FIELDS = ("observed_at", "category", "severity", "status", "location_source", "author", "ref")
 
 
 def write_kml(job, path: Path) -> None:
@@ -114,6 +115,7 @@ def _placemark(out: TextIO, job, row: dict, style_id: str, photo_href) -> None:
         "status": label("status", row["status"], lang),
         "location_source": label("location_source", row["location_source"], lang),
         "author": row.get("author") or "",
+        "ref": ref(row["id"]),
     }
     balloon = [f"<p>{html.escape(row['text'] or '')}</p>"]
     for sha in row["media"] if photo_href else ():
@@ -141,7 +143,7 @@ def _placemark(out: TextIO, job, row: dict, style_id: str, photo_href) -> None:
 def _feature(out: TextIO, job, row: dict, style_id: str) -> None:
     kind = job.catalog.get(row["kind"])
     status = status_label(kind, row["status"], job.lang)
-    lines = [row.get("address") or "", status, row.get("note") or ""]
+    lines = [row.get("address") or "", status, row.get("note") or "", ref(row["id"])]
     out.write(f"<Placemark id={quoteattr(row['id'])}><name>{escape(row['name'] or '')}</name>")
     out.write(f"<styleUrl>#{style_id}</styleUrl>")
     description = "<br>".join(html.escape(line) for line in lines if line)
