@@ -6,7 +6,9 @@ milliseconds first), so every report of one import began with the same eight cha
 reference is made from the id's *random* end instead: the low 60 bits of the UUID (the 3 hex
 digits after the variant digit and the last group of 12), which are random both in the
 version 7 ids gspace writes and in the version 4 ids of the demo and of older stores. Any other
-id (gspace writes none) gets a reference from the SHA-256 of the id, so every id has one.
+id (gspace writes none) gets a reference from the SHA-256 of the id, so every id has one; such
+a reference is found like the others, except for a 36-character id whose end is not lower-case
+hex (found by the id itself).
 
 60 bits are 12 characters of Crockford's base32 (digits and letters without I, L, O, U, so
 nothing reads as another character), shown in three groups of four for reading aloud. Typing,
@@ -138,7 +140,7 @@ def find(conn: sqlite3.Connection, table: str, text: str) -> list[str]:
     if prefix is None:
         raise MalformedRef(
             f"{text!r} is not an id or a reference (12 letters and digits such as "
-            f"{ref('00000000-0000-4000-8000-0123456789ab')}, or the start of one)"
+            "K7M4-QX2P-ZA9B, or the start of one)"
         )
     shift = BITS - 5 * len(prefix)
     low = _value(prefix) << shift

@@ -26,7 +26,7 @@ from gspace.gui.labels import (
     status_label,
 )
 from gspace.model import SEVERITIES
-from gspace.refs import ref
+from gspace.refs import ref, ref_value
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 REPORT_MIME = "application/x-gspace-report-id"
@@ -99,8 +99,8 @@ class ReportsTableModel(QAbstractTableModel):
             return lambda r: r["text"] or ""
         if column == "severity":
             return lambda r: SEVERITY_RANK.get(r["severity"], 0)
-        if column == "ref":
-            return lambda r: ref(r["id"])
+        if column == "ref":  # the number sorts as its characters do (the alphabet is in order)
+            return lambda r: ref_value(r["id"])
         label = LABELS[column]
         return lambda r: label(r[column])
 
