@@ -22,6 +22,7 @@ from gspace.export.files import FORMATS, Vocabulary, write_features, write_repor
 from gspace.export.profile import PROFILES, Profile
 from gspace.incident import STORE, Incident
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
+from gspace.refs import MalformedRef, describe, resolve
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -494,16 +495,19 @@ def feature() -> None:
 
 @feature.command("set")
 @click.argument("incident", type=click.Path(path_type=Path))
-@click.argument("feature_id")
+@click.argument("feature_ref", metavar="REF")
 @click.option("--status", help="a status of the feature's kind, e.g. open, full, closed")
 @click.option("--note", help="free text, e.g. current occupancy or hours")
 @click.option("--field", "fields", multiple=True, metavar="NAME=VALUE", help="set an attribute")
 def feature_set(
-    incident: Path, feature_id: str, status: str | None, note: str | None, fields: tuple[str, ...]
+    incident: Path, feature_ref: str, status: str | None, note: str | None, fields: tuple[str, ...]
 ) -> None:
     """Set a feature's status, note or attributes (goes through the change log).
 
-    Example: gspace feature set ~/incidents/kumamoto 3f2a... --status full --note "残り0人分"
+    REF is the feature's reference as the window, maps and lists show it (K7M4-QX2P-ZA9B), or
+    its start if no other feature's begins the same (k7m4), or the full id.
+
+    Example: gspace feature set ~/incidents/kumamoto K7M4-QX2P --status full --note "残り0人分"
     """
     updates = {}
     for item in fields:
@@ -512,6 +516,7 @@ def feature_set(
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--field")
         updates[name] = value
     with Incident.open(incident) as inc:
+        feature_id = resolve_ref(inc, "features", feature_ref)
         current = next((f for f in query.features(inc) if f["id"] == feature_id), None)
         if current is None:
             raise GspaceError(f"no feature with id {feature_id}")
@@ -530,11 +535,20 @@ def feature_set(
             changes["attributes"] = {**current["attributes"], **updates}
         with inc.transaction():
             changed = records.update_feature(inc, feature_id, **changes)
+        [shown] = describe(inc.conn, "features", [feature_id])
     click.echo(
-        f"{feature_id}: "
-        + (", ".join(sorted(changed)) + " changed" if changed else "nothing changed"),
+        f"{shown}: " + (", ".join(sorted(changed)) + " changed" if changed else "nothing changed"),
         err=True,
     )
+
+
+def resolve_ref(inc: Incident, table: str, text: str) -> str:
+    """The id a command's REF argument names (gspace.refs.resolve); text that cannot be a
+    reference at all is a usage error (exit 2), one that finds none or several exits 1."""
+    try:
+        return resolve(inc.conn, table, text)
+    except MalformedRef as e:
+        raise click.BadParameter(str(e), param_hint="REF") from None
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -51,6 +51,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {  # group -> id -> (ja, en)
     },
     "column": {  # the columns of exported tables (CSV headers)
         "id": ("ID", "ID"),
+        "ref": ("参照番号", "Ref"),
         "kind": ("種別", "Kind"),
         "observed_at": ("日時", "Observed at"),
         "received_at": ("受信日時", "Received at"),
@@ -102,7 +103,7 @@ PHRASES = {  # the words of exported maps and lists: (ja, en)
     "outline": ("白地図のみ（オフライン）", "Outline only (offline)"),
     "list": ("報告一覧", "Reports"),
     "more": ("ほか {n} 件（全件は CSV で出力してください）", "and {n} more (export CSV for all)"),
-    "id": ("ID", "ID"),
+    "id": ("参照番号", "Ref"),  # what maps and lists show of an id: its reference (refs.py)
     "time": ("日時", "Time"),
     "category": ("分類", "Category"),
     "status": ("状態", "Status"),

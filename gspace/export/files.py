@@ -25,11 +25,13 @@ from typing import TextIO
 
 from gspace.catalog import LayerKind, status_label
 from gspace.labels import categories_label, label
+from gspace.refs import ref
 
 FORMATS = ("geojson", "csv", "jsonl")
 
 REPORT_PROPERTIES = (
     "id",
+    "ref",
     "kind",
     "observed_at",
     "received_at",
@@ -43,7 +45,7 @@ REPORT_PROPERTIES = (
     "source",
     "media",
 )
-FEATURE_PROPERTIES = ("id", "kind", "name", "address", "status", "note", "source")
+FEATURE_PROPERTIES = ("id", "ref", "kind", "name", "address", "status", "note", "source")
 
 
 def _point(row: dict) -> dict | None:
@@ -52,12 +54,19 @@ def _point(row: dict) -> dict | None:
     return {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
 
 
+def _with_ref(properties: dict) -> dict:
+    """The short reference people read out (gspace.refs), beside the id it comes from."""
+    properties["ref"] = ref(properties["id"]) if properties["id"] else None
+    return properties
+
+
 def report_properties(row: dict) -> dict:
-    return {k: row.get(k) for k in REPORT_PROPERTIES}
+    return _with_ref({k: row.get(k) for k in REPORT_PROPERTIES})
 
 
 def feature_properties(row: dict) -> dict:
-    return {**{k: row.get(k) for k in FEATURE_PROPERTIES}, "attributes": row.get("attributes")}
+    properties = _with_ref({k: row.get(k) for k in FEATURE_PROPERTIES})
+    return {**properties, "attributes": row.get("attributes")}
 
 
 @dataclass

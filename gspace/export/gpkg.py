@@ -28,12 +28,13 @@ from pyogrio.raw import write
 from gspace.catalog import status_label
 from gspace.labels import categories_label, label
 from gspace.records import batches
+from gspace.refs import ref
 
 CHUNK = 20_000
 WGS84 = "EPSG:4326"
-REPORT_TEXT = ("id", "kind", "location_source", "category", "severity", "status")
+REPORT_TEXT = ("id", "ref", "kind", "location_source", "category", "severity", "status")
 REPORT_MORE_TEXT = ("author", "text", "source")
-FEATURE_TEXT = ("id", "name", "address", "status", "note", "source")
+FEATURE_TEXT = ("id", "ref", "name", "address", "status", "note", "source")
 LABELLED = ("kind", "location_source", "severity", "status")  # codes that get a `_label` beside
 GDAL_COLUMNS = ("fid", "geom")  # the primary key and geometry column GDAL adds
 DATASET_OPTIONS = {"VERSION": "1.3"}
@@ -58,6 +59,8 @@ def write_gpkg(job, path: Path) -> None:
 
 
 def _text(rows: list[dict], name: str) -> np.ndarray:
+    if name == "ref":  # derived from the id, not stored
+        return np.array([ref(row["id"]) for row in rows], dtype=object)
     return np.array([row.get(name) for row in rows], dtype=object)
 
 

@@ -32,8 +32,9 @@ from gspace import query
 from gspace.catalog import SHAPES, status_label
 from gspace.labels import categories_label, label, local_time
 from gspace.mapdata import CATEGORY_COLORS, GREY, feature_style, report_style
+from gspace.refs import ref
 
-FIELDS = ("observed_at", "category", "severity", "status", "location_source", "author")
+FIELDS = ("observed_at", "category", "severity", "status", "location_source", "author", "ref")
 ICON_PX = 32  # drawn 4x larger and reduced: smooth edges
 
 
@@ -172,6 +173,7 @@ def _placemark(out: TextIO, job, row: dict, style_id: str | None, photo_href) ->
         "status": label("status", row["status"], lang),
         "location_source": label("location_source", row["location_source"], lang),
         "author": row.get("author") or "",
+        "ref": ref(row["id"]),
     }
     balloon = [f"<p>{html.escape(row['text'] or '')}</p>"]
     for sha in row["media"] if photo_href else ():
@@ -200,7 +202,7 @@ def _placemark(out: TextIO, job, row: dict, style_id: str | None, photo_href) ->
 def _feature(out: TextIO, job, row: dict, style_id: str | None) -> None:
     kind = job.catalog.get(row["kind"])
     status = status_label(kind, row["status"], job.lang)
-    lines = [row.get("address") or "", status, row.get("note") or ""]
+    lines = [row.get("address") or "", status, row.get("note") or "", ref(row["id"])]
     out.write(
         f"<Placemark id={quoteattr('f-' + row['id'])}><name>{escape(row['name'] or '')}</name>"
     )

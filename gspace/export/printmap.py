@@ -22,6 +22,7 @@ from gspace.export.legend import legend_sections
 from gspace.labels import categories_label, label, local_time, phrase
 from gspace.mapdata import OUTLINE_ATTRIBUTION, feature_style, on_paper, outline, report_style
 from gspace.model import categories_of
+from gspace.refs import ref
 
 PAPER_MM = {"a4": (297, 210), "a3": (420, 297)}  # landscape
 MM = 1 / 25.4
@@ -296,7 +297,7 @@ class _Drawing:
                 y = top - n * step
                 text = (r["text"] or "").replace("\n", " ")
                 cells = (
-                    r["id"][:8],
+                    ref(r["id"]),
                     local_time(r["observed_at"], zone),
                     categories_label(r["category"], lang),
                     label("status", r["status"], lang),

@@ -26,6 +26,7 @@ from gspace.labels import categories_label, label, phrase
 from gspace.mapdata import OUTLINE_ATTRIBUTION, feature_style, outline, report_style
 from gspace.model import categories_of
 from gspace.paths import resource
+from gspace.refs import ref
 
 BASE_MAPS = (  # (name ja, name en, URL, attribution, max zoom)
     (
@@ -240,7 +241,7 @@ def _report_columns(job, styles: _Vocabulary) -> dict:
             kind["index"] = len(kinds) - 1
         kind["count"] += 1
         used_categories.update(categories_of(row["category"]))
-        columns["id"].append(row["id"][:8])
+        columns["id"].append(ref(row["id"]))
         columns["lon"].append(round(row["lon"], 6))
         columns["lat"].append(round(row["lat"], 6))
         columns["kind"].append(kind["index"])
@@ -279,7 +280,7 @@ def _photo(job, row: dict, photos: list[str], index: dict[str, int]) -> int:
 
 def _feature_columns(job, styles: _Vocabulary) -> tuple[dict, list, dict]:
     columns: dict[str, list] = {
-        k: [] for k in ("lon", "lat", "kind", "style", "name", "status", "address", "note")
+        k: [] for k in ("lon", "lat", "kind", "style", "name", "status", "address", "note", "ref")
     }
     shapes: list[dict] = []
     kinds: dict[str, str] = {}
@@ -294,6 +295,7 @@ def _feature_columns(job, styles: _Vocabulary) -> tuple[dict, list, dict]:
             "status": status_label(kind, row["status"], job.lang),
             "address": row["address"] or "",
             "note": row["note"] or "",
+            "ref": ref(row["id"]),
         }
         geometry = row.get("geometry")
         if geometry and geometry.get("type") != "Point":

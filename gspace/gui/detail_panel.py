@@ -38,6 +38,7 @@ from gspace.gui.labels import (
 )
 from gspace.gui.photo_view import PhotoView
 from gspace.model import CATEGORIES, REPORT_STATUSES, SEVERITIES, categories_of
+from gspace.refs import ref
 
 
 def _plain(text: str = "", wrap: bool = True) -> QLabel:
@@ -56,6 +57,7 @@ class DetailPanel(QScrollArea):
     reportEdited = Signal(str, dict)
 
     FIELDS = (
+        "ref",
         "time",
         "kind",
         "category",
@@ -185,6 +187,7 @@ class DetailPanel(QScrollArea):
         self.report_note.setPlaceholderText(self.tr("Note (who checked, what was done)"))
         self.history_title.setText(self.tr("History"))
         names = {
+            "ref": self.tr("Ref"),
             "time": self.tr("Time"),
             "kind": self.tr("Kind"),
             "category": self.tr("Category"),
@@ -266,6 +269,7 @@ class DetailPanel(QScrollArea):
             location = f"{report['lat']:.6f}, {report['lon']:.6f}{accuracy} ({location})"
         properties = report.get("properties") or {}
         values = {
+            "ref": ref(report["id"]),
             "time": self.format_time(report.get("observed_at")),
             "kind": kind_label(report["kind"]),
             "category": categories_label(report.get("category")),
@@ -380,6 +384,7 @@ class DetailPanel(QScrollArea):
         extra = [f"{k}: {v}" for k, v in (feature.get("attributes") or {}).items()]
         text = "\n".join([feature.get("address") or "", feature.get("note") or "", *extra])
         values = {
+            "ref": ref(feature["id"]),
             "kind": layer_title(kind) if kind else feature["kind"],
             "status": feature_status_label(kind, feature.get("status")),
             "location": (

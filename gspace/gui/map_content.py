@@ -17,6 +17,7 @@ from gspace.gui.labels import (
 )
 from gspace.incident import Incident
 from gspace.model import CATEGORIES, categories_of
+from gspace.refs import ref
 
 
 def legend_sections(
@@ -64,12 +65,18 @@ def feature_popup(feature: dict, known: LayerKind | None) -> dict:
         + " · "
         + feature_status_label(known, feature["status"])
     )
-    lines = (heading, feature["address"], feature["note"])
+    lines = (heading, feature["address"], feature["note"], ref(feature["id"]))
     return {"title": feature["name"] or "", "lines": [x for x in lines if x]}
 
 
 def report_popup(report: dict, when: str) -> dict:
-    lines = (when, categories_label(report["category"]), report.get("author"), report["text"])
+    lines = (
+        when,
+        categories_label(report["category"]),
+        report.get("author"),
+        report["text"],
+        ref(report["id"]),
+    )
     return {
         "title": f"{kind_label(report['kind'])} · {status_label(report['status'])}",
         "lines": [x for x in lines if x],

@@ -26,6 +26,7 @@ from gspace.gui.labels import (
     status_label,
 )
 from gspace.model import SEVERITIES
+from gspace.refs import ref, ref_value
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 REPORT_MIME = "application/x-gspace-report-id"
@@ -45,7 +46,16 @@ class ReportsTableModel(QAbstractTableModel):
     proxy model would call back into Python for every comparison: seconds for 100,000 reports),
     and a filter picks from that sorted list, so it never sorts again."""
 
-    COLUMNS = ("observed_at", "kind", "category", "status", "severity", "location_source", "text")
+    COLUMNS = (
+        "observed_at",
+        "kind",
+        "category",
+        "status",
+        "severity",
+        "location_source",
+        "ref",
+        "text",
+    )
 
     def __init__(self, zone: tzinfo, parent=None):
         super().__init__(parent)
@@ -89,6 +99,8 @@ class ReportsTableModel(QAbstractTableModel):
             return lambda r: r["text"] or ""
         if column == "severity":
             return lambda r: SEVERITY_RANK.get(r["severity"], 0)
+        if column == "ref":  # the number sorts as its characters do (the alphabet is in order)
+            return lambda r: ref_value(r["id"])
         label = LABELS[column]
         return lambda r: label(r[column])
 
@@ -132,6 +144,7 @@ class ReportsTableModel(QAbstractTableModel):
                 self.tr("Status"),
                 self.tr("Severity"),
                 self.tr("Location"),
+                self.tr("Ref"),
                 self.tr("Text"),
             )[section]
         return None
@@ -141,6 +154,8 @@ class ReportsTableModel(QAbstractTableModel):
         if role == ID_ROLE:
             return row["id"]
         if role == Qt.ItemDataRole.DisplayRole:
+            if column == "ref":  # computed for the rows painted, not for every row loaded
+                return ref(row["id"])
             value = row[column]
             if column == "observed_at":
                 return (

@@ -90,6 +90,10 @@
         <translation>履歴</translation>
     </message>
     <message>
+        <source>Ref</source>
+        <translation>参照番号</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>日時</translation>
     </message>
@@ -734,6 +738,10 @@
     <message>
         <source>Location</source>
         <translation>位置</translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation>参照番号</translation>
     </message>
     <message>
         <source>Text</source>

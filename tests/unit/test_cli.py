@@ -125,6 +125,42 @@ def test_features_and_feature_set(demo_path):
     assert bad.returncode == 1 and "not a status of shelter" in bad.stderr
 
 
+def test_feature_set_takes_a_reference_or_its_unique_start(demo_path):
+    from gspace.refs import ref
+
+    shelters = geojson(run_gspace("features", demo_path, "--kind", "shelter"))
+    refs = {ref(f["id"]): f for f in shelters}
+    assert all(f["properties"]["ref"] == r for r, f in refs.items())
+    # the shortest start of one reference that no other feature's shares, typed loosely
+    everyone = [ref(f["id"]) for f in geojson(run_gspace("features", demo_path))]
+    target = sorted(refs)[0]
+    short = next(
+        target[:n] for n in range(1, 15) if sum(r.startswith(target[:n]) for r in everyone) == 1
+    )
+    result = run_gspace("feature", "set", demo_path, short.lower(), "--status", "full")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(f"{target} (")
+    [changed] = [f for f in geojson(run_gspace("features", demo_path)) if ref(f["id"]) == target]
+    assert changed["properties"]["status"] == "full"
+    # a start that several references share: refused with every candidate, nothing changed
+    shared = next(r[:1] for r in everyone if sum(o.startswith(r[:1]) for o in everyone) > 1)
+    candidates = [r for r in everyone if r.startswith(shared)]
+    before = tree_digest(demo_path)
+    line = one_line_failure(
+        run_gspace("feature", "set", demo_path, shared, "--status", "closed"),
+        f"is the start of {len(candidates)} features' references",
+        *candidates[:8],
+    )
+    assert "give more characters" in line
+    assert tree_digest(demo_path) == before
+    one_line_failure(
+        run_gspace("feature", "set", demo_path, "0000-0000-0000", "--note", "x"),
+        "no feature with id or reference '0000-0000-0000'",
+    )
+    malformed = run_gspace("feature", "set", demo_path, "shelter #1", "--note", "x")
+    assert malformed.returncode == 2 and "is not an id or a reference" in malformed.stderr
+
+
 def test_init_creates_an_empty_incident(tmp_path):
     run_gspace("init", tmp_path / "new", "--name", "令和8年 地震", check=True)
     assert geojson(run_gspace("reports", tmp_path / "new")) == []

@@ -312,7 +312,7 @@ def test_csv_export_and_command_neutralise_formulas(incident_path, tmp_path):
     export_cli(incident_path, out)
     rows = read_csv(out.read_bytes())
     header = rows[0]
-    assert header[:3] == ["ID", "種別", "日時"] and "本文" in header and "投稿者" in header
+    assert header[:4] == ["ID", "参照番号", "種別", "日時"] and "本文" in header and "投稿者" in header
     check_cells(rows[1:], header.index("本文"), header.index("投稿者"))
 
     rows = read_csv(printed("reports", incident_path, "--format", "csv"))
