@@ -184,3 +184,17 @@ def incident_catalog(incident_dir: Path) -> dict[str, LayerKind]:
     """The kinds an incident uses: built-in, then the user's (`<gspace data folder>/layers`),
     then the incident's own `layers/` folder, each later file replacing an earlier kind."""
     return load_catalog(user_data_dir() / "layers", incident_dir / "layers")
+
+
+def set_fields(attributes: dict, updates: dict[str, str], kind: LayerKind | None) -> dict:
+    """`attributes` with `updates` (field -> text as typed by a person) stored as the kind's
+    types say: "800" for an integer field is 800. An empty text removes the field. A value that
+    does not fit its type raises GspaceError with one line, and nothing is changed."""
+    result = dict(attributes)
+    for name, text in updates.items():
+        value = kind.field_type(name).parse(name, text) if kind else text.strip()
+        if value == "":
+            result.pop(name, None)
+        else:
+            result[name] = value
+    return result

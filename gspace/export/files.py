@@ -40,7 +40,8 @@ def report_properties(row: dict) -> dict:
 
 
 def feature_properties(row: dict) -> dict:
-    return {**{k: row.get(k) for k in FEATURE_PROPERTIES}, "attributes": row.get("attributes")}
+    attributes = {k: v for k, v in (row.get("attributes") or {}).items() if k != "_imported"}
+    return {**{k: row.get(k) for k in FEATURE_PROPERTIES}, "attributes": attributes}
 
 
 def write_geojson(out: TextIO, items: Iterable[dict], properties, geometry) -> int:

@@ -117,7 +117,8 @@ def _write_features(path: Path, kind: str, rows: list[dict]) -> None:
     fields = list(FEATURE_TEXT)
     data = [_text(rows, name) for name in FEATURE_TEXT]
     # Each attribute becomes a text column (as in the source CSV), named apart from ours.
-    names = sorted({k for r in rows for k in r["attributes"]})
+    # (without `_imported`: what the sources said, kept for re-imports, not for readers)
+    names = sorted({k for r in rows for k in r["attributes"] if k != "_imported"})
     for name in names:
         fields.append(name if name not in FEATURE_TEXT else f"attr_{name}")
         data.append(np.array([_attribute(r["attributes"].get(name)) for r in rows], object))

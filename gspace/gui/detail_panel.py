@@ -377,7 +377,11 @@ class DetailPanel(QScrollArea):
         self.photo.clear()
         self.photo.hide()
         self.title.setText(feature.get("name") or "")
-        extra = [f"{k}: {v}" for k, v in (feature.get("attributes") or {}).items()]
+        extra = [
+            f"{k}: {v}"
+            for k, v in (feature.get("attributes") or {}).items()
+            if not k.startswith("_")  # the import's bookkeeping
+        ]
         text = "\n".join([feature.get("address") or "", feature.get("note") or "", *extra])
         values = {
             "kind": layer_title(kind) if kind else feature["kind"],
