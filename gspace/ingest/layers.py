@@ -102,8 +102,8 @@ def target_layer(incident: Incident, kind: str, path: Path, into: str | None) ->
         lambda layer: _key(Path(layer["name"]).stem) == _key(path.stem),
     ):
         found = [layer for layer in layers if same(layer)]
-        if found:
-            return found[0]
+        if found:  # several: a store from before re-imports kept to one layer, one dataset
+            return {**found[0], "also": [layer["id"] for layer in found[1:]]}
     return None
 
 
@@ -111,11 +111,11 @@ def _key(name: str) -> str:
     return name.strip().casefold()
 
 
-def _layer_features(incident: Incident, layer_id: str) -> list[dict]:
+def _layer_features(incident: Incident, layer_ids: list[str]) -> list[dict]:
     cursor = incident.conn.execute(
         "SELECT id, name, address, geometry, lon, lat, attributes, source FROM features "
-        "WHERE layer_id = ? AND deleted = 0 ORDER BY fid",
-        (layer_id,),
+        f"WHERE layer_id IN ({', '.join('?' * len(layer_ids))}) AND deleted = 0 ORDER BY fid",
+        layer_ids,
     )
     keys = [d[0] for d in cursor.description]
     features = []
@@ -207,7 +207,11 @@ def import_layer(
     default_status = layer_kind.statuses[-1].id if layer_kind.statuses else None
     with incident.transaction():
         layer = target_layer(incident, kind, path, into)
-        features = _layer_features(incident, layer["id"]) if layer and layer["id"] else []
+        features = (
+            _layer_features(incident, [layer["id"], *layer.get("also", ())])
+            if layer and layer["id"]
+            else []
+        )
         matching = match(rows, features, lambda f, r: not merge(f, r, str(path), path.name).changes)
         new = []
         for number, row in enumerate(rows):
