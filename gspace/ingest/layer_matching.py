@@ -214,8 +214,8 @@ class _Matcher:
         for row in rows:
             if features:
                 self.result.ambiguous[row.index] = (
-                    f"{stage} fits {len(features)} features and "
-                    f"{len(rows)} rows: added as a new feature"
+                    f"{len(rows)} rows and {len(features)} features share {stage}: "
+                    "added as a new feature"
                 )
 
     def near(self) -> None:
@@ -269,7 +269,7 @@ def match(rows: list[Row], features: list[dict], identical) -> Matching:
     row)` is true when the row would change nothing in the feature."""
     matcher = _Matcher(rows, features, identical)
     matcher.by_key(
-        "the same content",
+        "their content",
         lambda r: content_key(r.snapshot()),
         lambda f: content_key(matcher.snapshots[f["id"]]),
         check_ids=False,

@@ -45,7 +45,7 @@ class ImportSummary(LayerSummary):
     def line(self) -> str:
         text = super().line()
         if self.no_name:
-            text += "; no name column found (name it in the import dialog)"
+            text += "; no name column found: the features have no names"
         if self.ambiguous:
             text += f"; {len(self.ambiguous)} ambiguous rows added as new features"
         if self.kept:

@@ -143,7 +143,7 @@ def test_a_file_without_a_name_column_says_so(layers_dir, tmp_path, incident):
     path = derive(layers_dir / MATSUYAMA_CSV, tmp_path / "x.csv", {"名称": "場所"})
     summary = import_layer(incident, path, "shelter")
     assert summary.added == 390 and summary.no_name
-    assert summary.line().endswith("; no name column found (name it in the import dialog)")
+    assert summary.line().endswith("; no name column found: the features have no names")
 
 
 # -- no two places merged into one -----------------------------------------------------------
@@ -233,6 +233,11 @@ def test_a_tie_adds_a_new_feature_and_lists_it(tmp_path, incident):
     summary = import_layer(incident, two, "shelter")
     assert (summary.added, summary.updated, len(summary.ambiguous)) == (2, 0, 2)
     assert summary.line().endswith("; 2 ambiguous rows added as new features")
+    assert summary.details() == [
+        f"row {n}: ambiguous: 2 rows and 2 features share name and address: added as a new "
+        "feature"
+        for n in (2, 3)
+    ]
     assert len(list(query.features(incident))) == 4  # nothing overwritten
 
 
