@@ -234,8 +234,7 @@ def test_a_tie_adds_a_new_feature_and_lists_it(tmp_path, incident):
     assert (summary.added, summary.updated, len(summary.ambiguous)) == (2, 0, 2)
     assert summary.line().endswith("; 2 ambiguous rows added as new features")
     assert summary.details() == [
-        f"row {n}: ambiguous: 2 rows and 2 features share name and address: added as a new "
-        "feature"
+        f"row {n}: ambiguous: 2 rows and 2 features share name and address: added as a new feature"
         for n in (2, 3)
     ]
     assert len(list(query.features(incident))) == 4  # nothing overwritten
