@@ -415,7 +415,10 @@ class DetailPanel(QScrollArea):
                 if feature.get("lat") is not None
                 else ""
             ),
-            "source": feature.get("source") or "",
+            # every file the feature came from (a re-import from another format adds one)
+            "source": ", ".join(self._feature_attributes.get("_sources") or ())
+            or feature.get("source")
+            or "",
         }
         self._fill(values, text.strip())
 

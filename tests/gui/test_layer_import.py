@@ -101,6 +101,9 @@ def test_a_reimport_goes_into_the_layer_of_the_same_file_and_a_nameless_file_is_
     again = window.files.layer_dialog(shelters_csv)
     assert again.intoBox.currentData() == layer["id"]  # the same dataset: its own layer
     assert again.intoBox.currentText() == f"{SHELTERS} (121 features)"
+    imported = next(f for f in window.features if f["attributes"].get("_sources"))
+    window._map_clicked(imported["id"])
+    assert window.detail.values["source"].text() == SHELTERS
     window.files.start_layer_import(shelters_csv, again.choices())
     assert accept_message_box(qtbot) == "shelter: 0 added, 0 updated, 121 unchanged, 0 skipped"
     # the name column left unchosen: the preview says so before anything is imported

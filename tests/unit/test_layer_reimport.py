@@ -358,6 +358,11 @@ def test_field_values_are_stored_as_their_type_says(tmp_path, kind, name, text, 
         assert set_fields({}, {name: text}, catalog[kind]) == {name: stored}
 
 
+def test_an_empty_value_removes_the_field(tmp_path):
+    shelter = incident_catalog(tmp_path)["shelter"]
+    assert set_fields({"capacity": 800, "phone": "1"}, {"capacity": " "}, shelter) == {"phone": "1"}
+
+
 def test_a_users_kind_with_a_number_and_a_choice(tmp_path):
     from gspace.catalog import load_catalog
 
