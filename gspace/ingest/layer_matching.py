@@ -12,8 +12,11 @@ one-to-one and conservative. Each stage pairs only rows and features not yet cla
 
 Within a stage a key shared by several rows or features is a tie: rows that would change nothing
 in one of those features are paired first, then a last single row with a last single feature;
-any other row of the tie is added as a new feature and listed as ambiguous. Rows and features
-that both carry a source id never pair at stages 2 and 3 when the ids differ.
+any other row of the tie is added as a new feature and listed as ambiguous. An id match whose
+names disagree is not taken: files that number their rows 1, 2, 3 renumber them when a row is
+inserted, and the row is then matched by name at the later stages instead (a place renamed in
+the file is added anew, beside the old one, rather than risk giving one place's status to
+another).
 
 Each feature keeps, in its attributes, what its sources said (`_imported`: name, address, a
 digest of the geometry and the source's attributes) and every source file it came from
@@ -24,6 +27,7 @@ re-import keeps it and lists the difference.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -176,11 +180,12 @@ class _Matcher:
         self.result.ambiguous.pop(row.index, None)
         self.claimed.add(feature["id"])
 
-    def ids_differ(self, row: Row, feature: dict) -> bool:
-        other = self.snapshots[feature["id"]].get("id")
-        return bool(row.source_id and other and row.source_id != other)
+    def contradicts(self, row: Row, feature: dict) -> bool:
+        """Both named, and not the same name: not the same place, whatever the id says."""
+        name = self.snapshots[feature["id"]].get("name") or feature["name"]
+        return bool(row.name and name and _same_name(row.name) != _same_name(name))
 
-    def by_key(self, stage: str, row_key, feature_key, check_ids: bool) -> None:
+    def by_key(self, stage: str, row_key, feature_key, check_place: bool = False) -> None:
         groups: dict = defaultdict(lambda: ([], []))
         for row in self.free_rows():
             key = row_key(row)
@@ -191,8 +196,8 @@ class _Matcher:
             if key in groups:
                 groups[key][1].append(feature)
         for rows, features in groups.values():
-            if check_ids:
-                features = [f for f in features if not any(self.ids_differ(r, f) for r in rows)]
+            if check_place:
+                features = [f for f in features if not any(self.contradicts(r, f) for r in rows)]
             self.settle(stage, rows, features)
 
     def settle(self, stage: str, rows: list[Row], features: list[dict]) -> None:
@@ -233,8 +238,7 @@ class _Matcher:
             found = [
                 f
                 for f in by_name.get(row.name, ())
-                if not self.ids_differ(row, f)
-                and distance_m(point[0], point[1], f["lon"], f["lat"]) <= NEAR_M
+                if distance_m(point[0], point[1], f["lon"], f["lat"]) <= NEAR_M
             ]
             if found:
                 candidates[row.index] = found
@@ -258,6 +262,10 @@ class _Matcher:
                 )
 
 
+def _same_name(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
 def _point(geometry: dict | None) -> tuple[float, float] | None:
     if geometry and geometry.get("type") == "Point":
         return tuple(geometry["coordinates"][:2])
@@ -272,13 +280,12 @@ def match(rows: list[Row], features: list[dict], identical) -> Matching:
         "their content",
         lambda r: content_key(r.snapshot()),
         lambda f: content_key(matcher.snapshots[f["id"]]),
-        check_ids=False,
     )
     matcher.by_key(
         "the id",
         lambda r: r.source_id or None,
         lambda f: matcher.snapshots[f["id"]].get("id"),
-        check_ids=False,
+        check_place=True,
     )
     matcher.by_key(
         "name and address",
@@ -287,7 +294,6 @@ def match(rows: list[Row], features: list[dict], identical) -> Matching:
             matcher.snapshots[f["id"]].get("name"),
             matcher.snapshots[f["id"]].get("address"),
         ),
-        check_ids=True,
     )
     matcher.near()
     return matcher.result

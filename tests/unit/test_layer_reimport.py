@@ -215,6 +215,41 @@ def test_a_changed_file_with_shared_addresses_updates_each_row_own_feature(
         assert f["attributes"]["capacity"] == int(row["capacity"] or 0) + extra
 
 
+def test_a_row_inserted_into_a_numbered_list_does_not_shift_its_places(
+    layers_dir, tmp_path, incident
+):
+    """Tokyo's Wi-Fi list numbers its rows (NO 1..737); a newer version with a spot inserted
+    near the top renumbers every later row. Ids that now name another place (another name)
+    are not trusted: the places are matched by name and address instead."""
+    wifi = "130001_public_wireless_lan_20240901.csv"
+    header, rows = read_csv(layers_dir / wifi, "cp932")
+    no, name, lat = header.index("NO"), header.index("名称"), header.index("緯度")
+    first = write_csv(tmp_path / "v1" / wifi, header, rows, "cp932")
+    assert import_layer(incident, first, "wifi").added == 737
+    inserted = list(rows[2])
+    inserted[name], inserted[lat] = "新設スポット", str(float(inserted[lat]) + 0.01)
+    newer = [*rows[:3], inserted, *rows[3:]]
+    for number, row in enumerate(newer, start=1):
+        row = newer[number - 1] = list(row)
+        row[no] = str(number)
+    second = write_csv(tmp_path / "v2" / wifi, header, newer, "cp932")
+    summary = import_layer(incident, second, "wifi")
+    assert summary.added == 1 + len(summary.ambiguous) and len(summary.ambiguous) <= 6
+    # each shifted row: its new NO (the same spot listed twice may take its twin's number)
+    assert summary.updated + summary.unchanged == 737 - len(summary.ambiguous)
+    assert summary.updated >= 720
+    places = {row[no]: row for row in rows} | {"v2:" + row[no]: row for row in newer}
+    for feature in query.features(incident):  # each feature holds one row, of v1 or of v2
+        sid = feature["attributes"]["_source_id"]
+        candidates = [places.get(sid), places.get("v2:" + sid)]
+        assert any(
+            row is not None and (row[name], float(row[lat])) == (feature["name"], feature["lat"])
+            for row in candidates
+        ), feature["name"]
+    names = {(f["name"], f["lat"], f["lon"]) for f in query.features(incident)}
+    assert len(names) == len({(r[name], r[lat], r[lat + 1]) for r in newer})
+
+
 def test_a_tie_adds_a_new_feature_and_lists_it(tmp_path, incident):
     one = tmp_path / "a" / "s.csv"
     write_csv(
