@@ -347,6 +347,12 @@ def import_gazetteer(files: tuple[Path, ...]) -> None:
 )
 @click.option("--lat", help="the latitude column, when it is not found by name")
 @click.option("--lon", help="the longitude column, when it is not found by name")
+@click.option(
+    "--into",
+    metavar="LAYER",
+    help="the layer (id or name) a re-import updates; default: the layer of the same file name; "
+    "a new name makes a new layer",
+)
 def import_layer(
     incident: Path,
     file: Path,
@@ -355,11 +361,13 @@ def import_layer(
     crs: str | None,
     lat: str | None,
     lon: str | None,
+    into: str | None,
 ) -> None:
     """Import a reference layer (CSV in the standard open-data layouts, GeoJSON).
 
-    Rows without usable coordinates are listed on stderr; a newer version of the same dataset
-    updates features in place and keeps statuses set in gspace.
+    Rows without usable coordinates are listed on stderr. A newer version of the same dataset
+    (or the same data in another format, with --into) updates the features of its layer in
+    place: only that layer's features are matched, and values edited in gspace are kept.
 
     Example: gspace import layer ~/incidents/kumamoto 避難所.csv --kind shelter
     """
@@ -368,11 +376,16 @@ def import_layer(
     if (lat is None) != (lon is None):
         raise click.UsageError("give --lat and --lon together")
     with Incident.open(incident) as inc:
-        summary = run_import(inc, file, kind, encoding=encoding, crs=crs, lat=lat, lon=lon)
+        summary = run_import(
+            inc, file, kind, encoding=encoding, crs=crs, lat=lat, lon=lon, into=into
+        )
     for row, reason in summary.skipped:
         click.echo(f"{file}:{row}: skipped: {reason}", err=True)
+    for line in summary.details():
+        click.echo(f"{file}: {line}", err=True)
     columns = ", ".join(f"{source} → {field}" for field, source in summary.mapping.items())
     click.echo(f"read as {summary.encoding}; columns: {columns}", err=True)
+    click.echo(f"layer: {summary.layer}" + (" (new)" if summary.new_layer else ""), err=True)
     click.echo(summary.line(), err=True)
 
 
@@ -498,7 +511,13 @@ def feature() -> None:
 @click.argument("feature_ref", metavar="REF")
 @click.option("--status", help="a status of the feature's kind, e.g. open, full, closed")
 @click.option("--note", help="free text, e.g. current occupancy or hours")
-@click.option("--field", "fields", multiple=True, metavar="NAME=VALUE", help="set an attribute")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="set an attribute, typed as the kind says (capacity=800 is a number); NAME= removes it",
+)
 def feature_set(
     incident: Path, feature_ref: str, status: str | None, note: str | None, fields: tuple[str, ...]
 ) -> None:
@@ -509,6 +528,8 @@ def feature_set(
 
     Example: gspace feature set ~/incidents/kumamoto K7M4-QX2P --status full --note "残り0人分"
     """
+    from gspace.catalog import set_fields
+
     updates = {}
     for item in fields:
         name, sep, value = item.partition("=")
@@ -521,8 +542,8 @@ def feature_set(
         if current is None:
             raise GspaceError(f"no feature with id {feature_id}")
         changes: dict = {}
+        kind = incident_catalog(inc.path).get(current["kind"])
         if status is not None:
-            kind = incident_catalog(inc.path).get(current["kind"])
             if kind and kind.statuses and not kind.status(status):
                 allowed = ", ".join(s.id for s in kind.statuses)
                 raise GspaceError(
@@ -532,7 +553,7 @@ def feature_set(
         if note is not None:
             changes["note"] = note
         if updates:
-            changes["attributes"] = {**current["attributes"], **updates}
+            changes["attributes"] = set_fields(current["attributes"], updates, kind)
         with inc.transaction():
             changed = records.update_feature(inc, feature_id, **changes)
         [shown] = describe(inc.conn, "features", [feature_id])

@@ -66,7 +66,9 @@ def report_properties(row: dict) -> dict:
 
 def feature_properties(row: dict) -> dict:
     properties = _with_ref({k: row.get(k) for k in FEATURE_PROPERTIES})
-    return {**properties, "attributes": row.get("attributes")}
+    # without `_imported`: what the sources said, kept for re-imports, not for readers
+    attributes = {k: v for k, v in (row.get("attributes") or {}).items() if k != "_imported"}
+    return {**properties, "attributes": attributes}
 
 
 @dataclass

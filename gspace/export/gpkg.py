@@ -173,7 +173,8 @@ def _write_features(job, path: Path, kind: str, rows: list[dict]) -> None:
     fields.insert(fields.index("status") + 1, "status_label")
     data.insert(fields.index("status_label"), _status_labels(job, kind, rows))
     # Each attribute becomes a text column (as in the source file), named apart from ours.
-    names = sorted({k for r in rows for k in r["attributes"]})
+    # (without `_imported`: what the sources said, kept for re-imports, not for readers)
+    names = sorted({k for r in rows for k in r["attributes"] if k != "_imported"})
     for name, column in zip(names, column_names(names, fields), strict=True):
         fields.append(column)
         data.append(np.array([_attribute(r["attributes"].get(name)) for r in rows], object))

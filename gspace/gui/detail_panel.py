@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gspace.catalog import LayerKind
+from gspace.catalog import LayerKind, set_fields
+from gspace.errors import GspaceError
 from gspace.gui.forms import set_choices
 from gspace.gui.labels import (
     categories_label,
@@ -50,10 +51,11 @@ def _plain(text: str = "", wrap: bool = True) -> QLabel:
 
 
 class DetailPanel(QScrollArea):
-    """`featureEdited(id, status, note)` fires when the user saves a feature's status,
+    """`featureEdited(id, status, note, attributes)` fires when the user saves a feature's status,
+    note and (attributes, else None) a field typed as its kind says;
     `reportEdited(id, fields)` when they change a report's status, category, severity or note."""
 
-    featureEdited = Signal(str, str, str)
+    featureEdited = Signal(str, str, str, object)  # ..., attributes (typed) or None
     reportEdited = Signal(str, dict)
 
     FIELDS = (
@@ -123,6 +125,19 @@ class DetailPanel(QScrollArea):
             edit_row.addWidget(widget)
         layout.addWidget(self.editor)
         self.editor.hide()
+        # one field of the feature's kind (capacity, occupancy, ...), stored as its type says
+        self.field_editor = QWidget()
+        field_row = QHBoxLayout(self.field_editor)
+        field_row.setContentsMargins(0, 0, 0, 0)
+        self.field_box = QComboBox()
+        self.field_edit = QLineEdit()
+        self.field_box.currentIndexChanged.connect(lambda _i: self._show_field_value())
+        field_row.addWidget(self.field_box)
+        field_row.addWidget(self.field_edit, 1)
+        layout.addWidget(self.field_editor)
+        self.field_editor.hide()
+        self._feature_kind: LayerKind | None = None
+        self._feature_attributes: dict = {}
         self._feature_id: str | None = None
         self._report_id: str | None = None
         self.exif_title = QLabel()
@@ -378,10 +393,23 @@ class DetailPanel(QScrollArea):
         self.status_box.setCurrentIndex(max(0, self.status_box.findData(feature.get("status"))))
         self.note_edit.setText(feature.get("note") or "")
         self.editor.setVisible(self.status_box.count() > 0)
+        self._feature_kind, self._feature_attributes = kind, feature.get("attributes") or {}
+        self.field_box.blockSignals(True)
+        self.field_box.clear()
+        for name in kind.fields if kind else ():
+            if name not in ("name", "address"):  # columns of their own, not attributes
+                self.field_box.addItem(name, name)
+        self.field_box.blockSignals(False)
+        self._show_field_value()
+        self.field_editor.setVisible(self.editor.isVisibleTo(self) and self.field_box.count() > 0)
         self.photo.clear()
         self.photo.hide()
         self.title.setText(feature.get("name") or "")
-        extra = [f"{k}: {v}" for k, v in (feature.get("attributes") or {}).items()]
+        extra = [
+            f"{k}: {v}"
+            for k, v in (feature.get("attributes") or {}).items()
+            if not k.startswith("_")  # the import's bookkeeping
+        ]
         text = "\n".join([feature.get("address") or "", feature.get("note") or "", *extra])
         values = {
             "ref": ref(feature["id"]),
@@ -392,15 +420,50 @@ class DetailPanel(QScrollArea):
                 if feature.get("lat") is not None
                 else ""
             ),
-            "source": feature.get("source") or "",
+            # every file the feature came from (a re-import from another format adds one)
+            "source": ", ".join(self._feature_attributes.get("_sources") or ())
+            or feature.get("source")
+            or "",
         }
         self._fill(values, text.strip())
 
+    def _field_text(self) -> str:
+        value = self._feature_attributes.get(self.field_box.currentData())
+        return "" if value is None else str(value)
+
+    def _show_field_value(self) -> None:
+        name = self.field_box.currentData()
+        self.field_edit.setText(self._field_text() if name else "")
+        kind = self._feature_kind.field_type(name).type if self._feature_kind and name else "text"
+        self.field_edit.setPlaceholderText(
+            {
+                "integer": self.tr("a whole number, e.g. 800"),
+                "number": self.tr("a number"),
+                "date": self.tr("a date, e.g. 2024-09-01"),
+                "choice": self.tr("one of the kind's choices"),
+            }.get(kind, "")
+        )
+
     def _save_feature(self) -> None:
-        if self._feature_id:
-            self.featureEdited.emit(
-                self._feature_id, self.status_box.currentData(), self.note_edit.text().strip()
-            )
+        """Status, note and the field being edited; a value that does not fit the field's type
+        is refused (said in the panel) and nothing is saved."""
+        if not self._feature_id:
+            return
+        attributes = None
+        name, text = self.field_box.currentData(), self.field_edit.text()
+        if name and text.strip() != self._field_text():
+            try:
+                attributes = set_fields(self._feature_attributes, {name: text}, self._feature_kind)
+            except GspaceError as e:
+                self.hint.setText(str(e))
+                self.hint.show()
+                return
+        self.featureEdited.emit(
+            self._feature_id,
+            self.status_box.currentData(),
+            self.note_edit.text().strip(),
+            attributes,
+        )
 
 
 def _bracketed(text: str | None) -> str:

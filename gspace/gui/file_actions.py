@@ -87,7 +87,9 @@ class FileActions(QObject):
     def layer_dialog(self, path: Path):
         from gspace.gui.layer_import import LayerImportDialog
 
-        return LayerImportDialog(self.window, path, self.window.catalog)
+        return LayerImportDialog(
+            self.window, path, self.window.catalog, incident=self.window.incident
+        )
 
     def start_layer_import(self, path: Path, choices: dict) -> None:
         """Import in the background; the map shows the new features when it is done."""

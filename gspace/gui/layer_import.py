@@ -1,21 +1,30 @@
 """Importing a reference layer from the window: a dialog that shows the file's first rows, the
-detected encoding, coordinate system and column mapping (all editable), then the import in the
-background with a Cancel button."""
+detected encoding, coordinate system and column mapping (all editable), the layer the rows go
+into (a re-import updates only that layer's features) and a warning when no column holds the
+names; then the import in the background with a Cancel button."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject
-from PySide6.QtWidgets import QComboBox, QMessageBox, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from gspace.catalog import LayerKind
 from gspace.errors import GspaceError
 from gspace.gui.background_import import BackgroundImport
 from gspace.gui.forms import load_form
 from gspace.gui.labels import layer_title
+from gspace.incident import Incident
 from gspace.ingest.layer_files import Table, detect_mapping, read_table
-from gspace.ingest.layers import import_layer
+from gspace.ingest.layers import import_layer, layers_of, target_layer
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "euc-jp")
 COORDINATE_ROLES = ("lat", "lon", "x", "y")
@@ -32,11 +41,22 @@ class LayerImportDialog(QObject):
         path: Path,
         catalog: dict[str, LayerKind],
         kind: str | None = None,
+        incident: Incident | None = None,
     ):
         super().__init__(parent)
-        self.path, self.catalog = path, catalog
+        self.path, self.catalog, self.incident = path, catalog, incident
         self.form = load_form("layer_import", parent)
         self.form.fileLabel.setText(str(path))
+        # the layer the rows go into: a re-import updates that layer's features only
+        self.intoBox = QComboBox()
+        self.intoBox.setObjectName("intoBox")
+        self.form.findChild(QFormLayout, "settings").addRow(self.tr("Into layer"), self.intoBox)
+        self.nameWarning = QLabel()
+        self.nameWarning.setObjectName("nameWarning")
+        self.nameWarning.setStyleSheet("color: #b71c1c;")
+        self.nameWarning.setWordWrap(True)
+        layout = self.form.layout()
+        layout.insertWidget(layout.indexOf(self.form.mappingTable) + 1, self.nameWarning)
         for name, layer_kind in sorted(catalog.items()):
             self.form.kindBox.addItem(layer_title(layer_kind), name)
         guess = kind or ("wifi" if "wireless" in path.name.lower() else "shelter")
@@ -63,6 +83,43 @@ class LayerImportDialog(QObject):
         )
         self._fill_mapping(detect_mapping(self.table, self.catalog[self.kind]))
         self._fill_preview()
+        self._fill_layers()
+        self._check_name()
+
+    def _fill_layers(self) -> None:
+        """New layer, or one of the incident's layers of the kind; the layer of the same file
+        name (a newer version of the dataset) is chosen when there is one."""
+        box = self.intoBox
+        box.clear()
+        layers = layers_of(self.incident, self.kind) if self.incident else []
+        names = {layer["name"] for layer in layers}
+        new_name, n = self.path.name, 2
+        while new_name in names:  # a new layer beside one of the same name
+            new_name, n = f"{self.path.stem} ({n}){self.path.suffix}", n + 1
+        box.addItem(self.tr("New layer “%1”").replace("%1", new_name), new_name)
+        for layer in layers:
+            box.addItem(
+                self.tr("%1 (%2 features)")
+                .replace("%1", layer["name"])
+                .replace("%2", str(layer["features"])),
+                layer["id"],
+            )
+        default = target_layer(self.incident, self.kind, self.path, None) if self.incident else None
+        if default and default.get("id"):
+            box.setCurrentIndex(box.findData(default["id"]))
+
+    def _check_name(self) -> None:
+        """Say so when no column holds the names, instead of importing nameless features."""
+        missing = "name" not in self.mapping()
+        self.nameWarning.setText(
+            self.tr(
+                "No column holds the names: choose it under Field “name”, or the features "
+                "will have no names."
+            )
+            if missing
+            else ""
+        )
+        self.nameWarning.setVisible(missing)
 
     def _fill_mapping(self, mapping: dict[str, str]) -> None:
         roles = [*self.catalog[self.kind].aliases, *COORDINATE_ROLES]
@@ -78,6 +135,7 @@ class LayerImportDialog(QObject):
             for column in self.table.columns:
                 box.addItem(column, column)
             box.setCurrentIndex(max(0, box.findData(mapping.get(role))))
+            box.currentIndexChanged.connect(lambda _i: self._check_name())
             table.setCellWidget(i, 1, box)
         table.resizeColumnsToContents()
 
@@ -106,6 +164,7 @@ class LayerImportDialog(QObject):
             "encoding": self.form.encodingBox.currentText(),
             "crs": self.form.crsEdit.text().strip() or None,
             "columns": self.mapping(),
+            "into": self.intoBox.currentData(),
         }
 
 
@@ -123,6 +182,8 @@ def layer_import(
         translate("LayerImport", "Importing %1…").replace("%1", path.name),
         lambda summary: (
             summary.line(),
-            "\n".join(f"row {row}: {reason}" for row, reason in summary.skipped),
+            "\n".join(
+                [f"row {row}: {reason}" for row, reason in summary.skipped] + summary.details()
+            ),
         ),
     )

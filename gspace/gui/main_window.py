@@ -452,10 +452,16 @@ class MainWindow(QMainWindow):
         self.review.move(report_id, lat, lon)
         self._map_clicked(report_id)
 
-    def edit_feature(self, feature_id: str, status: str, note: str) -> None:
-        """A feature's live status and note, as set from the map (through the change log)."""
+    def edit_feature(
+        self, feature_id: str, status: str, note: str, attributes: dict | None = None
+    ) -> None:
+        """A feature's live status, note and typed fields, as set from the map (through the
+        change log)."""
+        changes = {"status": status, "note": note or None}
+        if attributes is not None:
+            changes["attributes"] = attributes
         with self.incident.transaction():
-            records.update_feature(self.incident, feature_id, status=status, note=note or None)
+            records.update_feature(self.incident, feature_id, **changes)
         self.load_data(reports=False)
         self._map_clicked(feature_id)
 

@@ -1,56 +1,181 @@
 """Importing reference layers (shelters, water-supply points, Wi-Fi, ...) into an incident.
 
 The file is read by `gspace.ingest.layer_files`; this module writes its rows as features of one
-kind. A file is imported in one transaction. Re-importing a newer version of a dataset updates
-features in place (matched by the source's id column, else by name and address) and keeps the
-statuses and notes set in gspace.
+kind into one layer, in one transaction. A re-import goes into one layer (by default the layer of
+that kind imported from a file of the same name, else the one given with `into`) and matches
+only that layer's features, one-to-one (`gspace.ingest.layer_matching`): two cities' files whose
+ids are both 1, 2, 3 never overwrite each other. Values are stored typed as the kind says
+(capacity 800, not "800").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from gspace import query, records
-from gspace.catalog import incident_catalog
+import orjson
+
+from gspace import records
+from gspace.catalog import LayerKind, incident_catalog
 from gspace.errors import GspaceError
 from gspace.incident import Incident
 from gspace.ingest.layer_files import LayerSummary, coordinates, detect_mapping, read_table
+from gspace.ingest.layer_matching import Row, match, merge
+
+NOT_ATTRIBUTES = ("lat", "lon", "x", "y", "name", "address", "id")
 
 
 class ImportCancelled(GspaceError):
     """Raised inside the import's transaction, so that nothing of it is kept."""
 
 
-# -- the import ------------------------------------------------------------------------------
+@dataclass
+class ImportSummary(LayerSummary):
+    """The reader's summary and what the writing decided: the layer, rows that matched more
+    than one feature, values edited in gspace that the file would have replaced."""
+
+    layer: str = ""
+    new_layer: bool = False
+    no_name: bool = False
+    ambiguous: list[tuple[int, str]] = field(default_factory=list)  # row, why
+    kept: list[tuple[str, str, object, object]] = field(default_factory=list)  # feature, field,
+    # the value kept, the file's value
+
+    def line(self) -> str:
+        text = super().line()
+        if self.no_name:
+            text += "; no name column found: the features have no names"
+        if self.ambiguous:
+            text += f"; {len(self.ambiguous)} ambiguous rows added as new features"
+        if self.kept:
+            text += f"; {len(self.kept)} values edited in gspace kept"
+        return text
+
+    def details(self) -> list[str]:
+        """One line per ambiguous row and per kept value, for stderr or the report dialog."""
+        return [f"row {row}: ambiguous: {why}" for row, why in self.ambiguous] + [
+            f"{name or '(no name)'}: kept {field_name} = {_say(kept)} edited in gspace "
+            f"(the file has {_say(new)})"
+            for name, field_name, kept, new in self.kept
+        ]
+
+
+def _say(value) -> str:
+    return "—" if value in (None, "") else repr(value) if isinstance(value, str) else str(value)
+
+
+# -- target layer ----------------------------------------------------------------------------
+def layers_of(incident: Incident, kind: str) -> list[dict]:
+    """The incident's layers of `kind`, newest first, with their feature counts."""
+    cursor = incident.conn.execute(
+        "SELECT l.id, l.name, l.source, l.imported_at, "
+        "(SELECT count(*) FROM features f WHERE f.layer_id = l.id AND f.deleted = 0) "
+        "FROM layers l WHERE l.kind = ? AND l.deleted = 0 "
+        "ORDER BY l.imported_at DESC, l.rowid DESC",
+        (kind,),
+    )
+    keys = ("id", "name", "source", "imported_at", "features")
+    return [dict(zip(keys, row, strict=True)) for row in cursor]
+
+
+def target_layer(incident: Incident, kind: str, path: Path, into: str | None) -> dict | None:
+    """The layer a file goes into: `into` (a layer id, or a name: a name no layer has makes a
+    new layer of that name); by default the layer of the same file name (or the same name with
+    another suffix: the GeoJSON of a CSV). None: a new layer named after the file."""
+    layers = layers_of(incident, kind)
+    if into:
+        by_id = incident.conn.execute(
+            "SELECT kind FROM layers WHERE id = ? AND deleted = 0", (into,)
+        ).fetchone()
+        if by_id and by_id[0] != kind:
+            raise GspaceError(f"layer {into} holds {by_id[0]} features, not {kind}")
+        named = [
+            layer for layer in layers if layer["id"] == into or _key(layer["name"]) == _key(into)
+        ]
+        if len(named) > 1:
+            found = ", ".join(f"{layer['id']} ({layer['features']} features)" for layer in named)
+            raise GspaceError(f"several {kind} layers are named {into!r}: give the id ({found})")
+        return named[0] if named else {"id": None, "name": into}
+    for same in (
+        lambda layer: _key(layer["name"]) == _key(path.name),
+        lambda layer: _key(Path(layer["name"]).stem) == _key(path.stem),
+    ):
+        found = [layer for layer in layers if same(layer)]
+        if found:  # several: a store from before re-imports kept to one layer, one dataset
+            return {**found[0], "also": [layer["id"] for layer in found[1:]]}
+    return None
+
+
+def _key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _layer_features(incident: Incident, layer_ids: list[str]) -> list[dict]:
+    cursor = incident.conn.execute(
+        "SELECT id, name, address, geometry, lon, lat, attributes, source FROM features "
+        f"WHERE layer_id IN ({', '.join('?' * len(layer_ids))}) AND deleted = 0 ORDER BY fid",
+        layer_ids,
+    )
+    keys = [d[0] for d in cursor.description]
+    features = []
+    for values in cursor:
+        feature = dict(zip(keys, values, strict=True))
+        feature["geometry"] = orjson.loads(feature["geometry"]) if feature["geometry"] else None
+        feature["attributes"] = orjson.loads(feature["attributes"] or "{}")
+        features.append(feature)
+    return features
+
+
+# -- rows ------------------------------------------------------------------------------------
 def _attribute_plan(mapping: dict[str, str]) -> tuple[set, list[tuple[str, str]]]:
     """Which source columns are not attributes, and which canonical extras to add."""
     skip = {"_row", *(mapping.get(k) for k in ("lat", "lon", "x", "y", "name", "address"))}
     extras = [
         (canonical, column)
         for canonical, column in mapping.items()
-        if canonical not in ("lat", "lon", "x", "y", "name", "address", "id")
+        if canonical not in NOT_ATTRIBUTES
     ]
     return skip, extras
 
 
-def _attributes(row: dict, plan: tuple[set, list[tuple[str, str]]]) -> dict:
+def _attributes(row: dict, plan: tuple[set, list[tuple[str, str]]], kind: LayerKind) -> dict:
     skip, extras = plan
     attributes = {k: v for k, v in row.items() if v != "" and k not in skip}
     for canonical, column in extras:
         if row.get(column):
-            attributes[canonical] = _number_or_text(row[column])
+            attributes[canonical] = _typed(kind, canonical, row[column])
     return attributes
 
 
-def _number_or_text(text: str):
-    compact = text.replace(",", "").strip()
+def _typed(kind: LayerKind, name: str, text: str):
+    """The value as the kind's type says; text that does not fit the type is kept as text."""
     try:
-        return int(compact)
-    except ValueError:
-        return text
+        return kind.field_type(name).parse(name, text)
+    except GspaceError:
+        return text.strip()
 
 
+def _rows(table, geometries, mapping: dict[str, str], kind: LayerKind) -> list[Row]:
+    plan, rows = _attribute_plan(mapping), []
+    for row, geometry in zip(table.rows, geometries, strict=True):
+        if geometry is None:
+            continue
+        rows.append(
+            Row(
+                index=len(rows),
+                number=row["_row"],
+                name=row.get(mapping.get("name", ""), "") or None,
+                address=row.get(mapping.get("address", ""), "") or None,
+                source_id=row.get(mapping.get("id", ""), "") or None,
+                geometry=geometry,
+                attributes=_attributes(row, plan, kind),
+            )
+        )
+    return rows
+
+
+# -- the import ------------------------------------------------------------------------------
 def import_layer(
     incident: Incident,
     path: str | Path,
@@ -61,11 +186,13 @@ def import_layer(
     lat: str | None = None,
     lon: str | None = None,
     columns: dict[str, str] | None = None,
+    into: str | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> LayerSummary:
-    """Import one file as features of `kind`. `columns` (canonical field -> source column)
-    replaces the detected mapping, as edited in the import dialog; when `cancelled()` turns
-    true the import stops and its transaction is rolled back."""
+) -> ImportSummary:
+    """Import one file as features of `kind` into one layer (`into`: a layer id or name, see
+    `target_layer`). `columns` (canonical field -> source column) replaces the detected
+    mapping, as edited in the import dialog; when `cancelled()` turns true the import stops and
+    its transaction is rolled back."""
     path = Path(path)
     catalog = incident_catalog(incident.path)
     if kind not in catalog:
@@ -73,50 +200,62 @@ def import_layer(
     layer_kind = catalog[kind]
     table = read_table(path, encoding)
     mapping = columns if columns is not None else detect_mapping(table, layer_kind, lat, lon)
-    summary = LayerSummary(kind, encoding=table.encoding, mapping=mapping)
+    summary = ImportSummary(kind, encoding=table.encoding, mapping=mapping)
+    summary.no_name = "name" not in mapping
     geometries = coordinates(table, mapping, crs, summary)
-    existing = list(query.features(incident, [kind]))
-    by_id = {
-        f["attributes"].get("_source_id"): f for f in existing if f["attributes"].get("_source_id")
-    }
-    by_name = {(f["name"], f["address"]): f for f in existing}
+    rows = _rows(table, geometries, mapping, layer_kind)
     default_status = layer_kind.statuses[-1].id if layer_kind.statuses else None
-    new, plan = [], _attribute_plan(mapping)
     with incident.transaction():
-        for number, (row, geometry) in enumerate(zip(table.rows, geometries, strict=True)):
+        layer = target_layer(incident, kind, path, into)
+        features = (
+            _layer_features(incident, [layer["id"], *layer.get("also", ())])
+            if layer and layer["id"]
+            else []
+        )
+        matching = match(rows, features, lambda f, r: not merge(f, r, str(path), path.name).changes)
+        new = []
+        for number, row in enumerate(rows):
             if cancelled and number % 500 == 0 and cancelled():
                 raise ImportCancelled("the import was cancelled: nothing was changed")
-            if geometry is None:
+            feature = matching.pairs.get(row.index)
+            if feature is None:
+                new.append(_new_feature(row, path, default_status))
+                if row.index in matching.ambiguous:
+                    summary.ambiguous.append((row.number, matching.ambiguous[row.index]))
                 continue
-            name = row.get(mapping.get("name", ""), "") or None
-            address = row.get(mapping.get("address", ""), "") or None
-            source_id = row.get(mapping.get("id", ""), "") or None
-            attributes = _attributes(row, plan)
-            if source_id:
-                attributes["_source_id"] = source_id
-            match = by_id.get(source_id) if source_id else None
-            match = match or by_name.get((name, address))
-            values = {
-                "name": name,
-                "address": address,
-                "geometry": geometry,
-                "attributes": attributes,
-            }
-            if match is None:
-                new.append({**values, "status": default_status, "source": str(path)})
-                continue
-            changes = {k: v for k, v in values.items() if match[k] != v}
-            if changes:
-                records.update_feature(incident, match["id"], **changes)
+            result = merge(feature, row, str(path), path.name)
+            summary.kept += [(feature["name"], *k) for k in result.kept]
+            if result.changes:
+                records.update_feature(incident, feature["id"], **result.changes)
                 summary.updated += 1
             else:
                 summary.unchanged += 1
         if new:
-            layer_id = records.add_layer(incident, kind, path.name, str(path))
-            records.add_features(incident, layer_id, kind, new)
+            if layer is None or layer["id"] is None:
+                name = layer["name"] if layer else path.name
+                layer = {"id": records.add_layer(incident, kind, name, str(path)), "name": name}
+                summary.new_layer = True
+            records.add_features(incident, layer["id"], kind, new)
+        summary.layer = layer["name"] if layer else path.name
         summary.added = len(new)
         _log(incident, path, summary)
     return summary
+
+
+def _new_feature(row: Row, path: Path, status: str | None) -> dict:
+    attributes = dict(row.attributes)
+    if row.source_id:
+        attributes["_source_id"] = row.source_id
+    attributes["_sources"] = [path.name]
+    attributes["_imported"] = row.snapshot()
+    return {
+        "name": row.name,
+        "address": row.address,
+        "geometry": row.geometry,
+        "attributes": attributes,
+        "status": status,
+        "source": str(path),
+    }
 
 
 def _log(incident: Incident, path: Path, summary: LayerSummary) -> None:

@@ -229,6 +229,22 @@
         <source>a place named in its text: %1</source>
         <translation>本文中の地名: %1</translation>
     </message>
+    <message>
+        <source>a whole number, e.g. 800</source>
+        <translation>整数（例: 800）</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>数値</translation>
+    </message>
+    <message>
+        <source>a date, e.g. 2024-09-01</source>
+        <translation>日付（例: 2024-09-01）</translation>
+    </message>
+    <message>
+        <source>one of the kind&apos;s choices</source>
+        <translation>種類で決められた選択肢のいずれか</translation>
+    </message>
 </context>
 <context>
     <name>Export</name>
@@ -452,8 +468,24 @@
 <context>
     <name>LayerImportDialog</name>
     <message>
+        <source>Into layer</source>
+        <translation>取り込み先レイヤー</translation>
+    </message>
+    <message>
         <source>Encoding (read as %1)</source>
         <translation>文字コード（%1 として読み込み）</translation>
+    </message>
+    <message>
+        <source>New layer “%1”</source>
+        <translation>新しいレイヤー「%1」</translation>
+    </message>
+    <message>
+        <source>%1 (%2 features)</source>
+        <translation>%1（%2件）</translation>
+    </message>
+    <message>
+        <source>No column holds the names: choose it under Field “name”, or the features will have no names.</source>
+        <translation>名称の列が見つかりません。項目「name」で名称の列を選んでください（選ばないと名称のない地物になります）。</translation>
     </message>
     <message>
         <source>Field</source>

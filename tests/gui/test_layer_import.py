@@ -82,3 +82,59 @@ def test_a_report_shows_its_nearest_open_shelter_water_point_and_wifi(demo_path,
     lines = window.detail.values["nearest"].text().splitlines()
     assert [line.split(":")[0] for line in lines] == ["Shelters", "Water supply", "Free Wi-Fi"]
     assert all(line.endswith((" m", " km")) for line in lines)
+
+
+def test_a_reimport_goes_into_the_layer_of_the_same_file_and_a_nameless_file_is_flagged(
+    tmp_path, shelters_csv, open_main_window, qtbot
+):
+    from gspace.demo import make_demo
+    from gspace.ingest.layers import layers_of
+
+    make_demo(tmp_path / "demo").close()
+    window = open_main_window(tmp_path / "demo")
+    dialog = window.files.layer_dialog(shelters_csv)
+    assert dialog.intoBox.currentData() == SHELTERS  # a new layer named after the file
+    assert dialog.nameWarning.isHidden()
+    window.files.start_layer_import(shelters_csv, dialog.choices())
+    accept_message_box(qtbot)
+    [layer] = [x for x in layers_of(window.incident, "shelter") if x["name"] == SHELTERS]
+    again = window.files.layer_dialog(shelters_csv)
+    assert again.intoBox.currentData() == layer["id"]  # the same dataset: its own layer
+    assert again.intoBox.currentText() == f"{SHELTERS} (121 features)"
+    imported = next(f for f in window.features if f["attributes"].get("_sources"))
+    window._map_clicked(imported["id"])
+    assert window.detail.values["source"].text() == SHELTERS
+    window.files.start_layer_import(shelters_csv, again.choices())
+    assert accept_message_box(qtbot) == "shelter: 0 added, 0 updated, 121 unchanged, 0 skipped"
+    # the name column left unchosen: the preview says so before anything is imported
+    row = [
+        again.form.mappingTable.item(i, 0).text() for i in range(again.form.mappingTable.rowCount())
+    ]
+    again.form.mappingTable.cellWidget(row.index("name"), 1).setCurrentIndex(0)
+    assert again.nameWarning.isVisibleTo(again.form)
+    assert "No column holds the names" in again.nameWarning.text()
+
+
+def test_a_shelters_capacity_is_stored_as_a_number_from_the_panel(
+    demo_path, open_main_window, qtbot
+):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from gspace import query
+
+    window = open_main_window(demo_path)
+    shelter = next(f for f in window.features if f["kind"] == "shelter")
+    window._map_clicked(shelter["id"])
+    detail = window.detail
+    assert detail.field_editor.isVisibleTo(detail)
+    detail.field_box.setCurrentIndex(detail.field_box.findData("capacity"))
+    detail.field_edit.setText("abc")
+    QTest.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
+    assert detail.hint.text() == "capacity takes a whole number, not 'abc'"
+    stored = next(f for f in query.features(window.incident) if f["id"] == shelter["id"])
+    assert stored["attributes"] == shelter["attributes"]  # nothing saved
+    detail.field_edit.setText("１,２００")
+    QTest.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
+    stored = next(f for f in query.features(window.incident) if f["id"] == shelter["id"])
+    assert stored["attributes"]["capacity"] == 1200

@@ -108,5 +108,6 @@ def test_kml_balloons_and_csv_rows_carry_the_reference(inc, tmp_path):
     export(ExportJob(inc, tmp_path / "r.csv"))
     rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig"))))
     assert len(rows) == 300 + IMPORTED
-    assert all(row["参照番号"] == ref(row["ID"]) for row in rows)  # headers in the export's language
+    # headers in the export's language
+    assert all(row["参照番号"] == ref(row["ID"]) for row in rows)
     assert len({row["参照番号"] for row in rows}) == len(rows)

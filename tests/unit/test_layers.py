@@ -215,7 +215,8 @@ S4,新設公民館,熊本市北区4-4,32.85,130.72,120
 
 
 def test_reimport_updates_in_place_adds_new_rows_and_keeps_edited_status(tmp_path, incident):
-    v1, v2 = tmp_path / "shelters_v1.csv", tmp_path / "shelters_v2.csv"
+    (tmp_path / "v1").mkdir(), (tmp_path / "v2").mkdir()
+    v1, v2 = tmp_path / "v1" / "shelters.csv", tmp_path / "v2" / "shelters.csv"  # same dataset
     v1.write_bytes(SHELTERS_V1.encode("cp932"))
     v2.write_bytes(SHELTERS_V2.encode("cp932"))
     first = import_layer(incident, v1, "shelter")
@@ -352,9 +353,13 @@ def test_geopackage_kml_and_kmz(tmp_path, incident):
         kmz.write(tmp_path / "wifi.kml", "doc.kml")
     assert import_layer(incident, tmp_path / "wells.gpkg", "water").added == 1
     assert import_layer(incident, tmp_path / "wifi.kml", "wifi").added == 1
-    assert import_layer(incident, tmp_path / "wifi.kmz", "wifi").unchanged == 1  # same data
+    again = import_layer(incident, tmp_path / "wifi.kmz", "wifi")  # the same data zipped
+    assert (again.added, again.updated, again.layer) == (0, 1, "wifi.kml")  # one more source
+    assert import_layer(incident, tmp_path / "wifi.kmz", "wifi").unchanged == 1
     points = {f["name"]: (round(f["lat"], 6), round(f["lon"], 6)) for f in query.features(incident)}
     assert points == {"井戸": (35.69, 139.70), "駅前": (32.80, 130.70)}
+    station = next(f for f in query.features(incident) if f["name"] == "駅前")
+    assert station["attributes"]["_sources"] == ["wifi.kml", "wifi.kmz"]
 
 
 def test_polygons_keep_their_shape(tmp_path, incident):
