@@ -326,15 +326,23 @@ def import_gazetteer(files: tuple[Path, ...]) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--kind", required=True, help="layer kind: shelter, water, wifi, generic, ...")
 @click.option(
-    "--encoding", default="auto", show_default=True, help="auto, utf-8, cp932, ... (CSV only)"
+    "--encoding",
+    default="auto",
+    show_default=True,
+    help="auto, utf-8, cp932, ... (CSV, JSON, a Shapefile's attributes)",
 )
 @click.option(
     "--crs",
-    help="the coordinates' system, e.g. EPSG:6677 (plane rectangular zone IX, "
-    "X/Y columns) or EPSG:4301 (Tokyo datum); default JGD2011 latitude/longitude",
+    help="the coordinates' system when the file does not say, e.g. EPSG:6677 (plane "
+    "rectangular zone IX, X/Y columns or geometries) or EPSG:4301 (Tokyo datum); default "
+    "JGD2011 latitude/longitude",
 )
 @click.option("--lat", help="the latitude column, when it is not found by name")
 @click.option("--lon", help="the longitude column, when it is not found by name")
+@click.option(
+    "--source-layer",
+    help="the layer of a GeoPackage, KML folder or zipped Shapefile to import, or 'all'",
+)
 def import_layer(
     incident: Path,
     file: Path,
@@ -343,11 +351,14 @@ def import_layer(
     crs: str | None,
     lat: str | None,
     lon: str | None,
+    source_layer: str | None,
 ) -> None:
-    """Import a reference layer (CSV in the standard open-data layouts, GeoJSON).
+    """Import a reference layer (CSV in the standard open-data layouts, JSON records, GeoJSON,
+    Shapefile, GeoPackage, KML/KMZ).
 
     Rows without usable coordinates are listed on stderr; a newer version of the same dataset
-    updates features in place and keeps statuses set in gspace.
+    updates features in place and keeps statuses set in gspace. A file with several layers
+    is imported with --source-layer NAME (or all).
 
     Example: gspace import layer ~/incidents/kumamoto 避難所.csv --kind shelter
     """
@@ -356,11 +367,20 @@ def import_layer(
     if (lat is None) != (lon is None):
         raise click.UsageError("give --lat and --lon together")
     with Incident.open(incident) as inc:
-        summary = run_import(inc, file, kind, encoding=encoding, crs=crs, lat=lat, lon=lon)
+        summary = run_import(
+            inc,
+            file,
+            kind,
+            encoding=encoding,
+            crs=crs,
+            lat=lat,
+            lon=lon,
+            source_layer=source_layer,
+        )
     for row, reason in summary.skipped:
         click.echo(f"{file}:{row}: skipped: {reason}", err=True)
-    columns = ", ".join(f"{source} → {field}" for field, source in summary.mapping.items())
-    click.echo(f"read as {summary.encoding}; columns: {columns}", err=True)
+    for line in summary.details():
+        click.echo(line, err=True)
     click.echo(summary.line(), err=True)
 
 

@@ -58,22 +58,24 @@ def import_layer(
     *,
     encoding: str | None = None,
     crs: str | None = None,
+    source_layer: str | None = None,
     lat: str | None = None,
     lon: str | None = None,
     columns: dict[str, str] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> LayerSummary:
     """Import one file as features of `kind`. `columns` (canonical field -> source column)
-    replaces the detected mapping, as edited in the import dialog; when `cancelled()` turns
-    true the import stops and its transaction is rolled back."""
+    replaces the detected mapping, as edited in the import dialog; `source_layer` names the
+    layer of a source with several (or "all"); when `cancelled()` turns true the import stops
+    and its transaction is rolled back."""
     path = Path(path)
     catalog = incident_catalog(incident.path)
     if kind not in catalog:
         raise GspaceError(f"unknown layer kind {kind!r} (known: {', '.join(sorted(catalog))})")
     layer_kind = catalog[kind]
-    table = read_table(path, encoding)
+    table = read_table(path, encoding, source_layer)
     mapping = columns if columns is not None else detect_mapping(table, layer_kind, lat, lon)
-    summary = LayerSummary(kind, encoding=table.encoding, mapping=mapping)
+    summary = LayerSummary.for_table(kind, table, mapping)
     geometries = coordinates(table, mapping, crs, summary)
     existing = list(query.features(incident, [kind]))
     by_id = {
