@@ -244,7 +244,12 @@ def coordinates(
     A file's geometries are read in the system it declares, else in `crs_text` (--crs), else
     as WGS84; rows without a geometry fall back to latitude/longitude columns. A file without
     geometries is read from its latitude/longitude (or X/Y) columns in `crs_text`, else in
-    JGD2011."""
+    JGD2011. Rows of several layers read together get their id qualified by their layer
+    ("井戸:3"), as each layer numbers its own rows."""
+    if table.layer == ALL_LAYERS and len(table.layers) > 1 and mapping.get("id"):
+        for row in table.rows:
+            if row.get(mapping["id"]) and row.get("source_layer"):
+                row[mapping["id"]] = f"{row['source_layer']}:{row[mapping['id']]}"
     if table.geometries is not None and any(g is not None for g in table.geometries):
         if crs_text is None and table.crs_problem:
             raise GspaceError(table.crs_problem)

@@ -13,6 +13,7 @@ import json
 import math
 
 from gspace import geo
+from gspace.errors import GspaceError
 from gspace.ingest.layer_files import (
     DISAGREEMENT_M,
     LayerSummary,
@@ -27,8 +28,8 @@ SHAPE_ERRORS = (ValueError, TypeError, IndexError, KeyError, AttributeError)
 def crs_label(text: str) -> str:
     """EPSG:6675, or the system's name when it has no EPSG code (a .prj without one)."""
     crs = geo.parse_crs(text)
-    code = crs.to_epsg()
-    return f"EPSG:{code}" if code else crs.name
+    authority = crs.to_authority()
+    return ":".join(authority) if authority else crs.name
 
 
 def file_geometries(
@@ -58,9 +59,15 @@ def file_geometries(
         metres += _reproject(table, indices, crs, shapes, unknown=not declared and given is None)
     summary.crs = ", ".join(dict.fromkeys(labels))
     if metres:
+        advice = "give it with --crs (e.g. EPSG:6677 for plane rectangular zone IX)"
+        if all(shape is None for shape, _why in shapes) and "lat" not in mapping:
+            raise GspaceError(
+                f"the file's coordinates are in metres but it declares no coordinate system: "
+                f"{advice}"
+            )
         summary.notes.append(
             f"{metres} geometries are in metres but the file declares no coordinate system: "
-            "give it with --crs (e.g. EPSG:6677 for plane rectangular zone IX)"
+            f"{advice}"
         )
     return _with_columns(table, mapping, shapes, summary)
 

@@ -83,7 +83,9 @@ def _parse(text: str, name: str, line: int | None = None):
         raise GspaceError(f"{name} is nested too deeply to be a layer") from None
     except ValueError as e:
         where = f"line {line}" if line else f"line {getattr(e, 'lineno', '?')}"
-        if isinstance(e, json.JSONDecodeError) and e.pos >= len(text.rstrip()):
+        if isinstance(e, json.JSONDecodeError) and (
+            e.pos >= len(text.rstrip()) - 1 or e.msg.startswith("Unterminated string")
+        ):
             raise GspaceError(f"{name} ends too early ({where}): the file is incomplete") from None
         reason = e.msg if isinstance(e, json.JSONDecodeError) else "unreadable value"
         raise GspaceError(f"{name} is not valid JSON ({where}: {reason.lower()})") from None

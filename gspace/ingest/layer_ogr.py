@@ -130,6 +130,10 @@ def _layer_table(path: Path, layer: str, encoding: str | None) -> Table:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             meta, _fids, wkb, values = read(source, encoding=encoding, **options)
+    except UnicodeDecodeError:
+        raise GspaceError(
+            f"the attributes of {path.name} are not {encoding} (give another --encoding, or auto)"
+        ) from None
     except Exception as e:  # as in ogr_layers
         raise _unreadable(path, e) from None
     return _table(meta, wkb, values, encoding or meta.get("encoding"), suffix)
