@@ -437,6 +437,10 @@
         <translation>JGD2011 緯度経度（X/Y なら例：第IX系は EPSG:6677）</translation>
     </message>
     <message>
+        <source>Layer</source>
+        <translation>レイヤー</translation>
+    </message>
+    <message>
         <source>Columns (change where the guess is wrong)</source>
         <translation>列の対応（推定が違うところを直してください）</translation>
     </message>
@@ -448,8 +452,24 @@
 <context>
     <name>LayerImportDialog</name>
     <message>
+        <source>All layers (%1)</source>
+        <translation>すべてのレイヤー（%1）</translation>
+    </message>
+    <message>
         <source>Encoding (read as %1)</source>
         <translation>文字コード（%1 として読み込み）</translation>
+    </message>
+    <message>
+        <source>Coordinate system (the file&apos;s is unreadable: give it)</source>
+        <translation>座標系（ファイルの指定が読めません。指定してください）</translation>
+    </message>
+    <message>
+        <source>Coordinate system (the file&apos;s: %1)</source>
+        <translation>座標系（ファイルの指定：%1）</translation>
+    </message>
+    <message>
+        <source>Coordinate system</source>
+        <translation>座標系</translation>
     </message>
     <message>
         <source>Field</source>
