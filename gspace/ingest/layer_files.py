@@ -269,6 +269,11 @@ def coordinates(
             "the file has X/Y columns: give their system with --crs (e.g. "
             "EPSG:6677 for plane rectangular zone IX, JGD2011)"
         )
+    elif table.geometries is not None:
+        raise GspaceError(
+            f"no latitude/longitude columns found, and none of the {len(table.rows)} rows has "
+            "a geometry (name the columns with --lat and --lon)"
+        )
     else:
         raise GspaceError("no latitude/longitude columns found (name them with --lat and --lon)")
     return column_points(table, range(len(table.rows)), (first_col, second_col), crs, summary)

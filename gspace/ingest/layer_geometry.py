@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 from gspace import geo
 from gspace.errors import GspaceError
@@ -22,7 +23,7 @@ from gspace.ingest.layer_files import (
     point,
 )
 
-SHAPE_ERRORS = (ValueError, TypeError, IndexError, KeyError, AttributeError)
+SHAPE_ERRORS = (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError)
 
 
 def crs_label(text: str) -> str:
@@ -93,6 +94,8 @@ def _reproject(
             shapes[i] = _transformed(geometry, crs)
             continue
         try:
+            if not isinstance(geometry["coordinates"], list):
+                raise TypeError
             x, y = (float(v) for v in geometry["coordinates"][:2])
         except (TypeError, ValueError, OverflowError):
             shapes[i] = (None, "unreadable point coordinates")
@@ -117,9 +120,8 @@ def _reproject(
 
 
 def _transformed(geometry: dict, crs) -> tuple[dict | None, str]:
-    """Lines, polygons and collections: kept as given in WGS84, else reprojected whole."""
-    if crs is None:
-        return geometry, ""
+    """Lines, polygons and collections: as read by shapely (numbers as floats), reprojected
+    whole from `crs`; None when shapely cannot read them or their middle is not in Japan."""
     import numpy
     import shapely
     import shapely.geometry
@@ -129,9 +131,21 @@ def _transformed(geometry: dict, crs) -> tuple[dict | None, str]:
         return numpy.column_stack([lons, lats])
 
     try:
-        shape = shapely.transform(shapely.geometry.shape(geometry), to_wgs84)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            shape = shapely.geometry.shape(geometry)
+            if shape.is_empty or not numpy.isfinite(shapely.get_coordinates(shape)).all():
+                return None, "unreadable geometry"
+            if crs is not None:
+                shape = shapely.transform(shape, to_wgs84)
+                if not numpy.isfinite(shapely.get_coordinates(shape)).all():
+                    return None, "coordinates outside the coordinate system's area"
+        west, south, east, north = shape.bounds
+        lon, lat = (west + east) / 2, (south + north) / 2
+        if not geo.in_japan(lon, lat):
+            return None, f"outside Japan ({lat:.6f}, {lon:.6f})"
         return json.loads(json.dumps(shapely.geometry.mapping(shape))), ""
-    except (*SHAPE_ERRORS, shapely.errors.GEOSException):
+    except (*SHAPE_ERRORS, shapely.errors.ShapelyError):
         return None, "unreadable geometry"
 
 

@@ -52,13 +52,13 @@ def json_table(data: bytes, path: Path, encoding: str | None) -> Table:
     if path.suffix.lower() in JSONL_SUFFIXES:
         return _lines_table(text, path, encoding)
     document = _parse(text, path.name)
-    if isinstance(document, dict) and document.get("type") == "FeatureCollection":
+    if isinstance(document, dict) and _type(document) == "FeatureCollection":
         features = document.get("features")
         if not isinstance(features, list):
             raise GspaceError(f"{path.name} is a FeatureCollection without a list of features")
         return _declared_crs(document, _records_table(features, path.name, encoding), path.name)
     if isinstance(document, dict) and (
-        document.get("type") == "Feature" or document.get("type") in GEOMETRY_TYPES
+        _type(document) == "Feature" or _type(document) in GEOMETRY_TYPES
     ):
         return _declared_crs(document, _records_table([document], path.name, encoding), path.name)
     if isinstance(document, dict):
@@ -166,7 +166,7 @@ def _numbered_table(
 def _split(record: dict) -> tuple[dict | None, dict]:
     """(geometry, fields): a GeoJSON Feature's geometry and properties, or a record's first
     value shaped like a geometry and the rest of it."""
-    if record.get("type") == "Feature":
+    if _type(record) == "Feature":
         properties = record.get("properties")
         geometry = record.get("geometry")
         return (geometry if _is_geometry(geometry) else None), (
@@ -180,10 +180,16 @@ def _split(record: dict) -> tuple[dict | None, dict]:
     return None, record
 
 
+def _type(value: dict) -> str | None:
+    """A GeoJSON object's type, None when it has none (or something else than a name)."""
+    kind = value.get("type")
+    return kind if isinstance(kind, str) else None
+
+
 def _is_geometry(value) -> bool:
     return (
         isinstance(value, dict)
-        and value.get("type") in GEOMETRY_TYPES
+        and _type(value) in GEOMETRY_TYPES
         and ("coordinates" in value or "geometries" in value)
     )
 

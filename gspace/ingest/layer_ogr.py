@@ -36,14 +36,29 @@ CPG_NAMES = {
 
 
 def ogr_layers(path: Path) -> list[str]:
+    if not path.is_file():
+        raise GspaceError(f"cannot read {path}: no such file")
+    if path.suffix.lower() == ".shp":
+        missing = [
+            part
+            for part in (".shx", ".dbf")
+            if not (path.with_suffix(part).exists() or path.with_suffix(part.upper()).exists())
+        ]
+        if missing:
+            raise GspaceError(
+                f"cannot read {path.name}: its {' and '.join(missing)} "
+                f"{'file is' if len(missing) == 1 else 'files are'} missing (a Shapefile is "
+                "several files with the same name: copy them all)"
+            )
     if path.suffix.lower() == ".zip":
         return list(_zip_shapefiles(path))
     from pyogrio import list_layers
 
+    source = _source(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return [str(name) for name, _type in list_layers(_source(path))]
+            return [str(name) for name, _type in list_layers(source)]
     except Exception as e:  # pyogrio raises its own errors and GDAL's; none is shown
         raise _unreadable(path, e) from None
 
@@ -122,9 +137,12 @@ def _layer_table(path: Path, layer: str, encoding: str | None) -> Table:
     if suffix == ".zip":
         member = _zip_shapefiles(path)[layer]
         source, options = f"/vsizip/{path.resolve()}/{member}", {}
+    notes = []
     if suffix in (".shp", ".zip"):
         encoding = _shapefile_encoding(path, encoding, member if suffix == ".zip" else None)
     else:
+        if encoding and encoding.lower() not in ("auto", "utf-8", "utf8"):
+            notes.append(f"--encoding {encoding} was not used: {path.suffix[1:]} text is UTF-8")
         encoding = None  # GeoPackage and KML are UTF-8 by definition
     try:
         with warnings.catch_warnings():
@@ -136,7 +154,9 @@ def _layer_table(path: Path, layer: str, encoding: str | None) -> Table:
         ) from None
     except Exception as e:  # as in ogr_layers
         raise _unreadable(path, e) from None
-    return _table(meta, wkb, values, encoding or meta.get("encoding"), suffix)
+    table = _table(meta, wkb, values, encoding or meta.get("encoding"), suffix)
+    table.notes = notes
+    return table
 
 
 def _table(meta: dict, wkb, values, encoding: str | None, suffix: str) -> Table:
@@ -179,6 +199,7 @@ def _combined(names: list[str], tables: list[Table]) -> Table:
             row_crs.append(table.crs)
     encodings = ", ".join(dict.fromkeys(t.encoding for t in tables if t.encoding))
     combined = Table([*columns, "source_layer"], rows, encodings or None, geometries)
+    combined.notes = list(dict.fromkeys(note for t in tables for note in t.notes))
     if len(set(row_crs)) == 1:
         combined.crs = row_crs[0] if row_crs else None
     else:
@@ -205,9 +226,10 @@ def _shapefile_encoding(path: Path, given: str | None, member: str | None) -> st
     if dbf is None:
         return None
     try:
-        return detect_encoding(_dbf_text(dbf))
+        detected = detect_encoding(_dbf_text(dbf))
     except GspaceError:
         return None  # GDAL's own reading, as without gspace
+    return None if detected.startswith(("utf_16", "utf_32", "utf-16", "utf-32")) else detected
 
 
 def _sidecar(path: Path, member: str | None, suffix: str) -> bytes | None:
@@ -237,7 +259,7 @@ def _dbf_text(dbf: bytes) -> bytes:
         for offset in range(32, min(header, len(dbf)) - 31, 32)
         if dbf[offset] != 0x0D
     )
-    count = max(1, DBF_SAMPLE // max(record, 1))
+    count = min(max(1, DBF_SAMPLE // max(record, 1)), (len(dbf) - header) // max(record, 1))
     return names + b" " + dbf[header : header + count * record].rstrip(b"\x1a")
 
 

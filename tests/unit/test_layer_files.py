@@ -403,3 +403,77 @@ def test_cli_several_layers_encodings_and_json_without_warnings(layers_dir, tmp_
     (tmp_path / "bad.json").write_bytes(b"[1, 2")
     bad = gspace_import(tmp_path / "bad.json", "generic")
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def damaged_gis_files(layers_dir, folder):
+    """What a broken download or a half-copied folder leaves."""
+    path, _names = shelters_shapefile(layers_dir, folder)
+    (folder / "garbage.gpkg").write_bytes(b"SQLite format 3\x00" + b"\x00" * 50)
+    (folder / "cut.kml").write_text("<kml><Document><Placemark><name>駅", encoding="utf-8")
+    (folder / "junk.kmz").write_bytes(b"PK\x03\x04junk")
+    (folder / "junk.zip").write_bytes(b"PK\x03\x04junk")
+    with zipfile.ZipFile(folder / "readme.zip", "w") as archive:
+        archive.writestr("readme.txt", "no layers here")
+    (folder / "lonely.shp").write_bytes(path.read_bytes())
+    (folder / "cut.shp").write_bytes(path.read_bytes()[:100])
+    for part in (".shx", ".dbf"):
+        (folder / f"cut{part}").write_bytes(path.with_suffix(part).read_bytes())
+    return {
+        "garbage.gpkg": "cannot read garbage.gpkg: it is damaged, incomplete or not a GeoPackage",
+        "cut.kml": "cannot read cut.kml: it is damaged, incomplete or not KML",
+        "junk.kmz": "cannot read junk.kmz: it is not a complete KMZ file",
+        "junk.zip": "cannot read junk.zip: it is not a complete zip file",
+        "readme.zip": "readme.zip holds no Shapefile (readme.txt): unpack it and import the "
+        "layer file itself",
+        "lonely.shp": "cannot read lonely.shp: its .shx and .dbf files are missing (a "
+        "Shapefile is several files with the same name: copy them all)",
+        "cut.shp": "no latitude/longitude columns found, and none of the 121 rows has a "
+        "geometry (name the columns with --lat and --lon)",
+        "missing.gpkg": f"cannot read {folder / 'missing.gpkg'}: no such file",
+    }
+
+
+def test_damaged_gis_files_give_one_line_and_no_warning(layers_dir, tmp_path):
+    expected = damaged_gis_files(layers_dir, tmp_path)
+    run_gspace("init", tmp_path / "inc", check=True)
+    for name, message in expected.items():
+        result = run_gspace(
+            "import", "layer", tmp_path / "inc", tmp_path / name, "--kind", "generic"
+        )
+        assert (result.returncode, result.stderr) == (1, f"gspace: {message}\n"), name
+
+
+def test_malformed_geometries_are_skipped_and_the_rest_kept(tmp_path, incident):
+    geometries = [
+        {"type": "Point", "coordinates": [135.0, 35.0]},
+        {"type": "Polygon", "coordinates": [[[135, 35], [135.1, 35], [135.1, 35.1], [135, 35]]]},
+        {"type": "Polygon", "coordinates": [[["x", 35], [135.1, 35]]]},
+        {"type": "Bogus", "coordinates": [1, 2]},
+        {"type": "LineString", "coordinates": [[135, 35], [10**40, 35]]},
+        {"type": "GeometryCollection", "geometries": [{"type": "Bogus"}]},
+        {"type": "Point", "coordinates": [[135.0], 35.0]},
+        {"type": "Point", "coordinates": "135,35"},
+    ]
+    path = tmp_path / "shapes.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "geometry": g, "properties": {"name": f"形{i}"}}
+                    for i, g in enumerate(geometries, start=1)
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    for crs in (None, "EPSG:4612"):
+        summary = import_layer(incident, path, "generic", crs=crs)
+        assert len(summary.skipped) == 6 and summary.added + summary.unchanged == 2, crs
+        assert all(
+            reason in ("unreadable geometry", "unreadable point coordinates", "no geometry")
+            or reason.startswith("outside Japan")
+            for _row, reason in summary.skipped
+        )
+    shapes = {f["name"]: f["geometry"]["type"] for f in query.features(incident)}
+    assert shapes == {"形1": "Point", "形2": "Polygon"}
