@@ -130,33 +130,47 @@ def _zip_shapefiles(path: Path) -> dict[str, str]:
 
 
 def _layer_table(path: Path, layer: str, encoding: str | None) -> Table:
-    from pyogrio.raw import read
-
     suffix = path.suffix.lower()
-    source, options = _source(path), {"layer": layer}
+    source, options, member = _source(path), {"layer": layer}, None
     if suffix == ".zip":
         member = _zip_shapefiles(path)[layer]
         source, options = f"/vsizip/{path.resolve()}/{member}", {}
-    notes = []
+    notes, labelled = [], False
     if suffix in (".shp", ".zip"):
-        encoding = _shapefile_encoding(path, encoding, member if suffix == ".zip" else None)
+        encoding, labelled = _shapefile_encoding(path, encoding, member)
     else:
         if encoding and encoding.lower() not in ("auto", "utf-8", "utf8"):
             notes.append(f"--encoding {encoding} was not used: {path.suffix[1:]} text is UTF-8")
         encoding = None  # GeoPackage and KML are UTF-8 by definition
     try:
+        meta, wkb, values = _read(path, source, encoding, options)
+    except UnicodeDecodeError:
+        detected = _detected(_sidecar(path, member, ".dbf")) if labelled else None
+        if detected is None or detected == encoding:
+            raise GspaceError(
+                f"the attributes of {path.name} are not {encoding} (give another --encoding)"
+            ) from None
+        notes.append(f"the .cpg says {encoding}, but the attributes are {detected}")
+        encoding = detected
+        meta, wkb, values = _read(path, source, encoding, options)
+    table = _table(meta, wkb, values, encoding or meta.get("encoding"), suffix)
+    table.notes = notes
+    return table
+
+
+def _read(path: Path, source: str, encoding: str | None, options: dict):
+    """(meta, WKB geometries, field values) of one layer, without pyogrio's warnings."""
+    from pyogrio.raw import read
+
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             meta, _fids, wkb, values = read(source, encoding=encoding, **options)
     except UnicodeDecodeError:
-        raise GspaceError(
-            f"the attributes of {path.name} are not {encoding} (give another --encoding, or auto)"
-        ) from None
+        raise
     except Exception as e:  # as in ogr_layers
         raise _unreadable(path, e) from None
-    table = _table(meta, wkb, values, encoding or meta.get("encoding"), suffix)
-    table.notes = notes
-    return table
+    return meta, wkb, values
 
 
 def _table(meta: dict, wkb, values, encoding: str | None, suffix: str) -> Table:
@@ -207,22 +221,29 @@ def _combined(names: list[str], tables: list[Table]) -> Table:
     return combined
 
 
-def _shapefile_encoding(path: Path, given: str | None, member: str | None) -> str | None:
+def _shapefile_encoding(
+    path: Path, given: str | None, member: str | None
+) -> tuple[str | None, bool]:
     """The encoding to decode the attribute table with: `given`, else the .cpg's, else one
-    detected from the .dbf's bytes. None leaves it to GDAL (a .cpg Python does not know)."""
+    detected from the .dbf's bytes (None leaves it to GDAL: a .cpg Python does not know); and
+    whether it is the .cpg's, which can be wrong."""
     if given and given != "auto":
         try:
-            return codecs.lookup(given).name
+            return codecs.lookup(given).name, False
         except LookupError:
             raise GspaceError(f"unknown encoding {given!r} (e.g. cp932, utf-8)") from None
-    cpg, dbf = _sidecar(path, member, ".cpg"), _sidecar(path, member, ".dbf")
+    cpg = _sidecar(path, member, ".cpg")
     if cpg is not None:
         name = cpg.decode("ascii", "replace").strip().upper().replace(" ", "").replace("-", "")
         name = CPG_NAMES.get(name, f"cp{name}" if name.isdigit() else name)
         try:
-            return codecs.lookup(name).name
+            return codecs.lookup(name).name, True
         except LookupError:
-            return None
+            return None, False
+    return _detected(_sidecar(path, member, ".dbf")), False
+
+
+def _detected(dbf: bytes | None) -> str | None:
     if dbf is None:
         return None
     try:

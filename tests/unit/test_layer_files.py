@@ -191,10 +191,19 @@ def test_a_utf8_shapefile_without_cpg_and_one_with_cpg(layers_dir, tmp_path, inc
     assert read_table(utf8, "cp1252").encoding == "cp1252"  # wrong but decodable: obeyed
 
 
+def test_a_cpg_that_names_the_wrong_encoding_is_noticed(layers_dir, tmp_path, incident):
+    path, names = shelters_shapefile(layers_dir, tmp_path)
+    path.with_suffix(".cpg").write_text("UTF-8\n", encoding="ascii")
+    summary = import_layer(incident, path, "shelter")
+    assert summary.encoding == "cp932"
+    assert summary.notes == ["the .cpg says utf-8, but the attributes are cp932"]
+    assert {f["name"] for f in query.features(incident)} == names
+
+
 # -- 6. sources with several layers ----------------------------------------------------------
 def two_layer_sources(layers_dir, tmp_path):
-    """A GeoPackage, a KML with two folders and a zip of two Shapefiles, each holding the
-    Ichikawa shelters and wells."""
+    """A GeoPackage, a KML with two folders (and as KMZ) and a zip of two Shapefiles, each
+    holding the Ichikawa shelters and wells."""
     shelters, wells = csv_rows(layers_dir / SHELTERS), csv_rows(layers_dir / WELLS)
     gpkg = tmp_path / "ichikawa.gpkg"
     for layer, rows in (("避難所", shelters), ("井戸", wells)):
@@ -222,7 +231,9 @@ def two_layer_sources(layers_dir, tmp_path):
         f"<Document><name>市川市</name>{folders}</Document></kml>",
         encoding="utf-8",
     )
-    return [gpkg, kml, tmp_path / "ichikawa.zip"], shelters, wells
+    with zipfile.ZipFile(tmp_path / "ichikawa.kmz", "w") as archive:
+        archive.write(kml, "doc.kml")
+    return [gpkg, kml, tmp_path / "ichikawa.kmz", tmp_path / "ichikawa.zip"], shelters, wells
 
 
 def test_several_layers_are_listed_and_one_or_all_imported(layers_dir, tmp_path):
