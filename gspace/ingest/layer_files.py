@@ -161,8 +161,13 @@ def _csv_table(data: bytes, encoding: str | None) -> Table:
     encoding = encoding if encoding and encoding != "auto" else detect_encoding(data)
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as e:
-        raise GspaceError(f"the file is not {encoding}: {e}") from None
+    except LookupError:
+        raise GspaceError(f"unknown encoding {encoding!r} (e.g. cp932, utf-8)") from None
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise GspaceError(
+            f"the file is not {encoding} text (line {line}); give another --encoding, or auto"
+        ) from None
     text = text.lstrip("\ufeff")
     delimiter = (
         "\t" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") else ","
@@ -248,8 +253,9 @@ def coordinates(
     ("井戸:3"), as each layer numbers its own rows."""
     if table.layer == ALL_LAYERS and len(table.layers) > 1 and mapping.get("id"):
         for row in table.rows:
-            if row.get(mapping["id"]) and row.get("source_layer"):
-                row[mapping["id"]] = f"{row['source_layer']}:{row[mapping['id']]}"
+            layer = row.get("source_layer")
+            if layer and row.get(mapping["id"]) and not row[mapping["id"]].startswith(f"{layer}:"):
+                row[mapping["id"]] = f"{layer}:{row[mapping['id']]}"
     if table.geometries is not None and any(g is not None for g in table.geometries):
         if crs_text is None and table.crs_problem:
             raise GspaceError(table.crs_problem)

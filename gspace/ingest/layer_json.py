@@ -45,7 +45,9 @@ def json_table(data: bytes, path: Path, encoding: str | None) -> Table:
     encoding = encoding if encoding and encoding != "auto" else detect_encoding(data)
     try:
         text = data.decode(encoding).lstrip("\ufeff")
-    except (UnicodeDecodeError, LookupError):
+    except LookupError:
+        raise GspaceError(f"unknown encoding {encoding!r} (e.g. cp932, utf-8)") from None
+    except UnicodeDecodeError:
         raise GspaceError(f"{path.name} is not {encoding} text (give --encoding)") from None
     if not text.strip():
         raise GspaceError(f"{path.name} is empty")

@@ -86,8 +86,6 @@ def ogr_table(path: Path, encoding: str | None, source_layer: str | None) -> Tab
     table = tables[0] if len(tables) == 1 else _combined(chosen, tables)
     table.layers = layers
     table.layer = source_layer if len(layers) > 1 else None
-    if table.layer is None and len(layers) > 1:
-        table.layer = chosen[0]
     return table
 
 

@@ -200,6 +200,20 @@ def test_a_cpg_that_names_the_wrong_encoding_is_noticed(layers_dir, tmp_path, in
     assert {f["name"] for f in query.features(incident)} == names
 
 
+def test_a_wrong_or_unknown_encoding_is_one_plain_line(layers_dir, tmp_path, incident):
+    shapefile, _names = shelters_shapefile(layers_dir, tmp_path)
+    cases = [
+        (layers_dir / SHELTERS, "utf-8", "the file is not utf-8 text (line 1); give another"),
+        (layers_dir / SHELTERS, "klingon", "unknown encoding 'klingon' (e.g. cp932, utf-8)"),
+        (shapefile, "klingon", "unknown encoding 'klingon' (e.g. cp932, utf-8)"),
+        (shapefile, "utf-8", "the attributes of 避難所.shp are not utf-8 (give another"),
+    ]
+    for path, encoding, message in cases:
+        with pytest.raises(GspaceError) as refused:
+            import_layer(incident, path, "shelter", encoding=encoding)
+        assert str(refused.value).startswith(message) and "codec" not in str(refused.value)
+
+
 # -- 6. sources with several layers ----------------------------------------------------------
 def two_layer_sources(layers_dir, tmp_path):
     """A GeoPackage, a KML with two folders (and as KMZ) and a zip of two Shapefiles, each
