@@ -53,7 +53,14 @@ def json_table(data: bytes, path: Path, encoding: str | None) -> Table:
         raise GspaceError(f"{path.name} is empty")
     if path.suffix.lower() in JSONL_SUFFIXES:
         return _lines_table(text, path, encoding)
-    document = _parse(text, path.name)
+    try:
+        document = json.loads(text, parse_int=_integer)
+    except json.JSONDecodeError as e:
+        if e.msg == "Extra data" and text.lstrip().startswith("{"):
+            return _lines_table(text, path, encoding)  # JSON Lines named .json
+        document = _parse(text, path.name)  # raises the error in words
+    except (ValueError, RecursionError):
+        document = _parse(text, path.name)
     if isinstance(document, dict) and _type(document) == "FeatureCollection":
         features = document.get("features")
         if not isinstance(features, list):
@@ -64,7 +71,11 @@ def json_table(data: bytes, path: Path, encoding: str | None) -> Table:
     ):
         return _declared_crs(document, _records_table([document], path.name, encoding), path.name)
     if isinstance(document, dict):
-        lists = [v for v in document.values() if isinstance(v, list) and v]
+        lists = [
+            v
+            for v in document.values()
+            if isinstance(v, list) and v and any(isinstance(r, dict) for r in v)
+        ]
         if len(lists) != 1:  # {"items": [...]} as web APIs wrap their records
             raise GspaceError(
                 f"{path.name} is neither GeoJSON nor a list of records "

@@ -301,15 +301,16 @@ def wifi_records(layers_dir):
     ]
 
 
-@pytest.mark.parametrize("form", ["array", "jsonl", "wrapped"])
+@pytest.mark.parametrize("form", ["array", "jsonl", "wrapped", "lines_as_json"])
 def test_a_json_list_of_records_with_nested_coordinates(layers_dir, tmp_path, incident, form):
     records = wifi_records(layers_dir)
-    if form == "jsonl":
-        path = tmp_path / "wifi.jsonl"
+    if form in ("jsonl", "lines_as_json"):
+        path = tmp_path / ("wifi.jsonl" if form == "jsonl" else "wifi.json")
         text = "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n"
     else:
         path = tmp_path / "wifi.json"
-        text = json.dumps(records if form == "array" else {"items": records}, ensure_ascii=False)
+        wrapped = {"count": len(records), "tags": ["wifi"], "items": records}
+        text = json.dumps(records if form == "array" else wrapped, ensure_ascii=False)
     path.write_text(text, encoding="utf-8")
     summary = import_layer(incident, path, "wifi")
     assert summary.added == 737 and summary.skipped == []
