@@ -190,7 +190,23 @@ def _split(record: dict) -> tuple[dict | None, dict]:
     for key, value in record.items():
         if _is_geometry(value):
             return value, {k: v for k, v in record.items() if k != key}
+    for key, value in record.items():  # {"geometry": {"coordinates": [lon, lat]}}
+        position = value.get("coordinates") if isinstance(value, dict) else None
+        if key == "coordinates":
+            position = value
+        if _is_position(position) and not (isinstance(value, dict) and "type" in value):
+            point = {"type": "Point", "coordinates": position[:2]}
+            return point, {k: v for k, v in record.items() if k != key}
     return None, record
+
+
+def _is_position(value) -> bool:
+    """[longitude, latitude] (or with a height), as numbers."""
+    return (
+        isinstance(value, list)
+        and len(value) in (2, 3)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    )
 
 
 def _type(value: dict) -> str | None:

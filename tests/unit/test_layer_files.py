@@ -327,9 +327,11 @@ def test_a_json_list_of_records_with_nested_coordinates(layers_dir, tmp_path, in
         lambda lat, lon: {"location": {"lat": lat, "lon": lon}},
         lambda lat, lon: {"position": {"latitude": lat, "longitude": lon}},
         lambda lat, lon: {"geometry": {"type": "Point", "coordinates": [lon, lat]}},
+        lambda lat, lon: {"geometry": {"coordinates": [lon, lat]}},
+        lambda lat, lon: {"coordinates": [lon, lat]},
         lambda lat, lon: {"緯度": str(lat), "経度": str(lon)},
     ],
-    ids=["location", "position", "geometry", "flat"],
+    ids=["location", "position", "geometry", "untyped", "coordinates", "flat"],
 )
 def test_coordinates_are_found_in_the_usual_places(layers_dir, tmp_path, incident, place):
     rows = csv_rows(layers_dir / WELLS)
