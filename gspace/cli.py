@@ -338,12 +338,16 @@ def import_gazetteer(files: tuple[Path, ...]) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--kind", required=True, help="layer kind: shelter, water, wifi, generic, ...")
 @click.option(
-    "--encoding", default="auto", show_default=True, help="auto, utf-8, cp932, ... (CSV only)"
+    "--encoding",
+    default="auto",
+    show_default=True,
+    help="auto, utf-8, cp932, ... (CSV, JSON, a Shapefile's attributes)",
 )
 @click.option(
     "--crs",
-    help="the coordinates' system, e.g. EPSG:6677 (plane rectangular zone IX, "
-    "X/Y columns) or EPSG:4301 (Tokyo datum); default JGD2011 latitude/longitude",
+    help="the coordinates' system when the file does not say, e.g. EPSG:6677 (plane "
+    "rectangular zone IX, X/Y columns or geometries) or EPSG:4301 (Tokyo datum); default "
+    "JGD2011 latitude/longitude",
 )
 @click.option("--lat", help="the latitude column, when it is not found by name")
 @click.option("--lon", help="the longitude column, when it is not found by name")
@@ -352,6 +356,10 @@ def import_gazetteer(files: tuple[Path, ...]) -> None:
     metavar="LAYER",
     help="the layer (id or name) a re-import updates; default: the layer of the same file name; "
     "a new name makes a new layer",
+)
+@click.option(
+    "--source-layer",
+    help="the layer of a GeoPackage, KML folder or zipped Shapefile to import, or 'all'",
 )
 def import_layer(
     incident: Path,
@@ -362,12 +370,15 @@ def import_layer(
     lat: str | None,
     lon: str | None,
     into: str | None,
+    source_layer: str | None,
 ) -> None:
-    """Import a reference layer (CSV in the standard open-data layouts, GeoJSON).
+    """Import a reference layer (CSV in the standard open-data layouts, JSON records, GeoJSON,
+    Shapefile, GeoPackage, KML/KMZ).
 
     Rows without usable coordinates are listed on stderr. A newer version of the same dataset
     (or the same data in another format, with --into) updates the features of its layer in
-    place: only that layer's features are matched, and values edited in gspace are kept.
+    place: only that layer's features are matched, and values edited in gspace are kept. A file
+    with several layers is imported with --source-layer NAME (or all).
 
     Example: gspace import layer ~/incidents/kumamoto 避難所.csv --kind shelter
     """
@@ -377,15 +388,21 @@ def import_layer(
         raise click.UsageError("give --lat and --lon together")
     with Incident.open(incident) as inc:
         summary = run_import(
-            inc, file, kind, encoding=encoding, crs=crs, lat=lat, lon=lon, into=into
+            inc,
+            file,
+            kind,
+            encoding=encoding,
+            crs=crs,
+            lat=lat,
+            lon=lon,
+            into=into,
+            source_layer=source_layer,
         )
     for row, reason in summary.skipped:
         click.echo(f"{file}:{row}: skipped: {reason}", err=True)
     for line in summary.details():
-        click.echo(f"{file}: {line}", err=True)
-    columns = ", ".join(f"{source} → {field}" for field, source in summary.mapping.items())
-    click.echo(f"read as {summary.encoding}; columns: {columns}", err=True)
-    click.echo(f"layer: {summary.layer}" + (" (new)" if summary.new_layer else ""), err=True)
+        click.echo(line, err=True)
+    click.echo(f"layer: {summary.into}" + (" (new)" if summary.new_layer else ""), err=True)
     click.echo(summary.line(), err=True)
 
 

@@ -1,7 +1,9 @@
 """Importing a reference layer from the window: a dialog that shows the file's first rows, the
-detected encoding, coordinate system and column mapping (all editable), the layer the rows go
-into (a re-import updates only that layer's features) and a warning when no column holds the
-names; then the import in the background with a Cancel button."""
+detected encoding, coordinate system and column mapping (all editable), for a GeoPackage, KML
+or Shapefile zip with several layers the layer to import (or all), the layer the rows go into (a
+re-import updates only that layer's features) and a warning when no column holds the names;
+then the import in the background with a Cancel button. JSON lists of records are previewed and
+mapped like a CSV (nested values as dotted columns such as latlng.lat)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from gspace.gui.background_import import BackgroundImport
 from gspace.gui.forms import load_form
 from gspace.gui.labels import layer_title
 from gspace.incident import Incident
-from gspace.ingest.layer_files import Table, detect_mapping, read_table
+from gspace.ingest.layer_files import ALL_LAYERS, Table, detect_mapping, list_layers, read_table
 from gspace.ingest.layers import import_layer, layers_of, target_layer
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "euc-jp")
@@ -62,10 +64,30 @@ class LayerImportDialog(QObject):
         guess = kind or ("wifi" if "wireless" in path.name.lower() else "shelter")
         self.form.kindBox.setCurrentIndex(max(0, self.form.kindBox.findData(guess)))
         self.form.encodingBox.addItems(ENCODINGS)
+        self._fill_layers()
         self.form.kindBox.currentIndexChanged.connect(lambda _i: self.refresh())
         self.form.encodingBox.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.form.layerBox.currentIndexChanged.connect(lambda _i: self.refresh())
         self.table: Table | None = None
         self.refresh()
+
+    def _fill_layers(self) -> None:
+        """The source's layers, the first chosen; the row is hidden for a one-layer file."""
+        try:
+            layers = list_layers(self.path)
+        except GspaceError:
+            layers = []  # refresh() says what is wrong with the file
+        box = self.form.layerBox
+        for name in layers:
+            box.addItem(name, name)
+        if len(layers) > 1:
+            box.addItem(self.tr("All layers (%1)").replace("%1", str(len(layers))), ALL_LAYERS)
+        self.form.layerBox.setVisible(len(layers) > 1)
+        self.form.layerLabel.setVisible(len(layers) > 1)
+
+    @property
+    def source_layer(self) -> str | None:
+        return self.form.layerBox.currentData() if self.form.layerBox.count() > 1 else None
 
     @property
     def kind(self) -> str:
@@ -74,19 +96,22 @@ class LayerImportDialog(QObject):
     def refresh(self) -> None:
         """Read the file with the chosen encoding and guess the columns again."""
         try:
-            self.table = read_table(self.path, self.form.encodingBox.currentText())
+            self.table = read_table(
+                self.path, self.form.encodingBox.currentText(), self.source_layer
+            )
         except GspaceError as e:
             QMessageBox.warning(self.form, self.form.windowTitle(), str(e))
             return
         self.form.encodingLabel.setText(
-            self.tr("Encoding (read as %1)").replace("%1", self.table.encoding or "?")
+            self.tr("Encoding (read as %1)").replace("%1", self.table.encoding or "UTF-8")
         )
+        self._show_crs()
         self._fill_mapping(detect_mapping(self.table, self.catalog[self.kind]))
         self._fill_preview()
-        self._fill_layers()
+        self._fill_into()
         self._check_name()
 
-    def _fill_layers(self) -> None:
+    def _fill_into(self) -> None:
         """New layer, or one of the incident's layers of the kind; the layer of the same file
         name (a newer version of the dataset) is chosen when there is one."""
         box = self.intoBox
@@ -120,6 +145,20 @@ class LayerImportDialog(QObject):
             else ""
         )
         self.nameWarning.setVisible(missing)
+
+    def _show_crs(self) -> None:
+        """The system the file declares (then the field is only for files without one)."""
+        table, label = self.table, self.form.crsLabel
+        if table.crs_problem:
+            label.setText(self.tr("Coordinate system (the file's is unreadable: give it)"))
+        elif table.crs:
+            from gspace.ingest.layer_geometry import crs_label
+
+            label.setText(
+                self.tr("Coordinate system (the file's: %1)").replace("%1", crs_label(table.crs))
+            )
+        else:
+            label.setText(self.tr("Coordinate system"))
 
     def _fill_mapping(self, mapping: dict[str, str]) -> None:
         roles = [*self.catalog[self.kind].aliases, *COORDINATE_ROLES]
@@ -165,6 +204,7 @@ class LayerImportDialog(QObject):
             "crs": self.form.crsEdit.text().strip() or None,
             "columns": self.mapping(),
             "into": self.intoBox.currentData(),
+            "source_layer": self.source_layer,
         }
 
 
@@ -183,7 +223,10 @@ def layer_import(
         lambda summary: (
             summary.line(),
             "\n".join(
-                [f"row {row}: {reason}" for row, reason in summary.skipped] + summary.details()
+                [
+                    *summary.details(),
+                    *(f"row {row}: {reason}" for row, reason in summary.skipped),
+                ]
             ),
         ),
     )

@@ -35,7 +35,7 @@ class ImportSummary(LayerSummary):
     """The reader's summary and what the writing decided: the layer, rows that matched more
     than one feature, values edited in gspace that the file would have replaced."""
 
-    layer: str = ""
+    into: str = ""  # the layer the rows went into (`layer` is the source's layer read)
     new_layer: bool = False
     no_name: bool = False
     ambiguous: list[tuple[int, str]] = field(default_factory=list)  # row, why
@@ -53,8 +53,9 @@ class ImportSummary(LayerSummary):
         return text
 
     def details(self) -> list[str]:
-        """One line per ambiguous row and per kept value, for stderr or the report dialog."""
-        return [f"row {row}: ambiguous: {why}" for row, why in self.ambiguous] + [
+        """How the file was read, then one line per ambiguous row and per kept value."""
+        ambiguous = [f"row {row}: ambiguous: {why}" for row, why in self.ambiguous]
+        return super().details() + ambiguous + [
             f"{name or '(no name)'}: kept {field_name} = {_say(kept)} edited in gspace "
             f"(the file has {_say(new)})"
             for name, field_name, kept, new in self.kept
@@ -183,6 +184,7 @@ def import_layer(
     *,
     encoding: str | None = None,
     crs: str | None = None,
+    source_layer: str | None = None,
     lat: str | None = None,
     lon: str | None = None,
     columns: dict[str, str] | None = None,
@@ -191,16 +193,17 @@ def import_layer(
 ) -> ImportSummary:
     """Import one file as features of `kind` into one layer (`into`: a layer id or name, see
     `target_layer`). `columns` (canonical field -> source column) replaces the detected
-    mapping, as edited in the import dialog; when `cancelled()` turns true the import stops and
-    its transaction is rolled back."""
+    mapping, as edited in the import dialog; `source_layer` names the layer of a source with
+    several (or "all"); when `cancelled()` turns true the import stops and its transaction is
+    rolled back."""
     path = Path(path)
     catalog = incident_catalog(incident.path)
     if kind not in catalog:
         raise GspaceError(f"unknown layer kind {kind!r} (known: {', '.join(sorted(catalog))})")
     layer_kind = catalog[kind]
-    table = read_table(path, encoding)
+    table = read_table(path, encoding, source_layer)
     mapping = columns if columns is not None else detect_mapping(table, layer_kind, lat, lon)
-    summary = ImportSummary(kind, encoding=table.encoding, mapping=mapping)
+    summary = ImportSummary.for_table(kind, table, mapping)
     summary.no_name = "name" not in mapping
     geometries = coordinates(table, mapping, crs, summary)
     rows = _rows(table, geometries, mapping, layer_kind)
@@ -236,7 +239,7 @@ def import_layer(
                 layer = {"id": records.add_layer(incident, kind, name, str(path)), "name": name}
                 summary.new_layer = True
             records.add_features(incident, layer["id"], kind, new)
-        summary.layer = layer["name"] if layer else path.name
+        summary.into = layer["name"] if layer else path.name
         summary.added = len(new)
         _log(incident, path, summary)
     return summary

@@ -457,6 +457,10 @@
         <translation>JGD2011 緯度経度（X/Y なら例：第IX系は EPSG:6677）</translation>
     </message>
     <message>
+        <source>Layer</source>
+        <translation>レイヤー</translation>
+    </message>
+    <message>
         <source>Columns (change where the guess is wrong)</source>
         <translation>列の対応（推定が違うところを直してください）</translation>
     </message>
@@ -470,6 +474,10 @@
     <message>
         <source>Into layer</source>
         <translation>取り込み先レイヤー</translation>
+    </message>
+    <message>
+        <source>All layers (%1)</source>
+        <translation>すべてのレイヤー（%1）</translation>
     </message>
     <message>
         <source>Encoding (read as %1)</source>
@@ -486,6 +494,18 @@
     <message>
         <source>No column holds the names: choose it under Field “name”, or the features will have no names.</source>
         <translation>名称の列が見つかりません。項目「name」で名称の列を選んでください（選ばないと名称のない地物になります）。</translation>
+    </message>
+    <message>
+        <source>Coordinate system (the file&apos;s is unreadable: give it)</source>
+        <translation>座標系（ファイルの指定が読めません。指定してください）</translation>
+    </message>
+    <message>
+        <source>Coordinate system (the file&apos;s: %1)</source>
+        <translation>座標系（ファイルの指定：%1）</translation>
+    </message>
+    <message>
+        <source>Coordinate system</source>
+        <translation>座標系</translation>
     </message>
     <message>
         <source>Field</source>

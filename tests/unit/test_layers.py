@@ -354,7 +354,7 @@ def test_geopackage_kml_and_kmz(tmp_path, incident):
     assert import_layer(incident, tmp_path / "wells.gpkg", "water").added == 1
     assert import_layer(incident, tmp_path / "wifi.kml", "wifi").added == 1
     again = import_layer(incident, tmp_path / "wifi.kmz", "wifi")  # the same data zipped
-    assert (again.added, again.updated, again.layer) == (0, 1, "wifi.kml")  # one more source
+    assert (again.added, again.updated, again.into) == (0, 1, "wifi.kml")  # one more source
     assert import_layer(incident, tmp_path / "wifi.kmz", "wifi").unchanged == 1
     points = {f["name"]: (round(f["lat"], 6), round(f["lon"], 6)) for f in query.features(incident)}
     assert points == {"井戸": (35.69, 139.70), "駅前": (32.80, 130.70)}
