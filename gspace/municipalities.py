@@ -142,6 +142,11 @@ def locate(lons: Sequence[float], lats: Sequence[float]) -> list[Municipality | 
     return result
 
 
+def codes_at(lons: Sequence[float], lats: Sequence[float]) -> list[str | None]:
+    """The code of the municipality each point lies in (None at sea or abroad)."""
+    return [m.code if m else None for m in locate(lons, lats)]
+
+
 def geometry_of(code: str):
     """The shapely geometry of one municipality, or None for an unknown code."""
     b = boundaries()
