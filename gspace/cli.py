@@ -37,6 +37,28 @@ def _check_vocabulary(name: str, values: list[str], allowed: tuple[str, ...]) ->
     return values
 
 
+def _municipalities(values: tuple[str, ...]) -> list[str]:
+    """The codes of the municipalities `--municipality` names (a city with wards: all of
+    them); an unknown or ambiguous name is a usage error listing the candidates."""
+    from gspace.municipalities import find
+
+    codes: list[str] = []
+    for value in _split(values):
+        try:
+            codes += [m.code for m in find(value) if m.code not in codes]
+        except GspaceError as e:
+            raise click.BadParameter(str(e), param_hint="--municipality") from None
+    return codes
+
+
+MUNICIPALITY_OPTION = click.option(
+    "--municipality",
+    "municipalities",
+    multiple=True,
+    help="code or name, e.g. 43102, 熊本市東区, 北海道伊達市, 熊本市 (all its wards)",
+)
+
+
 def report_filters(command):
     """The filter options shared by every command that reads reports."""
     options = [
@@ -57,6 +79,7 @@ def report_filters(command):
             type=click.Choice(["yes", "no"]),
             help="only reports with (yes) or without (no) a location",
         ),
+        MUNICIPALITY_OPTION,
     ]
     for option in reversed(options):
         command = option(command)
@@ -73,6 +96,7 @@ def build_filter(
     bbox=None,
     search=None,
     located=None,
+    municipalities=(),
 ) -> query.ReportFilter:
     return query.ReportFilter(
         kinds=_check_vocabulary("kind", _split(kinds), REPORT_KINDS),
@@ -83,6 +107,7 @@ def build_filter(
         bbox=query.parse_bbox(bbox) if bbox else None,
         search=search,
         located=None if located is None else located == "yes",
+        municipalities=_municipalities(municipalities),
     )
 
 
@@ -382,14 +407,26 @@ def reports(incident: Path, fmt: str, **filters) -> None:
 @click.argument("incident", type=click.Path(path_type=Path))
 @click.option("--kind", "kinds", multiple=True, help="layer kind, e.g. shelter,water")
 @click.option("--bbox", help="W,S,E,N in degrees")
+@MUNICIPALITY_OPTION
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson", show_default=True)
-def features(incident: Path, kinds: tuple[str, ...], bbox: str | None, fmt: str) -> None:
+def features(
+    incident: Path,
+    kinds: tuple[str, ...],
+    bbox: str | None,
+    municipalities: tuple[str, ...],
+    fmt: str,
+) -> None:
     """Print reference-layer features to standard output.
 
     Example: gspace features ~/incidents/kumamoto --kind shelter --format csv
     """
     with Incident.open(incident, write=False) as inc:
-        rows = query.features(inc, _split(kinds), query.parse_bbox(bbox) if bbox else None)
+        rows = query.features(
+            inc,
+            _split(kinds),
+            query.parse_bbox(bbox) if bbox else None,
+            _municipalities(municipalities),
+        )
         count = write_features(_stdout(), rows, fmt)
     click.echo(f"{count} features", err=True)
 

@@ -18,6 +18,8 @@ REPORT_PROPERTIES = (
     "received_at",
     "location_source",
     "accuracy_m",
+    "muni_code",
+    "municipality",
     "category",
     "severity",
     "status",
@@ -26,7 +28,17 @@ REPORT_PROPERTIES = (
     "source",
     "media",
 )
-FEATURE_PROPERTIES = ("id", "kind", "name", "address", "status", "note", "source")
+FEATURE_PROPERTIES = (
+    "id",
+    "kind",
+    "name",
+    "address",
+    "muni_code",
+    "municipality",
+    "status",
+    "note",
+    "source",
+)
 
 
 def _point(row: dict) -> dict | None:

@@ -21,9 +21,10 @@ from gspace.records import batches
 
 CHUNK = 20_000
 WGS84 = "EPSG:4326"
-REPORT_TEXT = ("id", "kind", "location_source", "category", "severity", "status")
+MUNICIPALITY = ("muni_code", "municipality")  # code and qualified name (municipalities.py)
+REPORT_TEXT = ("id", "kind", "location_source", "category", "severity", "status") + MUNICIPALITY
 REPORT_MORE_TEXT = ("author", "text", "source")
-FEATURE_TEXT = ("id", "name", "address", "status", "note", "source")
+FEATURE_TEXT = ("id", "name", "address", "status", "note", "source") + MUNICIPALITY
 
 
 def write_gpkg(job, path: Path) -> None:
