@@ -207,6 +207,7 @@ SUMMARY_COLUMNS = (
     "observed_ts",
     "location_source",
     "text",
+    "muni_code",
 )
 _SUMMARY_SELECT = (
     f"SELECT {', '.join('r.' + c for c in SUMMARY_COLUMNS)}, "

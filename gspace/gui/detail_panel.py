@@ -62,6 +62,7 @@ class DetailPanel(QScrollArea):
         "status",
         "severity",
         "location",
+        "municipality",
         "author",
         "source",
         "link",
@@ -191,6 +192,7 @@ class DetailPanel(QScrollArea):
             "status": self.tr("Status"),
             "severity": self.tr("Severity"),
             "location": self.tr("Location"),
+            "municipality": self.tr("Municipality"),
             "author": self.tr("Author"),
             "source": self.tr("Source"),
             "link": self.tr("Post"),
@@ -272,6 +274,7 @@ class DetailPanel(QScrollArea):
             "status": status_label(report["status"]),
             "severity": severity_label(report.get("severity")),
             "location": location,
+            "municipality": municipality_text(report),
             "author": " ".join(
                 filter(None, (report.get("author"), _bracketed(properties.get("author_name"))))
             ),
@@ -387,6 +390,7 @@ class DetailPanel(QScrollArea):
                 if feature.get("lat") is not None
                 else ""
             ),
+            "municipality": municipality_text(feature),
             "source": feature.get("source") or "",
         }
         self._fill(values, text.strip())
@@ -396,6 +400,12 @@ class DetailPanel(QScrollArea):
             self.featureEdited.emit(
                 self._feature_id, self.status_box.currentData(), self.note_edit.text().strip()
             )
+
+
+def municipality_text(row: dict) -> str:
+    """熊本県熊本市東区 (43102): the municipality a report or feature lies in, with its code."""
+    name = row.get("municipality")
+    return f"{name} ({row['muni_code']})" if name else ""
 
 
 def _bracketed(text: str | None) -> str:
