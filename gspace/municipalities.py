@@ -181,7 +181,8 @@ def _names() -> dict[str, list[tuple[Municipality, ...]]]:
             add(m.county + m.name, (m,))
             add(m.prefecture + m.county + m.name, (m,))
         if m.city:
-            add(m.name[len(m.city) :], (m,))
+            add(m.name[len(m.city) :], (m,))  # 東区
+            add(m.prefecture + m.name[len(m.city) :], (m,))  # 熊本県東区
             wards.setdefault((m.prefecture, m.city), []).append(m)
     for (prefecture, city), members in wards.items():
         add(city, tuple(members))

@@ -139,6 +139,7 @@ def test_a_filter_by_municipality_passes_the_reports_inside_it(incident):
     assert count("熊本市東区") == count("熊本県熊本市東区") == 2
     assert count("熊本市") == 3  # a city with wards: all its wards
     assert count("益城町") == count("上益城郡益城町") == 1
+    assert count("熊本県東区") == 2  # a bare ward, decided by its prefecture
     assert count("北海道伊達市") == 0
 
 
@@ -148,6 +149,7 @@ def test_a_filter_by_municipality_passes_the_reports_inside_it(incident):
         ("東区", ["熊本県熊本市東区 (43102)", "北海道札幌市東区 (01103)"]),
         ("伊達市", ["北海道伊達市 (01233)", "福島県伊達市 (07213)"]),
         ("北海道泊村", ["北海道古宇郡泊村 (01403)", "北海道国後郡泊村 (01696)"]),
+        ("大阪府北区", ["大阪府大阪市北区 (27127)", "大阪府堺市北区 (27146)"]),
     ],
 )
 def test_an_ambiguous_name_is_refused_with_its_candidates(name, candidates):
