@@ -179,3 +179,43 @@ def test_the_demo_incidents_reports_lie_in_the_wards_of_kumamoto(tmp_path):
     # most of the demo happens in the city, in each of its five wards
     in_city = sum(n for name, n in where.items() if name in wards)
     assert in_city > len(located) / 2 and wards <= where.keys(), where
+
+
+def test_posts_naming_each_ward_are_imported_into_that_ward_and_filtered_by_it(tmp_path):
+    """Ward-level geoparsing through the real SNS import, then `--municipality` on its
+    reports: by code, by the city (all its wards) and each ward by name."""
+    from helpers import run_gspace
+
+    wards = [*find("熊本市"), *find("札幌市"), *find("横浜市")]
+    assert len(wards) == 5 + 10 + 18
+    posts = tmp_path / "posts.jsonl"
+    with posts.open("w", encoding="utf-8") as f:
+        for n, ward in enumerate(wards):
+            status = {
+                "id_str": str(1_900_000_000_000_000_000 + n),
+                "created_at": "Mon Nov 16 10:00:00 +0000 2026",
+                "user": {"screen_name": f"user{n}"},
+                "text": f"{ward.name}で断水が続いています #{n}",
+            }
+            f.write(json.dumps(status, ensure_ascii=False) + "\n")
+    run_gspace("init", tmp_path / "inc", check=True)
+    run_gspace("import", "sns", tmp_path / "inc", posts, check=True)
+
+    def listed(name):
+        result = run_gspace(
+            "reports", tmp_path / "inc", "--municipality", name, "--format", "jsonl"
+        )
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    with Incident.open(tmp_path / "inc", write=False) as inc:
+        for ward in wards:  # each ward by its name, as --municipality resolves it
+            codes = [m.code for m in find(ward.name)]
+            [row] = query.reports(inc, query.ReportFilter(municipalities=codes))
+            assert (row["muni_code"], row["municipality"]) == (ward.code, ward.qualified)
+            assert row["location_source"] == "geoparsed" and ward.name in row["text"]
+    assert len(listed("横浜市")) == 18
+    assert {r["muni_code"] for r in listed("札幌市")} == {
+        w.code for w in wards if w.city == "札幌市"
+    }
+    assert [r["municipality"] for r in listed("43105")] == ["熊本県熊本市北区"]
