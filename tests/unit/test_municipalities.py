@@ -219,3 +219,24 @@ def test_posts_naming_each_ward_are_imported_into_that_ward_and_filtered_by_it(t
         w.code for w in wards if w.city == "札幌市"
     }
     assert [r["municipality"] for r in listed("43105")] == ["熊本県熊本市北区"]
+
+
+def test_exports_carry_the_municipality_of_reports_and_features(demo_path, tmp_path):
+    import csv
+    import sqlite3
+
+    from helpers import run_gspace
+
+    out = tmp_path / "map.gpkg"
+    run_gspace("export", demo_path, out, "--municipality", "熊本市東区", check=True)
+    with sqlite3.connect(out) as gpkg:
+        reports = set(gpkg.execute("SELECT muni_code, municipality FROM reports"))
+        shelters = dict(gpkg.execute("SELECT name, municipality FROM shelter"))
+    assert reports == {("43102", "熊本県熊本市東区")}
+    assert shelters["宮園総合体育館"] == "熊本県益城町"
+    table = tmp_path / "public.csv"
+    run_gspace("export", demo_path, table, "--profile", "public", check=True)
+    with table.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["municipality"] for r in rows if r["lon"]} >= {"熊本県熊本市中央区", "熊本県益城町"}
+    assert all(r["muni_code"] == "" for r in rows if not r["lon"])
