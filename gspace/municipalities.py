@@ -130,16 +130,21 @@ def locate(lons: Sequence[float], lats: Sequence[float]) -> list[Municipality | 
     import numpy
     import shapely
 
-    result: list[Municipality | None] = [None] * len(lons)
     if not len(lons):
-        return result
+        return []
     b = boundaries()
-    points = shapely.points(numpy.asarray(lons, float), numpy.asarray(lats, float))
-    point_index, shape_index = b.tree.query(points, predicate="intersects")
-    for p, s in zip(point_index.tolist(), shape_index.tolist(), strict=True):
-        if result[p] is None:  # on a shared border the first one found keeps it
-            result[p] = b.municipalities[s]
-    return result
+    xy = numpy.column_stack([numpy.asarray(lons, float), numpy.asarray(lats, float)])
+    # posts placed from their text share a few points (a town's, a ward's): each distinct
+    # point is searched once
+    unique, inverse = numpy.unique(xy, axis=0, return_inverse=True)
+    point_index, shape_index = b.tree.query(shapely.points(unique), predicate="intersects")
+    # on a shared border the first in the boundaries' order wins, the same on every device
+    order = numpy.lexsort((shape_index, point_index))
+    points, first = numpy.unique(point_index[order], return_index=True)
+    found: list[Municipality | None] = [None] * len(unique)
+    for p, s in zip(points.tolist(), shape_index[order][first].tolist(), strict=True):
+        found[p] = b.municipalities[s]
+    return [found[i] for i in inverse.reshape(-1).tolist()]
 
 
 def codes_at(lons: Sequence[float], lats: Sequence[float]) -> list[str | None]:
