@@ -49,6 +49,28 @@ def _check_layer_kinds(
     return _check_vocabulary(name, values, known)
 
 
+def _municipalities(values: tuple[str, ...]) -> list[str]:
+    """The codes of the municipalities `--municipality` names (a city with wards: all of
+    them); an unknown or ambiguous name is a usage error listing the candidates."""
+    from gspace.municipalities import find
+
+    codes: list[str] = []
+    for value in _split(values):
+        try:
+            codes += [m.code for m in find(value) if m.code not in codes]
+        except GspaceError as e:
+            raise click.BadParameter(str(e), param_hint="--municipality") from None
+    return codes
+
+
+MUNICIPALITY_OPTION = click.option(
+    "--municipality",
+    "municipalities",
+    multiple=True,
+    help="code or name, e.g. 43102, 熊本市東区, 北海道伊達市, 熊本市 (all its wards)",
+)
+
+
 def report_filters(command):
     """The filter options shared by every command that reads reports."""
     options = [
@@ -69,6 +91,7 @@ def report_filters(command):
             type=click.Choice(["yes", "no"]),
             help="only reports with (yes) or without (no) a location",
         ),
+        MUNICIPALITY_OPTION,
     ]
     for option in reversed(options):
         command = option(command)
@@ -85,6 +108,7 @@ def build_filter(
     bbox=None,
     search=None,
     located=None,
+    municipalities=(),
 ) -> query.ReportFilter:
     return query.ReportFilter(
         kinds=_check_vocabulary("kind", _split(kinds), REPORT_KINDS),
@@ -95,6 +119,7 @@ def build_filter(
         bbox=query.parse_bbox(bbox) if bbox else None,
         search=search,
         located=None if located is None else located == "yes",
+        municipalities=_municipalities(municipalities),
     )
 
 
@@ -438,10 +463,16 @@ def reports(incident: Path, fmt: str, lang: str | None, **filters) -> None:
 @click.argument("incident", type=click.Path(path_type=Path))
 @click.option("--kind", "kinds", multiple=True, help="layer kind, e.g. shelter,water")
 @click.option("--bbox", help="W,S,E,N in degrees")
+@MUNICIPALITY_OPTION
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson", show_default=True)
 @LANG_OPTION
 def features(
-    incident: Path, kinds: tuple[str, ...], bbox: str | None, fmt: str, lang: str | None
+    incident: Path,
+    kinds: tuple[str, ...],
+    bbox: str | None,
+    municipalities: tuple[str, ...],
+    fmt: str,
+    lang: str | None,
 ) -> None:
     """Print reference-layer features to standard output.
 
@@ -450,7 +481,12 @@ def features(
     with Incident.open(incident, write=False) as inc:
         catalog = incident_catalog(inc.path)
         wanted = _check_layer_kinds("kind", _split(kinds), inc, catalog)
-        rows = query.features(inc, wanted, query.parse_bbox(bbox) if bbox else None)
+        rows = query.features(
+            inc,
+            wanted,
+            query.parse_bbox(bbox) if bbox else None,
+            _municipalities(municipalities),
+        )
         count = write_features(_stdout(), rows, fmt, Vocabulary(lang, inc.timezone, catalog))
     click.echo(f"{count} features", err=True)
 

@@ -70,6 +70,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {  # group -> id -> (ja, en)
         "attributes": ("属性", "Attributes"),
         "lon": ("経度", "Longitude"),
         "lat": ("緯度", "Latitude"),
+        "muni_code": ("市区町村コード", "Municipality code"),
+        "municipality": ("市区町村", "Municipality"),
     },
 }
 

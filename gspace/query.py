@@ -1,7 +1,9 @@
 """Reading reports and features with the filters every command shares.
 
 `ReportFilter` is the one definition of `--kind --category --status --since --until --bbox
---search --located`: the CLI, the GUI's filters and the exports all build SQL through it.
+--search --located --municipality`: the CLI, the GUI's filters and the exports all build SQL
+through it. Rows carry the municipality they lie in (`muni_code` and its qualified name
+`municipality`, derived on each device: store.py version 6).
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from datetime import datetime, tzinfo
 
 from gspace.errors import GspaceError
 from gspace.incident import Incident
+from gspace.municipalities import name_of
 
 REPORT_SELECT = (
     "SELECT id, kind, lon, lat, location_source, accuracy_m, observed_at, received_at, author, "
-    "text, category, severity, status, note, source, media, properties FROM reports r"
+    "text, category, severity, status, note, source, media, properties, muni_code FROM reports r"
 )
 FEATURE_SELECT = (
-    "SELECT id, kind, name, address, geometry, lon, lat, status, note, attributes, source "
-    "FROM features f"
+    "SELECT id, kind, name, address, geometry, lon, lat, status, note, attributes, source, "
+    "muni_code FROM features f"
 )
 NOTHING = "-"  # as the only value of a filter list: no report has it, so none passes
 _TRIGRAM = 3  # the FTS5 trigram index answers terms of three characters or more
@@ -37,6 +40,7 @@ class ReportFilter:
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
     search: str | None = None
     located: bool | None = None
+    municipalities: list[str] = field(default_factory=list)  # 5-digit codes
 
     def where(self) -> tuple[str, list]:
         clauses, params = ["r.deleted = 0"], []
@@ -70,6 +74,9 @@ class ReportFilter:
             params += [w, e, s, n]
         if self.located is not None:
             clauses.append("r.lon IS NOT NULL" if self.located else "r.lon IS NULL")
+        if self.municipalities:
+            clauses.append(f"r.muni_code IN ({', '.join('?' * len(self.municipalities))})")
+            params += self.municipalities
         if self.search:
             sql, terms = _search_clause(self.search)
             clauses.append(sql)
@@ -135,6 +142,7 @@ def reports(
 def _decoded(row: dict) -> dict:
     row["media"] = json.loads(row["media"] or "[]")
     row["properties"] = json.loads(row["properties"] or "{}")
+    row["municipality"] = name_of(row["muni_code"])
     return row
 
 
@@ -154,8 +162,12 @@ def features(
     incident: Incident,
     kinds: list[str] | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    municipalities: list[str] | None = None,
 ) -> Iterator[dict]:
     clauses, params = ["f.deleted = 0"], []
+    if municipalities:
+        clauses.append(f"f.muni_code IN ({', '.join('?' * len(municipalities))})")
+        params += municipalities
     if kinds:
         clauses.append(f"f.kind IN ({', '.join('?' * len(kinds))})")
         params += kinds
@@ -170,6 +182,7 @@ def features(
     for row in _rows(incident, sql, params):
         row["geometry"] = json.loads(row["geometry"]) if row["geometry"] else None
         row["attributes"] = json.loads(row["attributes"] or "{}")
+        row["municipality"] = name_of(row["muni_code"])
         yield row
 
 
@@ -194,6 +207,7 @@ SUMMARY_COLUMNS = (
     "observed_ts",
     "location_source",
     "text",
+    "muni_code",
 )
 _SUMMARY_SELECT = (
     f"SELECT {', '.join('r.' + c for c in SUMMARY_COLUMNS)}, "

@@ -10,6 +10,10 @@ The insert entry of a report or feature (the tables imports fill by the hundred 
 no copy of the row: the row itself has what was written, and every update entry keeps the
 values it replaced (`prior`), so the row as first written can always be rebuilt. Copying each
 row into the log doubled the store's size and most of an import's writing.
+
+The municipality of a located report or feature (`muni_code`, municipalities.py) is derived
+from its position here, on every insert and move, on each device: it is not a change of the
+row and is never in the change log.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import orjson
 from gspace.errors import GspaceError
 from gspace.incident import Incident
 from gspace.model import REPORT_STATUSES
+from gspace.municipalities import codes_at
 
 BATCH = 5000
 
@@ -63,6 +68,7 @@ FEATURE_COLUMNS = (
     "attributes",
     "source",
 )
+_FEATURE_LON = 1 + FEATURE_COLUMNS.index("lon")  # in a row of add_features, after its key
 _JSON_COLUMNS = {"media", "properties", "attributes", "geometry", "exif"}
 
 
@@ -135,15 +141,36 @@ def _next_key(incident: Incident, table: str, key: str) -> int:
 
 _MEDIA, _PROPERTIES = REPORT_COLUMNS.index("media"), REPORT_COLUMNS.index("properties")
 _REPORT_INSERT = (
-    f"INSERT INTO reports (rid, {', '.join(REPORT_COLUMNS)}, hlc, origin) "
-    f"VALUES ({', '.join('?' * (len(REPORT_COLUMNS) + 3))})"
+    f"INSERT INTO reports (rid, {', '.join(REPORT_COLUMNS)}, muni_code, hlc, origin) "
+    f"VALUES ({', '.join('?' * (len(REPORT_COLUMNS) + 4))})"
 )
 
 
-_ID, _STATUS, _RECEIVED, _OBSERVED, _OBSERVED_TS, _LON, _SOURCE = (
+_ID, _STATUS, _RECEIVED, _OBSERVED, _OBSERVED_TS, _LON, _LAT, _SOURCE = (
     REPORT_COLUMNS.index(c)
-    for c in ("id", "status", "received_at", "observed_at", "observed_ts", "lon", "location_source")
+    for c in (
+        "id",
+        "status",
+        "received_at",
+        "observed_at",
+        "observed_ts",
+        "lon",
+        "lat",
+        "location_source",
+    )
 )
+
+
+def municipality_codes(points: list[tuple[float | None, float | None]]) -> list[str | None]:
+    """The municipality code of each (lon, lat), None where there is no position: one
+    point-in-polygon search for the whole batch (the boundaries load only when one is located)."""
+    located = [n for n, (lon, lat) in enumerate(points) if lon is not None and lat is not None]
+    codes: list[str | None] = [None] * len(points)
+    if located:
+        found = codes_at([points[n][0] for n in located], [points[n][1] for n in located])
+        for n, code in zip(located, found, strict=True):
+            codes[n] = code
+    return codes
 
 
 def prepare_reports(rows: Iterable[dict], received_at: str) -> list[tuple]:
@@ -176,9 +203,13 @@ def insert_prepared(incident: Incident, prepared: list[tuple]) -> int:
     conn, device, actor = incident.conn, incident.device_id, incident.actor
     start = _next_key(incident, "reports", "rid")
     stamps = incident.clock.stamps(len(prepared))
+    codes = municipality_codes([(cells[_LON], cells[_LAT]) for cells in prepared])
     conn.executemany(
         _REPORT_INSERT,
-        [(key, *cells, hlc, device) for key, cells, hlc in zip(count(start), prepared, stamps)],
+        [
+            (key, *cells, code, hlc, device)
+            for key, cells, code, hlc in zip(count(start), prepared, codes, stamps)
+        ],
     )
     last = start + len(prepared) - 1
     conn.execute(
@@ -273,6 +304,7 @@ def update_report(incident: Incident, report_id: str, **changes: Any) -> dict:
         f"UPDATE reports SET {assignments}, hlc = ?, origin = ? WHERE rid = ?",
         (*changed.values(), hlc, incident.device_id, rid),
     )
+    _relocate(incident, "reports", "rid", old, changed)
     if {"lon", "lat"} & changed.keys():
         conn.execute("DELETE FROM reports_rtree WHERE rid = ?", (rid,))
         lon, lat = changed.get("lon", old["lon"]), changed.get("lat", old["lat"])
@@ -284,6 +316,14 @@ def update_report(incident: Incident, report_id: str, **changes: Any) -> dict:
         _fts_replace(incident, old, {**old, **changed})
     _log(incident, [(hlc, "reports", report_id, "update", changed, previous)])
     return previous
+
+
+def _relocate(incident: Incident, table: str, key: str, old: dict, changed: dict) -> None:
+    """A moved row's municipality, derived again (not a change: it stays out of the log)."""
+    if {"lon", "lat"} & changed.keys():
+        lon, lat = changed.get("lon", old["lon"]), changed.get("lat", old["lat"])
+        [code] = municipality_codes([(lon, lat)])
+        incident.conn.execute(f"UPDATE {table} SET muni_code = ? WHERE {key} = ?", (code, old[key]))
 
 
 def _fts_replace(incident: Incident, old: dict, new: dict | None) -> None:
@@ -328,7 +368,7 @@ def add_layer(incident: Incident, kind: str, name: str, source: str) -> str:
 def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[dict]) -> list[str]:
     """Insert reference-layer features; `geometry` is a GeoJSON geometry dict or None."""
     conn, ids = incident.conn, []
-    columns = ("fid", *FEATURE_COLUMNS, "hlc", "origin")
+    columns = ("fid", *FEATURE_COLUMNS, "muni_code", "hlc", "origin")
     insert = f"INSERT INTO features ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     for batch in batches(rows):
         fid = _next_key(incident, "features", "fid")
@@ -346,10 +386,13 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
             log.append((hlc, "features", feature["id"], "insert", None, None))
             feature["attributes"] = _json_cell("attributes", feature["attributes"])
             feature["geometry"] = _json_cell("geometry", feature["geometry"])
-            values.append((fid + offset, *feature.values(), hlc, incident.device_id))
+            values.append([fid + offset, *feature.values(), None, hlc, incident.device_id])
             if box:
                 boxes.append((fid + offset, box[0], box[2], box[1], box[3]))
             ids.append(feature["id"])
+        codes = municipality_codes([(v[_FEATURE_LON], v[_FEATURE_LON + 1]) for v in values])
+        for value, code in zip(values, codes, strict=True):
+            value[-3] = code
         conn.executemany(insert, values)
         conn.executemany("INSERT INTO features_rtree VALUES (?, ?, ?, ?, ?)", boxes)
         _log(incident, log)
@@ -378,6 +421,7 @@ def update_feature(incident: Incident, feature_id: str, **changes: Any) -> dict:
             "INSERT INTO features_rtree VALUES (?, ?, ?, ?, ?)",
             (old["fid"], box[0], box[2], box[1], box[3]),
         )
+    _relocate(incident, "features", "fid", old, changed)
     _log(incident, [(hlc, "features", feature_id, "update", changed, previous)])
     return changed
 

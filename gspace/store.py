@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SYNC_COLUMNS = {"hlc": str, "origin": str, "deleted": int}
 
@@ -167,12 +167,34 @@ def _v5_lean_imports(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX idx_reports_digest")
 
 
+def _v6_municipalities(db: sqlite_utils.Database) -> None:
+    """The municipality (5-digit code; municipalities.py) each located report and feature lies
+    in, for filters and exports. It is derived from the position on each device (records.py
+    sets it on every insert and move) and is not a synced field: no change-log entry."""
+    from gspace.municipalities import codes_at
+
+    for table, key in (("reports", "rid"), ("features", "fid")):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN muni_code TEXT")
+        located = db.execute(
+            f"SELECT {key}, lon, lat FROM {table} WHERE lon IS NOT NULL AND lat IS NOT NULL"
+        ).fetchall()
+        for start in range(0, len(located), 100_000):
+            part = located[start : start + 100_000]
+            codes = codes_at([r[1] for r in part], [r[2] for r in part])
+            db.conn.executemany(
+                f"UPDATE {table} SET muni_code = ? WHERE {key} = ?",
+                [(code, r[0]) for code, r in zip(codes, part, strict=True) if code],
+            )
+        db.execute(f"CREATE INDEX idx_{table}_muni ON {table} (muni_code)")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1_tables,
     2: _v2_indexes,
     3: _v3_post_identity,
     4: _v4_triage,
     5: _v5_lean_imports,
+    6: _v6_municipalities,
 }
 
 

@@ -37,6 +37,8 @@ REPORT_PROPERTIES = (
     "received_at",
     "location_source",
     "accuracy_m",
+    "muni_code",
+    "municipality",
     "category",
     "severity",
     "status",
@@ -45,7 +47,18 @@ REPORT_PROPERTIES = (
     "source",
     "media",
 )
-FEATURE_PROPERTIES = ("id", "ref", "kind", "name", "address", "status", "note", "source")
+FEATURE_PROPERTIES = (
+    "id",
+    "ref",
+    "kind",
+    "name",
+    "address",
+    "muni_code",
+    "municipality",
+    "status",
+    "note",
+    "source",
+)
 
 
 def _point(row: dict) -> dict | None:

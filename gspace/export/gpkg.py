@@ -32,9 +32,19 @@ from gspace.refs import ref
 
 CHUNK = 20_000
 WGS84 = "EPSG:4326"
-REPORT_TEXT = ("id", "ref", "kind", "location_source", "category", "severity", "status")
+MUNICIPALITY = ("muni_code", "municipality")  # code and qualified name (municipalities.py)
+REPORT_TEXT = (
+    "id",
+    "ref",
+    "kind",
+    "location_source",
+    "category",
+    "severity",
+    "status",
+    *MUNICIPALITY,
+)
 REPORT_MORE_TEXT = ("author", "text", "source")
-FEATURE_TEXT = ("id", "ref", "name", "address", "status", "note", "source")
+FEATURE_TEXT = ("id", "ref", "name", "address", "status", "note", "source", *MUNICIPALITY)
 LABELLED = ("kind", "location_source", "severity", "status")  # codes that get a `_label` beside
 GDAL_COLUMNS = ("fid", "geom")  # the primary key and geometry column GDAL adds
 DATASET_OPTIONS = {"VERSION": "1.3"}

@@ -27,6 +27,8 @@ PUBLIC_FIELDS = (
     "lat",
     "location_source",
     "accuracy_m",
+    "muni_code",  # a ward or town: no closer to a person than the map itself
+    "municipality",
     "observed_at",
     "category",
     "severity",

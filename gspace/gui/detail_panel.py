@@ -66,6 +66,7 @@ class DetailPanel(QScrollArea):
         "status",
         "severity",
         "location",
+        "municipality",
         "author",
         "source",
         "link",
@@ -209,6 +210,7 @@ class DetailPanel(QScrollArea):
             "status": self.tr("Status"),
             "severity": self.tr("Severity"),
             "location": self.tr("Location"),
+            "municipality": self.tr("Municipality"),
             "author": self.tr("Author"),
             "source": self.tr("Source"),
             "link": self.tr("Post"),
@@ -291,6 +293,7 @@ class DetailPanel(QScrollArea):
             "status": status_label(report["status"]),
             "severity": severity_label(report.get("severity")),
             "location": location,
+            "municipality": municipality_text(report),
             "author": " ".join(
                 filter(None, (report.get("author"), _bracketed(properties.get("author_name"))))
             ),
@@ -420,6 +423,7 @@ class DetailPanel(QScrollArea):
                 if feature.get("lat") is not None
                 else ""
             ),
+            "municipality": municipality_text(feature),
             # every file the feature came from (a re-import from another format adds one)
             "source": ", ".join(self._feature_attributes.get("_sources") or ())
             or feature.get("source")
@@ -464,6 +468,12 @@ class DetailPanel(QScrollArea):
             self.note_edit.text().strip(),
             attributes,
         )
+
+
+def municipality_text(row: dict) -> str:
+    """熊本県熊本市東区 (43102): the municipality a report or feature lies in, with its code."""
+    name = row.get("municipality")
+    return f"{name} ({row['muni_code']})" if name else ""
 
 
 def _bracketed(text: str | None) -> str:

@@ -1,5 +1,6 @@
-"""The filters above the reports list: text search (the FTS index), kind, category, status and
-location. They narrow what the layer panel shows; the timeline adds the time window."""
+"""The filters above the reports list: text search (the FTS index), municipality, kind,
+category, status and location. They narrow what the layer panel shows; the timeline adds the
+time window."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QToolButton, QW
 from gspace.gui.forms import set_choices
 from gspace.gui.labels import category_label, kind_label, location_source_label, status_label
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
+from gspace.municipalities import by_code
 from gspace.query import NOTHING, ReportFilter
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching
@@ -26,11 +28,16 @@ class FilterBar(QWidget):
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.kind, self.category, self.status, self.located = (QComboBox() for _ in range(4))
+        # the municipalities the incident's reports lie in (and each city with wards, whole)
+        self.municipality = QComboBox()
+        self.municipality.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self._municipality_counts: dict[str, int] = {}
         self.clear_button = QToolButton()
         self.clear_button.clicked.connect(self.clear)
         grid = QGridLayout(self)
         grid.setContentsMargins(2, 2, 2, 2)
-        grid.addWidget(self.search, 0, 0, 1, 4)
+        grid.addWidget(self.search, 0, 0, 1, 3)
+        grid.addWidget(self.municipality, 0, 3)
         grid.addWidget(self.clear_button, 0, 4)
         for column, box in enumerate((self.kind, self.category, self.status, self.located)):
             grid.addWidget(box, 1, column, 1, 2 if column == 3 else 1)
@@ -58,6 +65,35 @@ class FilterBar(QWidget):
         }
         for box, items in options.items():
             set_choices(box, items)
+        self._fill_municipalities()
+
+    def set_municipalities(self, counts: dict[str, int]) -> None:
+        """The choice of municipalities: those of `counts` (code -> reports), by code; a city
+        with wards also as a whole. The current choice is kept."""
+        self._municipality_counts = dict(counts)
+        self._fill_municipalities()
+
+    def _fill_municipalities(self) -> None:
+        known = by_code() if self._municipality_counts else {}
+        found = sorted(
+            ((known[c], n) for c, n in self._municipality_counts.items() if c in known),
+            key=lambda pair: pair[0].code,
+        )
+        names = [m.name for m, _ in found]
+        items: list[tuple[str, object]] = [(self.tr("All municipalities"), None)]
+        cities: dict[str, list] = {}
+        for m, count in found:
+            if m.city:
+                cities.setdefault(m.prefecture + m.city, []).append((m, count))
+        for m, count in found:
+            wards = cities.get(m.prefecture + (m.city or ""), [])
+            if len(wards) > 1 and wards[0][0] == m:  # the city first, then its wards
+                whole = self.tr("%1 (all wards)").replace("%1", m.city)
+                codes = ",".join(w.code for w, _ in wards)
+                items.append((f"{whole} ({sum(n for _, n in wards)})", codes))
+            name = m.qualified if names.count(m.name) > 1 else m.name
+            items.append((f"{name} ({count})", m.code))
+        set_choices(self.municipality, items, self.municipality.currentData())
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         if event.type() == QEvent.Type.LanguageChange:
@@ -65,7 +101,7 @@ class FilterBar(QWidget):
         super().changeEvent(event)
 
     def clear(self) -> None:
-        for box in (self.kind, self.category, self.status, self.located):
+        for box in (self.kind, self.category, self.status, self.located, self.municipality):
             box.blockSignals(True)
             box.setCurrentIndex(0)
             box.blockSignals(False)
@@ -78,7 +114,7 @@ class FilterBar(QWidget):
         """Set filters by value (kind, category, status, located, search) and apply them at
         once, as one change."""
         boxes = {"kind": self.kind, "category": self.category, "status": self.status}
-        boxes["located"] = self.located
+        boxes["located"], boxes["municipality"] = self.located, self.municipality
         self.blockSignals(True)
         for name, value in choices.items():
             if name == "search":
@@ -99,6 +135,9 @@ class FilterBar(QWidget):
             statuses=_narrow(filt.statuses, self.status.currentData()),
             located=filt.located if located is None else located,
             search=self.search.text().strip() or None,
+            municipalities=(self.municipality.currentData() or "").split(",")
+            if self.municipality.currentData()
+            else filt.municipalities,
         )
 
 

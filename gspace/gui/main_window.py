@@ -257,6 +257,9 @@ class MainWindow(QMainWindow):
             self.catalog,
             Counter(c for r in self.rows for c in categories_of(r["category"])),
         )
+        self.filters.set_municipalities(
+            Counter(r["muni_code"] for r in self.rows if r["muni_code"])
+        )
         self._update_status()
         self._send_legend()
 

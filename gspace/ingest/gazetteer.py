@@ -1,15 +1,19 @@
 """Finding Japanese places in free text (geoparsing).
 
 Two gazetteers: the municipalities of all of Japan, which ship with gspace
-(`resources/gazetteer/municipalities.tsv`, one centroid each), and towns (大字・町丁目), which a
-user adds by importing MLIT's 位置参照情報 CSV files (`gspace import gazetteer`); those are kept
-in the user's data folder and used by every incident.
+(`resources/gazetteer/municipalities.tsv`, one centroid each, and `wards.tsv`, a point
+inside each ward of a designated city, so that 熊本市東区 is placed in that ward), and
+towns (大字・町丁目), which a user adds by importing MLIT's 位置参照情報 CSV files
+(`gspace import gazetteer`); those are kept in the user's data folder and used by every
+incident.
 
 The text is normalised (NFKC, so full-width digits become ASCII; kanji numerals before 丁目
 become digits) and scanned for names ending in 市/区/町/村 and 都/道/府/県 by dictionary look-up
 at each such character: no big regular expression, so a post costs microseconds. A name held by
 several municipalities (伊達市, 府中市) is decided by a prefecture named in the text, else by the
-prefecture of another municipality named in it, else left unplaced with the reason.
+prefecture of another municipality named in it, else left unplaced with the reason. A ward
+named alone (東区, a ward of nine cities) is decided the same way, and by its city when the text
+names the city too.
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ class Gazetteer:
         self,
         municipalities: Iterable[tuple[str, str, float, float]],
         towns: dict[tuple[str, str], dict[str, tuple[float, float]]] | None = None,
+        wards: Iterable[tuple[str, str, str, float, float]] = (),
     ):
         self.centroids: dict[tuple[str, str], tuple[float, float]] = {}
         self.by_name: dict[str, list[tuple[str, str]]] = {}
@@ -111,6 +116,14 @@ class Gazetteer:
             if name.endswith("市") and len(name) >= 3:
                 self.stems.setdefault(name[:-1], []).extend(places)
         self.towns = towns or {}
+        # wards of designated cities, by their full name (熊本市東区) and alone (東区)
+        self.city_of: dict[tuple[str, str], tuple[str, str]] = {}
+        for prefecture, city, ward, lat, lon in wards:
+            place = (prefecture, city + ward)
+            self.centroids[place] = (lat, lon)
+            self.city_of[place] = (prefecture, city)
+            for name in (city + ward, ward):
+                self.by_name.setdefault(name, []).append(place)
 
     # -- finding names -------------------------------------------------------------------------
     def _prefectures_in(self, text: str) -> list[tuple[int, str]]:
@@ -139,8 +152,10 @@ class Gazetteer:
                 if places is None:
                     continue
                 start = end - length
-                if name.endswith("区") and found and found[-1][1] == start:
-                    break  # the ward of a designated city (熊本市中央区), not Tokyo's 中央区
+                if found and start <= found[-1][0]:
+                    found.pop()  # 熊本市東区 is one name: the ward, not its city
+                elif name.endswith("区") and found and found[-1][1] == start:
+                    break  # a ward the gazetteer does not know after its city: the city
                 found.append((start, end, places))
                 break
         for end, prefecture in prefectures:
@@ -166,30 +181,48 @@ class Gazetteer:
         if not matches:
             return None, None
         named = {p for _, p in prefectures}
+        if "東京" in text:
+            named.add("東京都")  # 東京の中央区: Tokyo is often named without 都
         settled = {places[0][0] for _, _, places in matches if len(places) == 1}
-        ambiguous = None
-        for _, end, places in matches:
+        cities = {places[0] for _, _, places in matches if len(places) == 1}
+        ambiguous, placed = None, []
+        for start, end, places in matches:
             choice = _narrow(places, named)
+            if len(choice) > 1:  # a ward alone (東区): of the city the text names
+                choice = [p for p in choice if self.city_of.get(p) in cities] or choice
             if len(choice) > 1:
                 choice = _narrow(choice, settled)
-            if choice[0][1] in _SHARED_WARDS and "東京" not in text:
+            word = text[start:end]
+            if (
+                word in _SHARED_WARDS
+                and "東京" not in text
+                and any(p[0] == "東京都" for p in choice)
+            ):
+                # alone, these name Tokyo's ward only when the text mentions Tokyo
                 ambiguous = ambiguous or (
-                    f"{choice[0][1]} is a ward of Tokyo and of several other cities: "
+                    f"{word} is a ward of Tokyo and of several other cities: "
                     "the text does not say which"
                 )
                 continue
             if len(choice) == 1:
-                return self._place(choice[0], text, end), None
+                placed.append((choice[0], end))
+                continue
+            where = sorted({p + self.city_of.get((p, n), ("", ""))[1] for p, n in choice})
             ambiguous = ambiguous or (
-                f"{places[0][1]} is the name of places in "
-                + ", ".join(sorted({p for p, _ in choice}))
-                + ": the text does not say which"
+                f"{word} is the name of places in {', '.join(where)}: the text does not say which"
             )
-        return None, ambiguous
+        if not placed:
+            return None, ambiguous
+        # the first place named, unless a ward of it is named later (熊本市内、東区健軍で)
+        first = placed[0]
+        wards = [p for p in placed[1:] if self.city_of.get(p[0]) == first[0]]
+        municipality, end = wards[0] if wards else first
+        return self._place(municipality, text, end), None
 
     def _place(self, municipality: tuple[str, str], text: str, end: int) -> Place:
         prefecture, name = municipality
-        towns = self.towns.get(municipality)
+        # towns are kept by city (MLIT's files name them so): a ward's are its city's
+        towns = self.towns.get(self.city_of.get(municipality, municipality))
         if towns:
             if name.endswith("市") and (ward := _WARD.match(text, end)):
                 end = ward.end()  # 熊本市中央区水前寺: the town follows the ward
@@ -232,7 +265,7 @@ def _town_at(
 @cache
 def default_gazetteer() -> Gazetteer:
     """The shipped municipalities and the towns the user imported (read once per process)."""
-    return Gazetteer(read_municipalities(), read_towns(towns_path()))
+    return Gazetteer(read_municipalities(), read_towns(towns_path()), read_wards())
 
 
 # -- the files -------------------------------------------------------------------------------
@@ -241,6 +274,15 @@ def read_municipalities() -> list[tuple[str, str, float, float]]:
         rows = csv.DictReader(f, delimiter="\t")
         return [
             (r["prefecture"], r["municipality"], float(r["lat"]), float(r["lon"])) for r in rows
+        ]
+
+
+def read_wards() -> list[tuple[str, str, str, float, float]]:
+    """(prefecture, city, ward, lat, lon) of each ward of a designated city."""
+    with resource("gazetteer", "wards.tsv").open(encoding="utf-8") as f:
+        rows = csv.DictReader(f, delimiter="\t")
+        return [
+            (r["prefecture"], r["city"], r["ward"], float(r["lat"]), float(r["lon"])) for r in rows
         ]
 
 

@@ -118,6 +118,10 @@
         <translation>位置</translation>
     </message>
     <message>
+        <source>Municipality</source>
+        <translation>市区町村</translation>
+    </message>
+    <message>
         <source>Author</source>
         <translation>投稿者</translation>
     </message>
@@ -398,6 +402,14 @@
     <message>
         <source>Located</source>
         <translation>位置あり</translation>
+    </message>
+    <message>
+        <source>All municipalities</source>
+        <translation>すべての市区町村</translation>
+    </message>
+    <message>
+        <source>%1 (all wards)</source>
+        <translation>%1（全区）</translation>
     </message>
 </context>
 <context>

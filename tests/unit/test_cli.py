@@ -267,3 +267,51 @@ def test_a_read_only_incident_cannot_be_opened_for_writing_but_can_be_read(demo_
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)["features"]) == 90
     assert tree_digest(demo_path) == before
+
+
+def test_reports_and_features_are_filtered_by_municipality(demo_path):
+    everything = geojson(run_gspace("reports", demo_path))
+    east = [f["id"] for f in everything if f["properties"]["muni_code"] == "43102"]
+    assert 0 < len(east) < len(everything)
+    for name in ("43102", "熊本市東区", "熊本県熊本市東区"):
+        narrowed = geojson(run_gspace("reports", demo_path, "--municipality", name))
+        assert [f["id"] for f in narrowed] == east, name
+        assert {f["properties"]["municipality"] for f in narrowed} == {"熊本県熊本市東区"}
+    # a city with wards: every report in any of its wards
+    city = geojson(run_gspace("reports", demo_path, "--municipality", "熊本市"))
+    assert {f["properties"]["municipality"] for f in city} == {
+        f"熊本県熊本市{w}" for w in ("中央区", "東区", "西区", "南区", "北区")
+    }
+    assert len(city) == sum(
+        f["properties"]["muni_code"][:4] == "4310" for f in everything if f["geometry"]
+    )
+    both = geojson(run_gspace("reports", demo_path, "--municipality", "熊本市東区,益城町"))
+    assert {f["properties"]["municipality"] for f in both} == {"熊本県熊本市東区", "熊本県益城町"}
+    assert geojson(run_gspace("reports", demo_path, "--municipality", "北海道伊達市")) == []
+    shelters = geojson(
+        run_gspace("features", demo_path, "--kind", "shelter", "--municipality", "上益城郡益城町")
+    )
+    assert shelters and {f["properties"]["municipality"] for f in shelters} == {"熊本県益城町"}
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates"),
+    [
+        (
+            "東区",
+            ["熊本県熊本市東区 (43102)", "北海道札幌市東区 (01103)", "福岡県福岡市東区 (40131)"],
+        ),
+        ("伊達市", ["北海道伊達市 (01233)", "福島県伊達市 (07213)"]),
+    ],
+)
+@pytest.mark.parametrize("command", ["reports", "features"])
+def test_an_ambiguous_municipality_is_refused_with_its_candidates(
+    demo_path, command, name, candidates
+):
+    result = run_gspace(command, demo_path, "--municipality", name)
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = [line for line in result.stderr.splitlines() if "--municipality" in line]
+    assert f"{name} is ambiguous" in line
+    for candidate in candidates:
+        assert candidate in line
+    assert "Traceback" not in result.stderr

@@ -17,6 +17,7 @@ from gspace.ingest.gazetteer import (
     normalise,
     read_municipalities,
     read_towns,
+    read_wards,
 )
 
 # (text, the municipality expected, its latitude and longitude as published by the
@@ -27,8 +28,8 @@ CASES = [
     ("熊本県上益城郡益城町木山で断水", "熊本県益城町", 32.79, 130.82, 8),
     ("西原村の避難所に毛布が足りません", "熊本県西原村", 32.83, 130.90, 8),
     ("南阿蘇村で土砂崩れ", "熊本県南阿蘇村", 32.82, 131.03, 10),
-    ("熊本市中央区水前寺一丁目で火事", "熊本県熊本市", 32.80, 130.71, 10),
-    ("熊本市東区健軍3丁目 停電", "熊本県熊本市", 32.80, 130.71, 10),
+    ("熊本市中央区水前寺一丁目で火事", "熊本県熊本市中央区", 32.80, 130.71, 5),
+    ("熊本市東区健軍3丁目 停電", "熊本県熊本市東区", 32.79, 130.77, 5),
     ("阿蘇市役所前の道路が陥没", "熊本県阿蘇市", 32.95, 131.12, 10),
     ("人吉市 九日町 浸水 1m", "熊本県人吉市", 32.21, 130.76, 8),
     ("石川県輪島市河井町で火災、延焼中", "石川県輪島市", 37.39, 136.90, 8),
@@ -44,7 +45,7 @@ CASES = [
     ("石巻市門脇町二丁目 孤立", "宮城県石巻市", 38.43, 141.30, 8),
     ("宮城県本吉郡南三陸町志津川", "宮城県南三陸町", 38.68, 141.45, 8),
     ("丸森町で土砂災害", "宮城県丸森町", 37.91, 140.77, 8),
-    ("仙台市青葉区国分町２丁目", "宮城県仙台市", 38.27, 140.87, 10),
+    ("仙台市青葉区国分町２丁目", "宮城県仙台市青葉区", 38.27, 140.87, 5),
     ("相馬市で給水車", "福島県相馬市", 37.80, 140.92, 8),
     ("南相馬市原町区 停電", "福島県南相馬市", 37.64, 140.96, 8),
     ("福島県伊達市保原町 断水", "福島県伊達市", 37.82, 140.56, 8),
@@ -54,7 +55,7 @@ CASES = [
     ("広島県府中市 土砂崩れ", "広島県府中市", 34.57, 133.24, 8),
     ("広島県安芸郡府中町で浸水", "広島県府中町", 34.39, 132.50, 5),
     ("北海道勇払郡厚真町で土砂崩れ", "北海道厚真町", 42.72, 141.88, 10),
-    ("札幌市北区で液状化", "北海道札幌市", 43.06, 141.35, 10),
+    ("札幌市北区で液状化", "北海道札幌市北区", 43.09, 141.34, 8),
     ("常総市で堤防決壊", "茨城県常総市", 36.02, 139.99, 8),
     ("倉敷市真備町 浸水", "岡山県倉敷市", 34.59, 133.77, 10),
     ("長野市穂保で千曲川氾濫", "長野県長野市", 36.65, 138.18, 10),
@@ -65,7 +66,7 @@ CASES = [
     ("市川市八幡で停電", "千葉県市川市", 35.72, 139.93, 8),
     ("三重県四日市市 浸水", "三重県四日市市", 34.97, 136.62, 8),
     ("愛媛県松山市で避難所開設", "愛媛県松山市", 33.84, 132.77, 10),
-    ("京都市左京区 倒木", "京都府京都市", 35.01, 135.77, 10),
+    ("京都市左京区 倒木", "京都府京都市左京区", 35.03, 135.78, 20),  # a ward of mountains
     ("ｶｺﾞｼﾏではなく鹿児島市で噴火、降灰", "鹿児島県鹿児島市", 31.60, 130.56, 10),
     ("沖縄県那覇市で停電", "沖縄県那覇市", 26.21, 127.68, 8),
 ]
@@ -147,7 +148,7 @@ def test_mlit_towns_place_posts_at_town_and_chome_level(tmp_path):
         z.write(write_mlit(tmp_path / "more.csv", MLIT_ROWS[2:]), "43_2023.csv")
     read, total = import_towns([csv_path, zipped], tmp_path / "towns.tsv")
     assert (read, total) == (6, 4)
-    g = Gazetteer(read_municipalities(), read_towns(tmp_path / "towns.tsv"))
+    g = Gazetteer(read_municipalities(), read_towns(tmp_path / "towns.tsv"), read_wards())
 
     place, _ = g.locate("#救助 益城町宮園 2階に3人")
     assert place.name == "熊本県益城町宮園" and (place.lat, place.lon) == (32.7916, 130.8162)
@@ -155,7 +156,7 @@ def test_mlit_towns_place_posts_at_town_and_chome_level(tmp_path):
     assert g.locate("益城町大字木山")[0].name == "熊本県益城町木山"
     for text in ("熊本市中央区水前寺２丁目", "熊本市中央区水前寺二丁目", "熊本市中央区水前寺2-5-3"):
         place, _ = g.locate(text)
-        assert place.name == "熊本県熊本市水前寺2丁目", text
+        assert place.name == "熊本県熊本市中央区水前寺2丁目", text
         assert place.accuracy_m == CHOME_ACCURACY_M
     # a town the gazetteer does not know: the municipality
     assert g.locate("益城町安永で火事")[0].name == "熊本県益城町"
@@ -169,3 +170,52 @@ def test_an_mlit_file_with_other_columns_is_refused(tmp_path):
     with pytest.raises(GspaceError, match="not an MLIT"):
         import_towns([bad], tmp_path / "towns.tsv")
     assert not (tmp_path / "towns.tsv").exists()
+
+
+def _wards_of(city: str) -> list:
+    from gspace.municipalities import all_municipalities
+
+    return [m for m in all_municipalities() if m.city == city]
+
+
+@pytest.mark.parametrize(("city", "count"), [("熊本市", 5), ("札幌市", 10), ("横浜市", 18)])
+def test_each_ward_of_a_designated_city_is_placed_inside_its_own_ward(city, count):
+    import shapely
+
+    from gspace.municipalities import geometry_of, locate
+
+    wards = _wards_of(city)
+    assert len(wards) == count
+    places = []
+    for ward in wards:
+        place, note = default_gazetteer().locate(f"{ward.name}で停電、給水車を求む")
+        assert note is None and place.name == ward.qualified
+        assert geometry_of(ward.code).contains(shapely.Point(place.lon, place.lat)), ward.name
+        places.append(place)
+    # and the point-in-polygon search agrees: each post's municipality is its ward
+    found = locate([p.lon for p in places], [p.lat for p in places])
+    assert [m.code for m in found] == [w.code for w in wards]
+    assert len({(p.lon, p.lat) for p in places}) == count  # no longer one point for the city
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("熊本県東区で停電", "熊本県熊本市東区"),  # the prefecture decides a bare ward
+        ("熊本市内、東区健軍で停電", "熊本県熊本市東区"),  # so does the city named before it
+        ("札幌市の北区で断水", "北海道札幌市北区"),
+        ("博多区で冠水", "福岡県福岡市博多区"),  # a ward name only one city has
+        ("北九州市八幡東区で土砂崩れ", "福岡県北九州市八幡東区"),
+        ("熊本市で停電", "熊本県熊本市"),  # the city alone stays the city
+    ],
+)
+def test_a_ward_is_found_with_its_city_or_alone_when_the_text_says_which(text, expected):
+    place, note = default_gazetteer().locate(text)
+    assert note is None and place.name == expected
+
+
+def test_a_bare_ward_of_several_cities_stays_unplaced_with_the_cities():
+    place, note = default_gazetteer().locate("東区で停電")
+    assert place is None and "熊本県熊本市" in note and "北海道札幌市" in note
+    place, note = default_gazetteer().locate("大阪府北区で火事")
+    assert place is None and "大阪府堺市, 大阪府大阪市" in note
