@@ -51,7 +51,12 @@ def write_pdf(job, path: Path) -> None:
 
 
 def write_png(job, path: Path) -> None:
-    _Drawing(job).map_page().savefig(path, format="png", dpi=PNG_DPI)
+    map_figure(job).savefig(path, format="png", dpi=PNG_DPI)
+
+
+def map_figure(job) -> Figure:
+    """The map page as a matplotlib figure: its first axes is the map, in Web Mercator."""
+    return _Drawing(job).map_page()
 
 
 def _fonts() -> list[str]:
@@ -113,18 +118,16 @@ class _Drawing:
         return fig
 
     def _extent(self, located, ax) -> tuple[float, float, float, float]:
-        """The filter's box, or what is shown, padded and widened to the map's shape."""
-        if self.job.filt.bbox:
-            w, s, e, n = self.job.filt.bbox
-            points = [mercator(w, s), mercator(e, n)]
-        else:
-            points = [mercator(r["lon"], r["lat"]) for r in located] + [
-                mercator(f["lon"], f["lat"]) for f in self.features if f.get("lon") is not None
-            ]
-        if not points:
-            points = [mercator(129.0, 30.5), mercator(146.0, 45.5)]  # Japan
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        """The job's area (gspace.extent), in Web Mercator, padded and widened to the map's
+        shape."""
+        features = [f for f in self.features if f.get("lon") is not None]
+        area = self.job.map_extent(
+            ([r["lon"] for r in located], [r["lat"] for r in located]),
+            ([f["lon"] for f in features], [f["lat"] for f in features]),
+        )
+        self.area = area
+        x0, y0 = mercator(area.west, area.south)
+        x1, y1 = mercator(area.east, area.north)
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         box = ax.get_position()
         aspect = (box.width * self.size[0]) / (box.height * self.size[1])

@@ -180,9 +180,10 @@ def page_data(job) -> dict:
     styles = _Vocabulary()
     reports = _report_columns(job, styles)
     features, shapes, feature_kinds = _feature_columns(job, styles)
-    lons = reports["lon"] + features.pop("_lons")
-    lats = reports["lat"] + features.pop("_lats")
-    bounds = [[min(lats), min(lons)], [max(lats), max(lons)]] if lats else None
+    area = job.map_extent(
+        (reports["lon"], reports["lat"]), (features.pop("_lons"), features.pop("_lats"))
+    )
+    bounds = [[area.south, area.west], [area.north, area.east]]
     kinds = reports.pop("_kinds")
     return {
         "title": job.title,
@@ -191,9 +192,7 @@ def page_data(job) -> dict:
         "timezone": str(job.incident.timezone),
         "epoch": reports.pop("_epoch"),
         "attribution": OUTLINE_ATTRIBUTION,
-        "center": [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-        if bounds
-        else [36.5, 137.5],
+        "center": list(area.center),
         "bounds": bounds,
         "styles": styles.values,
         "reportKinds": kinds,

@@ -164,13 +164,17 @@ Object.entries(layers).forEach(([name, layer]) => {
 
 // A fit asked for before the view has its real size (the window is still being laid out)
 // waits for the first resize, or it would zoom to fit a few pixels.
+// The box comes from Python (gspace.extent: where the reports are, far outliers left out);
+// without one, everything drawn.
 let pendingFit = false;
-function fitAll() {
+let fitBox = null;
+function fitAll(box) {
+  if (box !== undefined) fitBox = box;
   const size = map.getSize();
   if (size.x < 100 || size.y < 100) { pendingFit = true; return; }
   pendingFit = false;
-  const b = layers.reports.bounds() || layers.features.bounds();
-  if (b) map.fitBounds(b.pad(0.05), { maxZoom: 16 });
+  const b = fitBox || layers.reports.bounds() || layers.features.bounds();
+  if (b) map.fitBounds(L.latLngBounds(b).pad(0.05), { maxZoom: 16 });
 }
 map.on("resize", () => { if (pendingFit) fitAll(); });
 
@@ -211,8 +215,9 @@ new QWebChannel(qt.webChannelTransport, (channel) => {
   b.selectIds.connect((json, pan) => window.gspace.select(JSON.parse(json), pan));
   b.legendChanged.connect((json) => legend.update(JSON.parse(json)));
   b.viewRequested.connect((lat, lon, zoom) => {
-    if (zoom < 0) fitAll(); else map.setView([lat, lon], zoom);
+    if (zoom < 0) fitAll(null); else map.setView([lat, lon], zoom);
   });
+  b.fitRequested.connect((w, s, e, n) => fitAll([[s, w], [n, e]]));
   b.placingRequested.connect((on) => window.gspace.setPlacing(on));
   b.baseMapChanged.connect((json) => setBaseMap(JSON.parse(json)));
   bridge = b;

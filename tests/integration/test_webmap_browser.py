@@ -110,3 +110,22 @@ def test_photo_report_popup_shows_its_embedded_thumbnail(browser, web_map):
     assert page.evaluate("document.querySelector('.gs-photo').src").startswith("data:image/jpeg")
     assert seen["left"] == []
     page.context.close()
+
+
+def test_first_view_frames_the_kumamoto_reports_not_strays(browser, demo_template, tmp_path):
+    from export_incident import add_far_reports
+
+    path = make_export_incident(demo_template, tmp_path / "incident")
+    added = add_far_reports(path)
+    with Incident.open(path, write=False) as inc:
+        job = export(ExportJob(inc, tmp_path / "map.html"))
+    assert job.outliers == added
+    page, seen = open_offline(browser, tmp_path / "map.html")
+    west, south, east, north = page.evaluate(
+        "GS.map.getBounds().toBBoxString().split(',').map(Number)"
+    )
+    # city scale around Kumamoto city: under 100 km across
+    assert (east - west) * 111.32 * 0.84 < 100 and (north - south) * 110.57 < 100
+    assert west < 130.71 < east and south < 32.80 < north
+    assert seen["errors"] == []
+    page.context.close()
