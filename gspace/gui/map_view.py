@@ -1,9 +1,9 @@
 """The map: a Leaflet page in a QWebEngineView, fed through a QWebChannel bridge.
 
 The page is assembled once per run in a temporary folder (our HTML/JS/CSS, the outline base
-map, Qt's qwebchannel.js) and loaded by file URL; Leaflet comes from the xstatic package on
-disk. Nothing is fetched from the network. Data is pushed as JSON over the channel, so updates
-never reload the page or lose the view.
+map, the municipal borders and names, Qt's qwebchannel.js) and loaded by file URL; Leaflet
+comes from the xstatic package on disk. Nothing is fetched from the network. Data is pushed
+as JSON over the channel, so updates never reload the page or lose the view.
 """
 
 from __future__ import annotations
@@ -24,9 +24,12 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from gspace.extent import Extent, core_extent
 from gspace.gui import tile_scheme  # noqa: F401 (registers the gstile: scheme in time)
+from gspace.gui.i18n import current_language
+from gspace.mapdata import municipal_geojson
+from gspace.municipalities import CREDIT
 from gspace.paths import resource
 
-PAGE_FILES = ("map.html", "map.css", "points.js", "map.js")
+PAGE_FILES = ("map.html", "map.css", "points.js", "municipalities.js", "map.js")
 
 
 def build_page(folder: Path) -> Path:
@@ -40,6 +43,15 @@ def build_page(folder: Path) -> Path:
     (folder / "qwebchannel.js").write_bytes(bytes(channel_js.readAll()))
     outline = resource("basemap", "japan_prefectures.geojson").read_text(encoding="utf-8")
     (folder / "outline.js").write_text(f"window.GSPACE_OUTLINE = {outline};\n", encoding="utf-8")
+    # every municipality once per run (~4 MB, a second to build): borders and names offline
+    places = json.dumps(
+        {"data": municipal_geojson(), "credit": CREDIT[current_language()]},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    (folder / "municipal_data.js").write_text(
+        f"window.GSPACE_MUNICIPALITIES = {places};\n", encoding="utf-8"
+    )
     return folder / "map.html"
 
 

@@ -482,6 +482,10 @@
         <source>Outline of Japan</source>
         <translation>日本の輪郭</translation>
     </message>
+    <message>
+        <source>Municipal borders and names</source>
+        <translation>市区町村の境界と名称</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>

@@ -16,8 +16,12 @@ const outline = L.geoJSON(window.GSPACE_OUTLINE, {
   interactive: false,
   pane: "gsOutline",
   style: { color: "#7d8a96", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1 },
+  attribution: "outline: japanmap (Apache-2.0)",
 }).addTo(map);
-map.attributionControl.addAttribution("outline: japanmap (Apache-2.0)");
+// Municipal borders over the tiles and names from zoom 9 (municipalities.js), with their credit.
+const municipalities = gsMunicipalities(
+  map, window.GSPACE_MUNICIPALITIES.data, window.GSPACE_MUNICIPALITIES.credit,
+).addTo(map);
 
 map.createPane("gsFeatures").style.zIndex = 450;
 map.createPane("gsReports").style.zIndex = 460;
@@ -190,6 +194,7 @@ window.gspace = {
     map.getContainer().style.cursor = on ? "crosshair" : "";
   },
   map: map, layers: layers, legend: legend, outline: outline, fitAll: fitAll,
+  municipalities: municipalities,
   baseMap: () => baseMap,
   select: function (ids, pan) {
     layers.reports.select(ids); layers.features.select(ids);
@@ -206,8 +211,9 @@ new QWebChannel(qt.webChannelTransport, (channel) => {
   b.layerPatch.connect((name, json) => layers[name].patch(JSON.parse(json)));
   b.shownChanged.connect((name, bits) => layers[name].setShown(bits === "*" ? null : bits));
   b.groupVisible.connect((group, visible) => {
-    if (group === "outline") {
-      if (visible) outline.addTo(map); else outline.remove();
+    const base = { outline: outline, municipalities: municipalities }[group];
+    if (base) {
+      if (visible) base.addTo(map); else base.remove();
       return;
     }
     layers.reports.setGroupVisible(group, visible); layers.features.setGroupVisible(group, visible);
