@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Polygon, Rectangle
 
 from gspace.export.legend import legend_sections
-from gspace.export.printplaces import draw_municipalities
+from gspace.export.printplaces import draw_municipalities, draw_pale_tiles
 from gspace.labels import categories_label, label, local_time, phrase
 from gspace.mapdata import OUTLINE_ATTRIBUTION, feature_style, on_paper, outline, report_style
 from gspace.model import categories_of
@@ -153,9 +153,9 @@ class _Drawing:
         extent = self._extent(located, ax)
         self._outline(ax)
         box = ax.get_position()
-        draw_municipalities(
-            ax, extent, (box.width * self.size[0], box.height * self.size[1]), self._text
-        )
+        size_in = (box.width * self.size[0], box.height * self.size[1])
+        tiles = draw_pale_tiles(ax, extent, size_in[0])
+        draw_municipalities(ax, extent, size_in, self._text)
         self._features(ax)
         self._reports(ax, located)
         ax.set_xlim(extent[0], extent[2])
@@ -167,7 +167,9 @@ class _Drawing:
             fig,
             0.78,
             0.015,
-            f"{OUTLINE_ATTRIBUTION} · {CREDIT[self.lang]}",
+            " · ".join(
+                [OUTLINE_ATTRIBUTION, CREDIT[self.lang], *(["地理院タイル"] if tiles else [])]
+            ),
             fontsize=7,
             ha="right",
             color="#607d8b",

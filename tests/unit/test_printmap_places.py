@@ -94,3 +94,48 @@ def test_the_map_page_names_the_towns_and_credits_the_borders(printed, tmp_path)
     # the borders' violet-grey lines cross the land
     border = sum(n for n, (r, g, b) in colours if b > r + 8 and b > g + 12 and r < 200)
     assert border > 300
+
+
+def test_the_gsi_pale_map_from_the_tile_cache_lies_under_the_borders(
+    demo_path, tmp_path, monkeypatch
+):
+    from tile_server import png
+
+    from gspace.export import ExportJob, export
+    from gspace.export.printmap import map_figure
+    from gspace.export.printplaces import to_lon_lat
+    from gspace.tiles import TileCache, tiles_in
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user"))  # a tile cache of its own
+    pale = (201, 222, 250)
+    with Incident.open(demo_path, write=False) as inc:
+        export(ExportJob(inc, tmp_path / "before.png"))  # no cache yet: no tiles, no credit
+        ax = map_figure(ExportJob(inc, tmp_path / "x.png")).axes[0]
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        bbox = (*to_lon_lat(x0, y0), *to_lon_lat(x1, y1))
+        cache = TileCache()
+        for z in range(10, 14):
+            for x, y in tiles_in(bbox, z):
+                cache.put("gsi_pale", z, x, y, png(pale))
+        cache.close()
+        export(ExportJob(inc, tmp_path / "after.png"))
+        pdf = export(ExportJob(inc, tmp_path / "after.pdf"))
+    before = Image.open(tmp_path / "before.png").convert("RGB")
+    after = Image.open(tmp_path / "after.png").convert("RGB")
+    w, h = after.size
+    frame = (int(w * 0.05), int(h * 0.2), int(w * 0.75), int(h * 0.9))
+
+    def share(image):
+        colours = image.crop(frame).getcolors(1_000_000)
+        return sum(n for n, c in colours if c == pale) / (
+            (frame[2] - frame[0]) * (frame[3] - frame[1])
+        )
+
+    assert share(before) == 0 and share(after) > 0.5
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", tmp_path / "after.pdf", "-"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "地理院タイル" in text and "熊本市東区" in text  # credited; names still drawn
+    assert pdf.reports_written > 0
