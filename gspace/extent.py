@@ -19,6 +19,8 @@ from gspace.errors import GspaceError
 
 MODES = ("reports", "all")
 SHARE = 0.95  # the core box holds this share of the points
+HALF = 0.5  # ... or half of them, when the 95 % box is JUMP times wider than the half box
+JUMP = 20.0
 NEAR = 2.0  # points within this many core-box spans of the core still belong to the area
 MIN_SPAN = 0.02  # degrees (~2 km): a single report or a tight group still gets a street map
 JAPAN = (129.0, 30.5, 146.0, 45.5)
@@ -66,9 +68,25 @@ def parse_extent(text: str | None) -> str | tuple[float, float, float, float]:
     return (w, s, e, n)
 
 
-def _keep(n: int) -> int:
-    """How many of n points the core holds: 95 %, at least all but one from 3 points on."""
-    return max(1, min(math.ceil(n * SHARE), n - 1)) if n >= 3 else n
+def _keep(n: int, share: float) -> int:
+    """How many of n points a core holds: `share` of them, at least one; with the 95 % share
+    all but one from 3 points on (one stray among a handful of reports is still a stray)."""
+    if share < SHARE:
+        return max(1, math.ceil(n * share))
+    return max(1, min(math.ceil(n * share), n - 1)) if n >= 3 else n
+
+
+def _core(xs, ys, share: float) -> tuple[float, float, float, float]:
+    """The narrowest band of latitudes holding `share` of the points, then the narrowest band
+    of longitudes holding `share` of those: (west, south, east, north)."""
+    south, north = _window(ys, _keep(len(ys), share))
+    band = (ys >= south) & (ys <= north)
+    west, east = _window(xs[band], _keep(int(band.sum()), share))
+    return west, south, east, north
+
+
+def _span(box: tuple[float, float, float, float]) -> float:
+    return max(box[2] - box[0], box[3] - box[1], MIN_SPAN)
 
 
 def _window(values, keep: int) -> tuple[float, float]:
@@ -85,7 +103,9 @@ def core_extent(lons: Sequence[float], lats: Sequence[float]) -> Extent | None:
     """The area holding the points, robust to far outliers; None without points.
 
     The core is the narrowest band of latitudes holding 95 % of the points (all but one with
-    fewer than 20), then the narrowest band of longitudes holding 95 % of those. The area is
+    fewer than 20), then the narrowest band of longitudes holding 95 % of those. When more
+    than 5 % are strays (a worldwide photo set among a city's reports) that core is far wider
+    than the one holding half of the points, and the half core is taken instead. The area is
     the bounding box of every point within two core spans of the core, so a report just past
     the core's edge is framed, one on another continent is an outlier.
     """
@@ -97,9 +117,11 @@ def core_extent(lons: Sequence[float], lats: Sequence[float]) -> Extent | None:
     xs, ys = xs[good], ys[good]
     if not len(xs):
         return None
-    south, north = _window(ys, _keep(len(ys)))
-    band = (ys >= south) & (ys <= north)
-    west, east = _window(xs[band], _keep(int(band.sum())))
+    core = _core(xs, ys, SHARE)
+    half = _core(xs, ys, HALF)
+    if _span(core) > JUMP * _span(half):
+        core = half
+    west, south, east, north = core
     span_x = max(east - west, MIN_SPAN) * NEAR
     span_y = max(north - south, MIN_SPAN) * NEAR
     near = (

@@ -3,7 +3,8 @@
     .venv/bin/python scripts/export_screenshots.py   # docs/export-web.png, docs/export-print.png
 
 The web map is opened in headless Chromium with the network off and every request outside the
-file refused (as at an HQ with no line), a photo report's popup open; the printed map is page 1 of the A3 PDF, rendered by pdftoppm.
+file refused (as at an HQ with no line), a photo report's popup open; the printed map is page 1
+of the A3 PDF, rendered by pdftoppm.
 """
 
 from __future__ import annotations

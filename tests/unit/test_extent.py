@@ -93,3 +93,25 @@ def test_cli_counts_the_strays_and_refuses_a_bad_extent(demo_path, tmp_path):
     bad = run_gspace("export", demo_path, tmp_path / "x.html", "--extent", "131,32,130")
     assert bad.returncode != 0 and "--extent" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "x.html").exists()
+
+
+def test_a_quarter_of_the_reports_spread_over_the_world_still_leaves_the_city():
+    lons, lats = city(300)
+    rng = random.Random(7)
+    world = [(rng.uniform(-180, 180), rng.uniform(-60, 75)) for _ in range(100)]
+    area = core_extent([*lons, *(x for x, _ in world)], [*lats, *(y for _, y in world)])
+    assert area.width_km() < 60 and area.height_km() < 60
+    assert area.outliers >= 95  # the world's, but hardly any of the city's
+    inside = sum(
+        area.west <= x <= area.east and area.south <= y <= area.north
+        for x, y in zip(lons, lats, strict=True)
+    )
+    assert inside >= 297
+
+
+def test_an_incident_spread_over_a_region_is_framed_whole():
+    rng = random.Random(3)
+    lons = [rng.uniform(129.5, 132.0) for _ in range(400)]  # Kyushu, evenly
+    lats = [rng.uniform(31.0, 34.0) for _ in range(400)]
+    area = core_extent(lons, lats)
+    assert area.outliers == 0 and area.west == min(lons) and area.north == max(lats)
