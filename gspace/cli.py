@@ -512,6 +512,14 @@ def features(
 )
 @click.option("--paper", type=click.Choice(PAPERS), default="a3", show_default=True)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="ja", show_default=True)
+@click.option(
+    "--extent",
+    "area",
+    default="reports",
+    show_default=True,
+    help="the area a map opens on: reports (where most reports are; far outliers are left "
+    "out and counted), all (every report and feature), or W,S,E,N in degrees",
+)
 def export_(
     incident: Path,
     out: Path,
@@ -520,6 +528,7 @@ def export_(
     layers: tuple[str, ...],
     paper: str,
     lang: str,
+    area: str,
     **filters,
 ) -> None:
     """Write a shared map or file of the filtered reports; the format is OUT's suffix.
@@ -531,8 +540,10 @@ def export_(
     Example: gspace export ~/incidents/kumamoto map.html --category rescue --profile public
     """
     from gspace.export import ExportJob, export
+    from gspace.extent import parse_extent
 
     kinds = _split(layers)
+    extent = parse_extent(area)
     with Incident.open(incident, write=False) as inc:
         _check_layer_kinds("layer", [k for k in kinds if k != "none"], inc)
         job = export(
@@ -545,6 +556,7 @@ def export_(
                 layers=None if not kinds else [k for k in kinds if k != "none"],
                 paper=paper,
                 lang=lang,
+                extent=extent,
             )
         )
     unlocated = f" ({job.unlocated} without a location left out)" if job.unlocated else ""
@@ -552,6 +564,12 @@ def export_(
         f"wrote {out}: {job.reports_written} reports{unlocated}, {job.features_written} features",
         err=True,
     )
+    if job.outliers:
+        click.echo(
+            f"{job.outliers} reports lie far outside the map's area and are not in its first "
+            "view (--extent all frames them too)",
+            err=True,
+        )
 
 
 @cli.group()

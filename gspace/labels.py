@@ -103,6 +103,8 @@ PHRASES = {  # the words of exported maps and lists: (ja, en)
     "unlocated": ("位置なし", "without location"),
     "public": ("公開版", "public"),
     "outline": ("白地図のみ（オフライン）", "Outline only (offline)"),
+    "municipalities": ("市区町村の境界と名称", "Municipal borders and names"),
+    "place": ("場所", "Place"),
     "list": ("報告一覧", "Reports"),
     "more": ("ほか {n} 件（全件は CSV で出力してください）", "and {n} more (export CSV for all)"),
     "id": ("参照番号", "Ref"),  # what maps and lists show of an id: its reference (refs.py)

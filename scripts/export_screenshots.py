@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/export_screenshots.py   # docs/export-web.png, docs/export-print.png
 
-The web map is opened in headless Chromium with the network off (as at an HQ with no line),
-a photo report's popup open; the printed map is page 1 of the A3 PDF, rendered by pdftoppm.
+The web map is opened in headless Chromium with the network off and every request outside the
+file refused (as at an HQ with no line), a photo report's popup open; the printed map is page 1
+of the A3 PDF, rendered by pdftoppm.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from gspace.export import ExportJob, export
 from gspace.incident import Incident
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-OPEN_PHOTO_POPUP = "GS.openReport(GS.data.reports.photo.findIndex((p) => p >= 0))"
+# a photo report's popup, at a zoom that shows the town names around it
+OPEN_PHOTO_POPUP = """(() => {
+  const m = GS.markers[GS.data.reports.photo.findIndex((p) => p >= 0)];
+  GS.map.setView(m.getLatLng(), 13, {animate: false});
+  GS.openPopup(m);
+})()"""
 
 
 def web(page_path: Path, png: Path) -> None:
@@ -30,9 +36,19 @@ def web(page_path: Path, png: Path) -> None:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         context = browser.new_context(viewport={"width": 1400, "height": 860}, offline=True)
         page = context.new_page()
+        # nothing but the file itself: the picture shows what an HQ with no line sees
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(("file:", "data:"))
+                else route.abort()
+            ),
+        )
         page.goto(page_path.as_uri())
         page.wait_for_function("window.GS && GS.loaded")
         page.evaluate(OPEN_PHOTO_POPUP)
+        page.wait_for_timeout(800)  # the popup's pan and the names of the towns now in view
         page.screenshot(path=str(png))
         browser.close()
 

@@ -75,3 +75,56 @@ def make_export_incident(demo_template: Path, target: Path) -> Path:
             )
         assert query.count_reports(inc, query.ReportFilter(search="tanaka_taro")) == 1
     return target
+
+
+# A geotag at lat 88 (a broken GPS fix), a worldwide photo set (a trip's photos imported by
+# mistake) and a shelter layer of another city: none of them may set a map's first view.
+WORLD = [
+    (-74.0, 40.7),
+    (2.35, 48.86),
+    (151.2, -33.87),
+    (-43.2, -22.9),
+    (37.6, 55.75),
+    (100.5, 13.75),
+    (-122.4, 37.77),
+    (18.4, -33.9),
+    (-0.13, 51.5),
+    (139.7, 35.68),
+    (144.96, -37.8),
+    (77.2, 28.6),
+]
+FAR_SHELTER = (141.35, 43.06)  # Sapporo
+
+
+def add_far_reports(path: Path) -> int:
+    """Add the stray reports and a far shelter layer; returns how many reports were added."""
+    rows = [
+        {
+            "kind": "photo",
+            "lon": lon,
+            "lat": lat,
+            "location_source": "exif",
+            "observed_at": "2026-11-20T08:00:00+09:00",
+            "category": "other",
+            "status": "new",
+            "source": f"photo:world{i}",
+        }
+        for i, (lon, lat) in enumerate([(130.71, 88.0), *WORLD])
+    ]
+    with Incident.open(path) as inc, inc.transaction():
+        records.add_reports(inc, rows)
+        layer = records.add_layer(inc, "shelter", "札幌市避難所", "sapporo.csv")
+        records.add_features(
+            inc,
+            layer,
+            "shelter",
+            [
+                {
+                    "name": "札幌市役所",
+                    "lon": FAR_SHELTER[0],
+                    "lat": FAR_SHELTER[1],
+                    "geometry": None,
+                }
+            ],
+        )
+    return len(rows)

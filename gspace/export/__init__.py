@@ -43,12 +43,14 @@ class ExportJob:
     layers: list[str] | None = None  # reference-layer kinds to include; None: all
     paper: str = "a3"
     lang: str = "ja"  # labels in maps and lists
+    extent: str | tuple[float, float, float, float] = "reports"  # see gspace.extent.MODES
     progress: Progress | None = None
     cancelled: Callable[[], bool] | None = None
     exported_at: datetime = field(default_factory=datetime.now)
     reports_written: int = 0
     features_written: int = 0
     unlocated: int = 0  # reports read but left out of the file for want of a location
+    outliers: int = 0  # located reports a map left outside its area (see gspace.extent)
 
     def __post_init__(self) -> None:
         self.exported_at = self.exported_at.astimezone(self.incident.timezone)
@@ -104,6 +106,15 @@ class ExportJob:
         row = query.media_row(self.incident, sha256)
         path = self.incident.path / row["path"] if row and row["path"] else None
         return path if path and path.is_file() else None
+
+    def map_extent(self, reports, features=((), ())):
+        """The area a map opens on (gspace.extent.map_extent for this job's extent option and
+        filter box); reports and features are (lons, lats). Counts the reports left out."""
+        from gspace.extent import map_extent
+
+        found = map_extent(self.extent, reports, features, self.filt.bbox)
+        self.outliers = found.outliers
+        return found
 
     def subtitle(self, shown: int, unlocated: int = 0) -> str:
         """The line under a map's title: time of export, reports shown, profile."""

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 from matplotlib import font_manager
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Polygon, Rectangle
 
 from gspace.export.legend import legend_sections
+from gspace.export.printplaces import draw_municipalities, draw_pale_tiles
 from gspace.labels import categories_label, label, local_time, phrase
 from gspace.mapdata import OUTLINE_ATTRIBUTION, feature_style, on_paper, outline, report_style
 from gspace.model import categories_of
+from gspace.municipalities import CREDIT, by_code
 from gspace.refs import ref
 
 PAPER_MM = {"a4": (297, 210), "a3": (420, 297)}  # landscape
@@ -40,24 +44,64 @@ JAPANESE_FONTS = (
 MARKERS = {"circle": "o", "square": "s", "diamond": "D", "triangle": "^"}
 LIST_PAGES_MAX = 30
 R = 6378137.0  # Web Mercator sphere
-LIST_COLUMNS = ("id", "time", "category", "status", "text")
+LIST_COLUMNS = ("id", "time", "category", "status", "place", "text")
 
 
 def write_pdf(job, path: Path) -> None:
     drawing = _Drawing(job)
+    total = 1 + drawing.list_page_count()
     with PdfPages(path, metadata={"Title": job.title, "Creator": "gspace"}) as pdf:
-        pdf.savefig(drawing.map_page())
-        for page in drawing.list_pages():
-            pdf.savefig(page)
+        pdf.savefig(drawing.page_number(drawing.map_page(), 1, total))
+        for number, page in enumerate(drawing.list_pages(), start=2):
+            pdf.savefig(drawing.page_number(page, number, total))
 
 
 def write_png(job, path: Path) -> None:
-    _Drawing(job).map_page().savefig(path, format="png", dpi=PNG_DPI)
+    map_figure(job).savefig(path, format="png", dpi=PNG_DPI)
+
+
+def map_figure(job) -> Figure:
+    """The map page as a matplotlib figure: its first axes is the map, in Web Mercator."""
+    return _Drawing(job).map_page()
 
 
 def _fonts() -> list[str]:
     have = {f.name for f in font_manager.fontManager.ttflist}
     return [f for f in JAPANESE_FONTS if f in have] + ["DejaVu Sans"]
+
+
+@cache
+def _drawable(fonts: tuple[str, ...]) -> frozenset[int]:
+    """Every character one of `fonts` has a glyph for (from their character maps)."""
+    from matplotlib import ft2font
+
+    found: set[int] = set()
+    for name in fonts:
+        try:
+            path = font_manager.findfont(FontProperties(family=name), fallback_to_default=False)
+            found.update(ft2font.FT2Font(path).get_charmap())
+        except (ValueError, RuntimeError, OSError):
+            continue
+    return frozenset(found)
+
+
+def printable(text: str, fonts: tuple[str, ...]) -> str:
+    """`text` with every character the fonts cannot draw (an emoji, a rare symbol) replaced by
+    〓 (geta mark, the Japanese sign for a missing character; ? if the fonts lack it too), and
+    control characters by spaces: matplotlib would draw an empty box and warn on stderr."""
+    have = _drawable(fonts)
+    missing = "〓" if ord("〓") in have else "?"
+    out = []
+    for char in text:
+        if char in "\n":
+            out.append(char)
+        elif unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            out.append(" ")
+        elif ord(char) in have or unicodedata.category(char) in ("Mn", "Cf"):
+            out.append(char if unicodedata.category(char) != "Cf" else "")
+        else:
+            out.append(missing)
+    return "".join(out)
 
 
 def mercator(lon: float, lat: float) -> tuple[float, float]:
@@ -80,7 +124,13 @@ class _Drawing:
         return fig
 
     def _text(self, fig_or_ax, x, y, text, **kw):
-        return fig_or_ax.text(x, y, text, fontfamily=self.fonts, **kw)
+        """All text goes through here: glyphs the fonts lack replaced, no mathtext ($)."""
+        safe = printable(str(text), tuple(self.fonts))
+        return fig_or_ax.text(x, y, safe, fontfamily=self.fonts, parse_math=False, **kw)
+
+    def page_number(self, fig: Figure, number: int, total: int) -> Figure:
+        self._text(fig, 0.98, 0.012, f"{number} / {total}", fontsize=8, ha="right")
+        return fig
 
     # -- page 1: the map -------------------------------------------------------------------
     def map_page(self) -> Figure:
@@ -103,6 +153,10 @@ class _Drawing:
         ax.set_yticks([])
         extent = self._extent(located, ax)
         self._outline(ax)
+        box = ax.get_position()
+        size_in = (box.width * self.size[0], box.height * self.size[1])
+        tiles = draw_pale_tiles(ax, extent, size_in[0])
+        draw_municipalities(ax, extent, size_in, self._text)
         self._features(ax)
         self._reports(ax, located)
         ax.set_xlim(extent[0], extent[2])
@@ -110,22 +164,30 @@ class _Drawing:
         self._scale_bar(ax, extent)
         self._north_arrow(ax)
         self._legend(fig, located)
-        self._text(fig, 0.78, 0.015, OUTLINE_ATTRIBUTION, fontsize=7, ha="right", color="#607d8b")
+        self._text(
+            fig,
+            0.78,
+            0.015,
+            " · ".join(
+                [OUTLINE_ATTRIBUTION, CREDIT[self.lang], *(["地理院タイル"] if tiles else [])]
+            ),
+            fontsize=7,
+            ha="right",
+            color="#607d8b",
+        )
         return fig
 
     def _extent(self, located, ax) -> tuple[float, float, float, float]:
-        """The filter's box, or what is shown, padded and widened to the map's shape."""
-        if self.job.filt.bbox:
-            w, s, e, n = self.job.filt.bbox
-            points = [mercator(w, s), mercator(e, n)]
-        else:
-            points = [mercator(r["lon"], r["lat"]) for r in located] + [
-                mercator(f["lon"], f["lat"]) for f in self.features if f.get("lon") is not None
-            ]
-        if not points:
-            points = [mercator(129.0, 30.5), mercator(146.0, 45.5)]  # Japan
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        """The job's area (gspace.extent), in Web Mercator, padded and widened to the map's
+        shape."""
+        features = [f for f in self.features if f.get("lon") is not None]
+        area = self.job.map_extent(
+            ([r["lon"] for r in located], [r["lat"] for r in located]),
+            ([f["lon"] for f in features], [f["lat"] for f in features]),
+        )
+        self.area = area
+        x0, y0 = mercator(area.west, area.south)
+        x1, y1 = mercator(area.east, area.north)
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         box = ax.get_position()
         aspect = (box.width * self.size[0]) / (box.height * self.size[1])
@@ -240,7 +302,8 @@ class _Drawing:
         sections = legend_sections(self.job, used, kinds, feature_kinds)
         handles = []
         for section in sections:
-            handles.append(Line2D([], [], linestyle="none", label=section["title"]))
+            title = printable(section["title"], tuple(self.fonts))
+            handles.append(Line2D([], [], linestyle="none", label=title))
             for item in section["items"]:
                 handles.append(
                     Line2D(
@@ -251,7 +314,7 @@ class _Drawing:
                         markerfacecolor=item["fill"],
                         markeredgecolor=item["stroke"],
                         markersize=7,
-                        label=item["label"],
+                        label=printable(item["label"], tuple(self.fonts)),
                     )
                 )
         legend = fig.legend(
@@ -264,23 +327,46 @@ class _Drawing:
             labelspacing=0.35,
             borderaxespad=0,
         )
-        titles = {s["title"] for s in sections}
+        titles = {printable(s["title"], tuple(self.fonts)) for s in sections}
         for text in legend.get_texts():
+            text.set_parse_math(False)  # a kind named "$…$" from a layer file is plain text
             if text.get_text() in titles:
                 text.set_fontweight("bold")
 
     # -- pages 2…: the list of reports --------------------------------------------------------
+    def _rows_per_page(self) -> int:
+        return 38 if self.job.paper == "a4" else 56
+
+    def _listed(self) -> list[dict]:
+        return self.reports[: self._rows_per_page() * LIST_PAGES_MAX]
+
+    def list_page_count(self) -> int:
+        return math.ceil(len(self._listed()) / self._rows_per_page())
+
+    def _places(self, rows: list[dict]) -> list[str]:
+        """Where each report is: its municipality (the store's, found when it was written) and
+        coordinates; empty for a report without a location."""
+        names, places = by_code(), []
+        for r in rows:
+            if r.get("lon") is None:
+                places.append("")
+                continue
+            town = names.get(r.get("muni_code") or "")
+            where = f"{r['lat']:.5f}, {r['lon']:.5f}"
+            places.append(f"{town.name}  {where}" if town else where)
+        return places
+
     def list_pages(self):
         lang, zone = self.lang, self.job.incident.timezone
-        rows_per_page = 38 if self.job.paper == "a4" else 56
-        wrap = 95 if self.job.paper == "a4" else 150
+        rows_per_page = self._rows_per_page()
+        wrap = 62 if self.job.paper == "a4" else 110
         columns = [phrase(c, lang) for c in LIST_COLUMNS]
-        x = (0.03, 0.11, 0.24, 0.40, 0.49)
-        for start in range(
-            0, min(len(self.reports), rows_per_page * LIST_PAGES_MAX), rows_per_page
-        ):
+        x = (0.03, 0.11, 0.24, 0.37, 0.44, 0.62)
+        listed = self._listed()
+        places = self._places(listed)
+        for start in range(0, len(listed), rows_per_page):
             fig = self._figure()
-            page_rows = self.reports[start : start + rows_per_page]
+            page_rows = listed[start : start + rows_per_page]
             self._text(
                 fig,
                 0.03,
@@ -301,13 +387,13 @@ class _Drawing:
                     local_time(r["observed_at"], zone),
                     categories_label(r["category"], lang),
                     label("status", r["status"], lang),
+                    places[start + n - 1],
                     _clip(text, wrap),
                 )
                 for col, cell in zip(x, cells, strict=True):
                     self._text(fig, col, y, cell, fontsize=7.5, va="top")
             remaining = len(self.reports) - (start + len(page_rows))
-            last = start + rows_per_page >= rows_per_page * LIST_PAGES_MAX
-            if last and remaining > 0:
+            if start + rows_per_page >= len(listed) and remaining > 0:
                 self._text(fig, 0.03, 0.02, phrase("more", lang).format(n=remaining), fontsize=8)
             yield fig
 

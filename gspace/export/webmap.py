@@ -23,8 +23,15 @@ from jinja2 import Template
 from gspace.catalog import status_label
 from gspace.export.legend import legend_sections
 from gspace.labels import categories_label, label, phrase
-from gspace.mapdata import OUTLINE_ATTRIBUTION, feature_style, outline, report_style
+from gspace.mapdata import (
+    OUTLINE_ATTRIBUTION,
+    feature_style,
+    municipal_geojson,
+    outline,
+    report_style,
+)
 from gspace.model import categories_of
+from gspace.municipalities import CREDIT
 from gspace.paths import resource
 from gspace.refs import ref
 
@@ -84,20 +91,9 @@ def write_html(job, path: Path) -> None:
     ]
     for tile in tiles:
         tile.add_to(m)
+    # the outline and the municipal borders are drawn by webmap.js, in panes of their own
     blank = folium.FeatureGroup(name=phrase("outline", job.lang), overlay=False, show=False)
     blank.add_to(m)
-    folium.GeoJson(
-        outline(),
-        name="outline",
-        control=False,
-        interactive=False,
-        style_function=lambda _: {
-            "color": "#7d8a96",
-            "weight": 1,
-            "fillColor": "#f4f1e8",
-            "fillOpacity": 1,
-        },
-    ).add_to(m)
     control = folium.LayerControl(collapsed=False)
     control.add_to(m)
     _Start(m, control, [*tiles, blank]).add_to(m)
@@ -148,6 +144,7 @@ def _assets_html(data: dict) -> str:
     scripts = [
         (leaflet_dir / "leaflet.js").read_text("utf-8"),
         (cluster_dir / "leaflet.markercluster.js").read_text("utf-8"),
+        resource("map", "municipalities.js").read_text("utf-8"),
         resource("export", "webmap.js").read_text("utf-8"),
     ]
     return (
@@ -181,9 +178,10 @@ def page_data(job) -> dict:
     styles = _Vocabulary()
     reports = _report_columns(job, styles)
     features, shapes, feature_kinds = _feature_columns(job, styles)
-    lons = reports["lon"] + features.pop("_lons")
-    lats = reports["lat"] + features.pop("_lats")
-    bounds = [[min(lats), min(lons)], [max(lats), max(lons)]] if lats else None
+    area = job.map_extent(
+        (reports["lon"], reports["lat"]), (features.pop("_lons"), features.pop("_lats"))
+    )
+    bounds = [[area.south, area.west], [area.north, area.east]]
     kinds = reports.pop("_kinds")
     return {
         "title": job.title,
@@ -192,9 +190,11 @@ def page_data(job) -> dict:
         "timezone": str(job.incident.timezone),
         "epoch": reports.pop("_epoch"),
         "attribution": OUTLINE_ATTRIBUTION,
-        "center": [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-        if bounds
-        else [36.5, 137.5],
+        "outline": outline(),
+        "municipalities": _municipalities(area),
+        "municipalCredit": CREDIT[lang],
+        "municipalLayer": phrase("municipalities", lang),
+        "center": list(area.center),
         "bounds": bounds,
         "styles": styles.values,
         "reportKinds": kinds,
@@ -208,6 +208,14 @@ def page_data(job) -> dict:
         "shapes": shapes,
         "fields": {k: phrase(k, lang) for k in FIELDS},
     }
+
+
+def _municipalities(area) -> dict:
+    """Borders and names around the map's area: a margin of half its size (at least ~30 km)
+    for panning, not all of Japan; coarser coordinates when the area is a country or more."""
+    margin = max(0.3, (area.east - area.west) / 2, (area.north - area.south) / 2)
+    large = area.east - area.west > 5 or area.north - area.south > 5
+    return municipal_geojson(area.bbox, margin=margin, digits=3 if large else 4)
 
 
 FIELDS = ("status", "category", "severity", "location", "author", "id")

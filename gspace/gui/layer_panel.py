@@ -1,5 +1,5 @@
-"""The layer panel: show or hide report kinds, report categories, reference-layer kinds and the
-outline map."""
+"""The layer panel: show or hide report kinds, report categories, reference-layer kinds, the
+outline map and the municipal borders and names."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ GROUP_ROLE = Qt.ItemDataRole.UserRole
 
 class LayerPanel(QTreeWidget):
     """Emits `groupToggled(group, visible)`; groups are "report:<kind>", "category:<id>",
-    "feature:<kind>", and "outline"."""
+    "feature:<kind>", "outline" and "municipalities"."""
 
     groupToggled = Signal(str, bool)
 
@@ -33,6 +33,7 @@ class LayerPanel(QTreeWidget):
         self.features_item = QTreeWidgetItem(self)
         self.base_item = QTreeWidgetItem(self)
         self.outline_item = self._child(self.base_item, "outline")
+        self.municipalities_item = self._child(self.base_item, "municipalities")
         self._report_counts: dict[str, int] = {}
         self._category_counts: dict[str, int] = {}
         self._feature_counts: dict[str, int] = {}
@@ -123,6 +124,7 @@ class LayerPanel(QTreeWidget):
         self.features_item.setText(0, self.tr("Reference layers"))
         self.base_item.setText(0, self.tr("Base map"))
         self.outline_item.setText(0, self.tr("Outline of Japan"))
+        self.municipalities_item.setText(0, self.tr("Municipal borders and names"))
         for item in self._items():
             group = item.data(0, GROUP_ROLE)
             kind = group.partition(":")[2]

@@ -1,9 +1,9 @@
 """The map: a Leaflet page in a QWebEngineView, fed through a QWebChannel bridge.
 
 The page is assembled once per run in a temporary folder (our HTML/JS/CSS, the outline base
-map, Qt's qwebchannel.js) and loaded by file URL; Leaflet comes from the xstatic package on
-disk. Nothing is fetched from the network. Data is pushed as JSON over the channel, so updates
-never reload the page or lose the view.
+map, the municipal borders and names, Qt's qwebchannel.js) and loaded by file URL; Leaflet
+comes from the xstatic package on disk. Nothing is fetched from the network. Data is pushed
+as JSON over the channel, so updates never reload the page or lose the view.
 """
 
 from __future__ import annotations
@@ -22,10 +22,14 @@ from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
+from gspace.extent import Extent, core_extent
 from gspace.gui import tile_scheme  # noqa: F401 (registers the gstile: scheme in time)
+from gspace.gui.i18n import current_language
+from gspace.mapdata import municipal_geojson
+from gspace.municipalities import CREDIT
 from gspace.paths import resource
 
-PAGE_FILES = ("map.html", "map.css", "points.js", "map.js")
+PAGE_FILES = ("map.html", "map.css", "points.js", "municipalities.js", "map.js")
 
 
 def build_page(folder: Path) -> Path:
@@ -39,6 +43,15 @@ def build_page(folder: Path) -> Path:
     (folder / "qwebchannel.js").write_bytes(bytes(channel_js.readAll()))
     outline = resource("basemap", "japan_prefectures.geojson").read_text(encoding="utf-8")
     (folder / "outline.js").write_text(f"window.GSPACE_OUTLINE = {outline};\n", encoding="utf-8")
+    # every municipality once per run (~4 MB, a second to build): borders and names offline
+    places = json.dumps(
+        {"data": municipal_geojson(), "credit": CREDIT[current_language()]},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    (folder / "municipal_data.js").write_text(
+        f"window.GSPACE_MUNICIPALITIES = {places};\n", encoding="utf-8"
+    )
     return folder / "map.html"
 
 
@@ -52,6 +65,7 @@ class MapBridge(QObject):
     selectIds = Signal(str, bool)
     legendChanged = Signal(str)
     viewRequested = Signal(float, float, int)
+    fitRequested = Signal(float, float, float, float)
     baseMapChanged = Signal(str)
     placingRequested = Signal(bool)
 
@@ -136,6 +150,7 @@ class MapView(QWebEngineView):
         self._base_map = "null"
         self._base_maps_shown = 0
         self._view: tuple[float, float, int] | None = None
+        self._extents: dict[str, Extent | None] = {}
         self.bridge.pageReady.connect(self._replay)
         folder = Path(tempfile.mkdtemp(prefix="gspace-map-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
@@ -154,6 +169,7 @@ class MapView(QWebEngineView):
         self.set_view(*(self._view or (0.0, 0.0, -1)))
 
     def set_layer(self, name: str, data: dict) -> None:
+        self._extents[name] = core_extent(data.get("lon", ()), data.get("lat", ()))
         self._layers[name] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         self._shown.pop(name, None)  # the page shows all of a new layer's points
         if self.ready:
@@ -220,8 +236,18 @@ class MapView(QWebEngineView):
             lambda result: callback(tuple(json.loads(result))),
         )
 
+    def extent(self) -> Extent | None:
+        """The area the map opens on: where the reports are (gspace.extent, as in the exported
+        maps; far outliers left out), else the features."""
+        return self._extents.get("reports") or self._extents.get("features")
+
     def set_view(self, lat: float, lon: float, zoom: int) -> None:
-        """Centre and zoom; a negative zoom fits everything shown."""
+        """Centre and zoom; a negative zoom fits the reports' area (see extent())."""
         self._view = (lat, lon, zoom)
-        if self.ready:
+        if not self.ready:
+            return
+        area = self.extent() if zoom < 0 else None
+        if area is not None:
+            self.bridge.fitRequested.emit(*area.bbox)
+        else:
             self.bridge.viewRequested.emit(lat, lon, zoom)

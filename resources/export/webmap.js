@@ -86,13 +86,19 @@ GS.symbolStyles = function () {
 
 // No popup is bound per marker (four event listeners each): a click on a group opens the
 // popup of the marker clicked, built then.
-GS.marker = function (lat, lon, k, popup) {
-  const m = L.marker([lat, lon], { icon: GS.icon(k), keyboard: false });
+GS.marker = function (lat, lon, k, popup, pane) {
+  const m = L.marker([lat, lon], { icon: GS.icon(k), keyboard: false, pane: pane || "markerPane" });
   m.gsPopup = popup;
   return m;
 };
+// A popup is never hidden under the title box: the map pans it below the box's bottom edge.
+GS.popupOptions = function () {
+  const box = GS.headerNode ? GS.headerNode.getBoundingClientRect() : null;
+  const top = box ? box.bottom - GS.map.getContainer().getBoundingClientRect().top : 0;
+  return { maxWidth: 320, autoPanPaddingTopLeft: L.point(10, Math.max(10, top + 10)) };
+};
 GS.openPopup = function (m) {
-  L.popup({ maxWidth: 320, offset: [0, -4] }).setLatLng(m.getLatLng()).setContent(m.gsPopup()).openOn(GS.map);
+  L.popup({ ...GS.popupOptions(), offset: [0, -4] }).setLatLng(m.getLatLng()).setContent(m.gsPopup()).openOn(GS.map);
 };
 GS.clickable = function (group) {
   return group.on("click", (e) => { if (e.layer && e.layer.gsPopup) GS.openPopup(e.layer); });
@@ -135,16 +141,18 @@ GS.featureLayer = function (kind) {
   for (let i = 0; i < f.lat.length; i++) {
     if (f.kind[i] !== kind) continue;
     const info = { name: f.name[i], layer: title, status: f.status[i], address: f.address[i], note: f.note[i], ref: f.ref[i] };
-    markers.push(GS.marker(f.lat[i], f.lon[i], f.style[i], () => GS.featurePopup(info)));
+    markers.push(GS.marker(f.lat[i], f.lon[i], f.style[i], () => GS.featurePopup(info), "gsFeatures"));
   }
   const shapes = GS.data.shapes.filter((s) => s.kind === kind);
-  const group = GS.clickable(markers.length > 2000 ? L.markerClusterGroup({ chunkedLoading: true }) : L.featureGroup());
+  const group = GS.clickable(markers.length > 2000
+    ? L.markerClusterGroup({ chunkedLoading: true, clusterPane: "gsFeatures" }) : L.featureGroup());
   if (group.addLayers) group.addLayers(markers); else markers.forEach((m) => group.addLayer(m));
   shapes.forEach((s) => {
     const style = styles[s.style];
     L.geoJSON(s.geometry, {
       style: { color: style.stroke, fillColor: style.fill, weight: 2, fillOpacity: 0.35 },
-    }).bindPopup(() => GS.featurePopup({ name: s.name, layer: title, status: s.status, address: s.address, note: s.note, ref: s.ref }))
+    }).bindPopup(() => GS.featurePopup({ name: s.name, layer: title, status: s.status, address: s.address, note: s.note, ref: s.ref }),
+      GS.popupOptions())
       .addTo(group);
   });
   return group;
@@ -168,11 +176,24 @@ GS.legend = function () {
   return div;
 };
 
+// The title box folds to one short line with its button; popups are panned below it
+// (GS.popupOptions), so it never hides one.
 GS.header = function () {
   const div = GS.el("div", "gs-header");
+  const fold = GS.el("button", "gs-fold", "▴");
+  fold.type = "button";
+  fold.title = GS.data.lang === "ja" ? "たたむ／ひらく" : "fold / unfold";
+  fold.setAttribute("aria-label", fold.title);
+  fold.addEventListener("click", () => GS.foldHeader(!div.classList.contains("gs-folded")));
+  div.appendChild(fold);
   div.appendChild(GS.el("div", "gs-title", GS.data.title));
   div.appendChild(GS.el("div", "gs-subtitle", GS.data.subtitle));
+  GS.headerNode = div;
   return div;
+};
+GS.foldHeader = function (folded) {
+  GS.headerNode.classList.toggle("gs-folded", folded);
+  GS.headerNode.querySelector(".gs-fold").textContent = folded ? "▾" : "▴";
 };
 
 // Called from folium's map script once the map exists (see webmap.py).
@@ -183,10 +204,20 @@ GS.start = function (map, control, baseLayers) {
   GS.symbolStyles();
   // the view first: clusters are then built once, for the zoom they are shown at
   if (d.bounds) map.fitBounds(d.bounds, { maxZoom: 16, padding: [20, 20], animate: false });
+  // Panes, bottom to top: the outline (150), tiles (200), municipal borders (250) and names
+  // (390), shapes (400), report clusters (markers, 600), reference-layer symbols (620).
+  map.createPane("gsOutline").style.zIndex = 150;
+  map.createPane("gsFeatures").style.zIndex = 620;
   // The outline base map works with no network; tile layers are added only when the browser
-  // says it is online, so an offline page makes no request at all.
+  // says it is online, so an offline page makes no request at all. Each layer brings its own
+  // attribution, shown while it is drawn.
+  L.geoJSON(d.outline, {
+    pane: "gsOutline", interactive: false, attribution: d.attribution,
+    style: { color: "#7d8a96", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1 },
+  }).addTo(map);
   (navigator.onLine ? baseLayers[0] : baseLayers[baseLayers.length - 1]).addTo(map);
-  map.attributionControl.addAttribution(d.attribution);
+  GS.municipalities = gsMunicipalities(map, d.municipalities, d.municipalCredit).addTo(map);
+  control.addOverlay(GS.municipalities, d.municipalLayer);
   const loading = d.reportKinds.map((kind, k) => {
     const [layer, markers] = GS.reportLayer(k);
     GS.layers["report:" + kind.id] = layer;

@@ -289,6 +289,10 @@
         <translation>%1 を出力しました: 報告 %2 件、参照レイヤーの地物 %3 件。</translation>
     </message>
     <message>
+        <source>%1 reports lie far outside the map&apos;s area.</source>
+        <translation>%1 件の報告は地図の範囲から遠く離れているため、最初の表示に含まれていません。</translation>
+    </message>
+    <message>
         <source>Export a map or file</source>
         <translation>地図・ファイルの出力</translation>
     </message>
@@ -549,6 +553,10 @@
     <message>
         <source>Outline of Japan</source>
         <translation>日本の輪郭</translation>
+    </message>
+    <message>
+        <source>Municipal borders and names</source>
+        <translation>市区町村の境界と名称</translation>
     </message>
 </context>
 <context>

@@ -16,8 +16,12 @@ const outline = L.geoJSON(window.GSPACE_OUTLINE, {
   interactive: false,
   pane: "gsOutline",
   style: { color: "#7d8a96", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1 },
+  attribution: "outline: japanmap (Apache-2.0)",
 }).addTo(map);
-map.attributionControl.addAttribution("outline: japanmap (Apache-2.0)");
+// Municipal borders over the tiles and names from zoom 9 (municipalities.js), with their credit.
+const municipalities = gsMunicipalities(
+  map, window.GSPACE_MUNICIPALITIES.data, window.GSPACE_MUNICIPALITIES.credit,
+).addTo(map);
 
 map.createPane("gsFeatures").style.zIndex = 450;
 map.createPane("gsReports").style.zIndex = 460;
@@ -164,13 +168,17 @@ Object.entries(layers).forEach(([name, layer]) => {
 
 // A fit asked for before the view has its real size (the window is still being laid out)
 // waits for the first resize, or it would zoom to fit a few pixels.
+// The box comes from Python (gspace.extent: where the reports are, far outliers left out);
+// without one, everything drawn.
 let pendingFit = false;
-function fitAll() {
+let fitBox = null;
+function fitAll(box) {
+  if (box !== undefined) fitBox = box;
   const size = map.getSize();
   if (size.x < 100 || size.y < 100) { pendingFit = true; return; }
   pendingFit = false;
-  const b = layers.reports.bounds() || layers.features.bounds();
-  if (b) map.fitBounds(b.pad(0.05), { maxZoom: 16 });
+  const b = fitBox || layers.reports.bounds() || layers.features.bounds();
+  if (b) map.fitBounds(L.latLngBounds(b).pad(0.05), { maxZoom: 16 });
 }
 map.on("resize", () => { if (pendingFit) fitAll(); });
 
@@ -186,6 +194,7 @@ window.gspace = {
     map.getContainer().style.cursor = on ? "crosshair" : "";
   },
   map: map, layers: layers, legend: legend, outline: outline, fitAll: fitAll,
+  municipalities: municipalities,
   baseMap: () => baseMap,
   select: function (ids, pan) {
     layers.reports.select(ids); layers.features.select(ids);
@@ -202,8 +211,9 @@ new QWebChannel(qt.webChannelTransport, (channel) => {
   b.layerPatch.connect((name, json) => layers[name].patch(JSON.parse(json)));
   b.shownChanged.connect((name, bits) => layers[name].setShown(bits === "*" ? null : bits));
   b.groupVisible.connect((group, visible) => {
-    if (group === "outline") {
-      if (visible) outline.addTo(map); else outline.remove();
+    const base = { outline: outline, municipalities: municipalities }[group];
+    if (base) {
+      if (visible) base.addTo(map); else base.remove();
       return;
     }
     layers.reports.setGroupVisible(group, visible); layers.features.setGroupVisible(group, visible);
@@ -211,8 +221,9 @@ new QWebChannel(qt.webChannelTransport, (channel) => {
   b.selectIds.connect((json, pan) => window.gspace.select(JSON.parse(json), pan));
   b.legendChanged.connect((json) => legend.update(JSON.parse(json)));
   b.viewRequested.connect((lat, lon, zoom) => {
-    if (zoom < 0) fitAll(); else map.setView([lat, lon], zoom);
+    if (zoom < 0) fitAll(null); else map.setView([lat, lon], zoom);
   });
+  b.fitRequested.connect((w, s, e, n) => fitAll([[s, w], [n, e]]));
   b.placingRequested.connect((on) => window.gspace.setPlacing(on));
   b.baseMapChanged.connect((json) => setBaseMap(JSON.parse(json)));
   bridge = b;

@@ -55,3 +55,17 @@ def test_export_writes_the_categories_and_layers_the_window_shows(
     layers = {name for name, _ in pyogrio.list_layers(gpkg)}
     assert "wifi" not in layers and {"shelter", "water"} <= layers
     assert query.count_reports(window.incident, window.current_filter()) == len(written)
+
+
+def test_export_summary_counts_the_reports_far_outside_the_map(
+    demo_path, open_main_window, qtbot, tmp_path
+):
+    from export_incident import add_far_reports
+
+    added = add_far_reports(demo_path)
+    window = open_main_window(demo_path)
+    out = tmp_path / "map.html"
+    window.files.export({"out": out, "title": "", "profile": "internal", "paper": "a3"})
+    message = accept_message_box(qtbot)
+    assert message.startswith(f"Wrote {out}: ")
+    assert f"{added} reports lie far outside the map's area." in message
