@@ -6,16 +6,19 @@ changed); 2 usage error.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import sqlite3
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from gspace import __version__, query, records
-from gspace.errors import GspaceError, IncidentError
+from gspace.errors import GspaceError, IncidentError, Interrupted, file_message, message
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, write_features, write_reports
 from gspace.export.profile import PROFILES, Profile
@@ -192,6 +195,40 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
     click.echo(f"created incident {incident}", err=True)
 
 
+class _Interruptible:
+    """Ctrl-C during an import: the first asks the import to stop after the batch it is
+    writing (the import polls `requested`, then the command says what was kept); the second
+    stops at once (the open transaction rolls back) with the line `at_once`."""
+
+    def __init__(self, at_once: str = "interrupted now"):
+        self.at_once, self.asked, self.previous = at_once, False, None
+
+    def requested(self) -> bool:
+        return self.asked
+
+    def _handle(self, _signum, _frame) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+        click.echo(message("stopping"), err=True)
+
+    def __enter__(self) -> _Interruptible:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, kind, _value, _traceback) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            raise Interrupted(message(self.at_once)) from None
+
+
+def _interrupted(kept: int, total: int | None, things: str, things_ja: str) -> Interrupted:
+    key = "interrupted" if total is not None else "interrupted some"
+    return Interrupted(message(key, kept=kept, total=total, things=things, things_ja=things_ja))
+
+
 @cli.group("import")
 def import_() -> None:
     """Bring photos, SNS posts, reference layers and gazetteer towns into gspace."""
@@ -243,12 +280,21 @@ def import_photos(
     from gspace.ingest.photos import import_photos as run_import
 
     offset = _time_offset(time_offset)
-    with Incident.open(incident) as inc:
-        summary = run_import(inc, paths, gpx=gpx, camera_offset=offset, jobs=jobs)
+    missing = [p for p in paths if not os.path.lexists(p)]
+    for path in missing:
+        click.echo(f"gspace: {message('missing', path=path)}", err=True)
+    if len(missing) == len(paths):
+        sys.exit(1)  # nothing to import: the lines above say why, nothing changed
+    with Incident.open(incident) as inc, _Interruptible() as stop:
+        summary = run_import(
+            inc, paths, gpx=gpx, camera_offset=offset, jobs=jobs, cancelled=stop.requested
+        )
     for outcome in summary.outcomes:
-        if outcome.outcome == "skipped" or outcome.reason:
+        if outcome.outcome != "not found" and (outcome.outcome != "imported" or outcome.reason):
             click.echo(f"{outcome.path}: {outcome.outcome}: {outcome.reason}", err=True)
     click.echo(summary.line(), err=True)
+    if summary.cancelled:
+        raise _interrupted(summary.kept(), summary.total, "photos", "写真")
 
 
 @import_.command("sns")
@@ -289,12 +335,19 @@ def import_sns(
 
     Example: gspace import sns ~/incidents/kumamoto tweets.jsonl outbox.json
     """
+    from gspace.ingest.sns import count_records
     from gspace.ingest.sns import import_sns as run_import
 
     mapping = {k.removesuffix("_column"): v for k, v in columns.items() if v}
-    with Incident.open(incident) as inc:
+    with Incident.open(incident) as inc, _Interruptible() as stop:
         summary = run_import(
-            inc, files, fmt=fmt, mapping=mapping or None, encoding=encoding, jobs=jobs
+            inc,
+            files,
+            fmt=fmt,
+            mapping=mapping or None,
+            encoding=encoding,
+            jobs=jobs,
+            cancelled=stop.requested,
         )
     for where, reason in summary.reasons:
         click.echo(f"{where}: skipped: {reason}", err=True)
@@ -303,6 +356,8 @@ def import_sns(
     for file, chosen in summary.formats.items():
         click.echo(f"{file}: read as {chosen}", err=True)
     click.echo(summary.line(), err=True)
+    if summary.cancelled:
+        raise _interrupted(summary.kept(), count_records(files), "posts", "投稿")
 
 
 @import_.command("gazetteer")
@@ -511,19 +566,24 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         code = cli.main(args=args, prog_name="gspace", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort:  # Ctrl-C outside an import (click turns it into Abort)
         click.echo("gspace: aborted", err=True)
-        code = 1
+        code = 130
+    except Interrupted as e:
+        click.echo(f"gspace: {e}", err=True)
+        code = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
     except click.ClickException as e:
         e.show()
         code = e.exit_code
     except (GspaceError, sqlite3.DatabaseError, OSError) as e:
         if debug:
             raise
-        message = str(e)
+        text = str(e)
         if isinstance(e, sqlite3.DatabaseError):
-            message = f"the incident's store cannot be read or written: {e}"
-        click.echo(f"gspace: {message}", err=True)
+            text = f"the incident's store cannot be read or written: {e}"
+        elif isinstance(e, OSError):
+            text = file_message(e)
+        click.echo(f"gspace: {text}", err=True)
         code = 1
     sys.exit(code or 0)
 
