@@ -18,7 +18,14 @@ from pathlib import Path
 import click
 
 from gspace import __version__, query, records
-from gspace.errors import GspaceError, IncidentError, Interrupted, file_message, message
+from gspace.errors import (
+    GspaceError,
+    IncidentError,
+    Interrupted,
+    check_file,
+    file_message,
+    message,
+)
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, write_features, write_reports
 from gspace.export.profile import PROFILES, Profile
@@ -406,12 +413,26 @@ def import_layer(
 
     Example: gspace import layer ~/incidents/kumamoto 避難所.csv --kind shelter
     """
+    from gspace.ingest.layers import ImportCancelled
     from gspace.ingest.layers import import_layer as run_import
 
     if (lat is None) != (lon is None):
         raise click.UsageError("give --lat and --lon together")
-    with Incident.open(incident) as inc:
-        summary = run_import(inc, file, kind, encoding=encoding, crs=crs, lat=lat, lon=lon)
+    check_file(file)
+    with Incident.open(incident) as inc, _Interruptible("interrupted nothing") as stop:
+        try:
+            summary = run_import(
+                inc,
+                file,
+                kind,
+                encoding=encoding,
+                crs=crs,
+                lat=lat,
+                lon=lon,
+                cancelled=stop.requested,
+            )
+        except ImportCancelled:  # rolled back: the layer is imported whole or not at all
+            raise Interrupted(message("interrupted nothing")) from None
     for row, reason in summary.skipped:
         click.echo(f"{file}:{row}: skipped: {reason}", err=True)
     columns = ", ".join(f"{source} → {field}" for field, source in summary.mapping.items())

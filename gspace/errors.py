@@ -87,7 +87,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def language(environ: Mapping[str, str] | None = None) -> str:
-    """"ja" when the locale's messages are Japanese, else "en"."""
+    """The language of the messages: "ja" when the locale is Japanese, else "en"."""
     environ = os.environ if environ is None else environ
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(name)
