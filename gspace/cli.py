@@ -279,8 +279,12 @@ def import_photos(
 ) -> None:
     """Import photos (files or folders, recursively) as photo reports.
 
-    Photos without GPS are imported without a location (or placed on the --gpx track).
-    Each skipped file is listed on stderr with the reason.
+    JPEG, HEIC/HEIF, TIFF, PNG and WebP. Photos without GPS are imported without a location
+    (or placed on the --gpx track). Every other file is listed on stderr with what happened
+    to it (skipped, not imported: video, not imported: not an image) and counted in the
+    closing summary; a path that does not exist is an error (exit 1 when none exists).
+    Ctrl-C stops after the photo being read and says how many were kept; running the same
+    command again finishes the import.
 
     Example: gspace import photos ~/incidents/kumamoto /media/sdcard/DCIM --gpx track.gpx
     """
@@ -338,7 +342,9 @@ def import_sns(
 
     Posts are placed by their coordinates, their tagged place, or a Japanese address or place
     name in their text; categories come from keywords. Reposts and copies attach to the
-    original. Skipped records are listed on stderr with the reason.
+    original. Skipped records are listed on stderr with the reason. Ctrl-C stops after the
+    batch being written and says how many posts were kept; running the same command again
+    finishes the import.
 
     Example: gspace import sns ~/incidents/kumamoto tweets.jsonl outbox.json
     """
