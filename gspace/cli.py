@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import sqlite3
 import sys
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, write_features, write_reports
 from gspace.export.profile import PROFILES, Profile
 from gspace.incident import STORE, Incident
+from gspace.ingest.interrupt import Interruptible, interrupted
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
 
 
@@ -202,40 +201,6 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
     click.echo(f"created incident {incident}", err=True)
 
 
-class _Interruptible:
-    """Ctrl-C during an import: the first asks the import to stop after the batch it is
-    writing (the import polls `requested`, then the command says what was kept); the second
-    stops at once (the open transaction rolls back) with the line `at_once`."""
-
-    def __init__(self, at_once: str = "interrupted now"):
-        self.at_once, self.asked, self.previous = at_once, False, None
-
-    def requested(self) -> bool:
-        return self.asked
-
-    def _handle(self, _signum, _frame) -> None:
-        if self.asked:
-            raise KeyboardInterrupt
-        self.asked = True
-        click.echo(message("stopping"), err=True)
-
-    def __enter__(self) -> _Interruptible:
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def __exit__(self, kind, _value, _traceback) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-        if kind is not None and issubclass(kind, KeyboardInterrupt):
-            raise Interrupted(message(self.at_once)) from None
-
-
-def _interrupted(kept: int, total: int | None, things: str, things_ja: str) -> Interrupted:
-    key = "interrupted" if total is not None else "interrupted some"
-    return Interrupted(message(key, kept=kept, total=total, things=things, things_ja=things_ja))
-
-
 @cli.group("import")
 def import_() -> None:
     """Bring photos, SNS posts, reference layers and gazetteer towns into gspace."""
@@ -296,7 +261,7 @@ def import_photos(
         click.echo(f"gspace: {message('missing', path=path)}", err=True)
     if len(missing) == len(paths):
         sys.exit(1)  # nothing to import: the lines above say why, nothing changed
-    with Incident.open(incident) as inc, _Interruptible() as stop:
+    with Incident.open(incident) as inc, Interruptible() as stop:
         summary = run_import(
             inc, paths, gpx=gpx, camera_offset=offset, jobs=jobs, cancelled=stop.requested
         )
@@ -305,7 +270,7 @@ def import_photos(
             click.echo(f"{outcome.path}: {outcome.outcome}: {outcome.reason}", err=True)
     click.echo(summary.line(), err=True)
     if summary.cancelled:
-        raise _interrupted(summary.kept(), summary.total, "photos", "写真")
+        raise interrupted(summary.kept(), summary.total, "photos", "写真")
 
 
 @import_.command("sns")
@@ -352,7 +317,7 @@ def import_sns(
     from gspace.ingest.sns import import_sns as run_import
 
     mapping = {k.removesuffix("_column"): v for k, v in columns.items() if v}
-    with Incident.open(incident) as inc, _Interruptible() as stop:
+    with Incident.open(incident) as inc, Interruptible() as stop:
         summary = run_import(
             inc,
             files,
@@ -370,7 +335,7 @@ def import_sns(
         click.echo(f"{file}: read as {chosen}", err=True)
     click.echo(summary.line(), err=True)
     if summary.cancelled:
-        raise _interrupted(summary.kept(), count_records(files), "posts", "投稿")
+        raise interrupted(summary.kept(), count_records(files), "posts", "投稿")
 
 
 @import_.command("gazetteer")
@@ -419,26 +384,14 @@ def import_layer(
 
     Example: gspace import layer ~/incidents/kumamoto 避難所.csv --kind shelter
     """
-    from gspace.ingest.layers import ImportCancelled
     from gspace.ingest.layers import import_layer as run_import
 
     if (lat is None) != (lon is None):
         raise click.UsageError("give --lat and --lon together")
     check_file(file)
-    with Incident.open(incident) as inc, _Interruptible("interrupted nothing") as stop:
-        try:
-            summary = run_import(
-                inc,
-                file,
-                kind,
-                encoding=encoding,
-                crs=crs,
-                lat=lat,
-                lon=lon,
-                cancelled=stop.requested,
-            )
-        except ImportCancelled:  # rolled back: the layer is imported whole or not at all
-            raise Interrupted(message("interrupted nothing")) from None
+    # one transaction: Ctrl-C stops at once and rolls it back
+    with Incident.open(incident) as inc, Interruptible("interrupted nothing", batches=False):
+        summary = run_import(inc, file, kind, encoding=encoding, crs=crs, lat=lat, lon=lon)
     for row, reason in summary.skipped:
         click.echo(f"{file}:{row}: skipped: {reason}", err=True)
     columns = ", ".join(f"{source} → {field}" for field, source in summary.mapping.items())

@@ -26,8 +26,8 @@ from gspace import records
 from gspace.incident import Incident
 from gspace.ingest.exif import PhotoMeta, read_meta
 from gspace.ingest.gpx import Track
+from gspace.ingest.interrupt import worker_pool
 from gspace.ingest.photo_files import PHOTO_SUFFIXES, find_photos
-from gspace.ingest.workers import worker_pool
 from gspace.media import (
     THUMBNAIL_PX,
     flush_to_disk,
@@ -46,6 +46,7 @@ TYPES = {
     "PNG": "image/png",
     "WEBP": "image/webp",
 }
+SUFFIXES = {"PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "HEIF": ".heic"}
 # Image.transpose steps for EXIF orientations 2-8 (what ImageOps.exif_transpose does).
 ORIENT = {
     2: [Image.Transpose.FLIP_LEFT_RIGHT],
@@ -165,9 +166,8 @@ def _prepare(path: str, incident_dir: str) -> dict:
         }
     thumbnail = _thumbnail(data, meta, image)
     # made durable by the writer, one sync per batch, before its rows are committed
-    sha, relative = store_original(
-        Path(incident_dir), data, Path(path).suffix or ".jpg", durable=False
-    )
+    suffix = Path(path).suffix or SUFFIXES.get(image.format or "", ".jpg")  # a file without one
+    sha, relative = store_original(Path(incident_dir), data, suffix, durable=False)
     return {
         "sha256": sha,
         "size": len(data),

@@ -38,8 +38,8 @@ from gspace.ingest import sns_formats
 from gspace.ingest.classify import default_classifier, fold
 from gspace.ingest.digests import DigestIndex, digest_of_folded
 from gspace.ingest.gazetteer import default_gazetteer
+from gspace.ingest.interrupt import worker_pool
 from gspace.ingest.sns_formats import Post, Skip
-from gspace.ingest.workers import worker_pool
 
 BATCH = 5000
 CHUNK_LINES = 2000  # JSONL lines a worker parses at a time

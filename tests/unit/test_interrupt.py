@@ -154,3 +154,33 @@ def test_ctrl_c_during_a_photo_import_keeps_whole_batches_and_a_rerun_finishes(t
         p.relative_to(incident).as_posix() for p in (incident / "media").rglob("*") if p.is_file()
     }
     assert on_disk == media
+
+
+def test_ctrl_c_during_a_layer_import_changes_nothing_and_says_so(tmp_path):
+    rows = ["ID,名称,所在地_連結表記,緯度,経度"] + [
+        f"E{i:07d},第{i}避難所,熊本県熊本市中央区{i % 99}丁目,{32.7 + i * 1e-6:.6f},130.7"
+        for i in range(200_000)
+    ]
+    csv = tmp_path / "避難所.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    incident = tmp_path / "inc"
+    run_gspace("init", incident, check=True)
+    process = subprocess.Popen(
+        [*gspace_command(), "import", "layer", str(incident), str(csv), "--kind", "shelter"],
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    )
+    time.sleep(1.5)  # reading or writing 200,000 rows: far from done
+    assert process.poll() is None
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines() == [
+        "gspace: interrupted: nothing was imported (a layer is imported whole or not at all); "
+        "run the same command again to import it"
+    ]
+    with Incident.open(incident, write=False) as inc:
+        assert inc.conn.execute("SELECT count(*) FROM features").fetchone()[0] == 0
+        assert inc.conn.execute("SELECT count(*) FROM import_log").fetchone()[0] == 0
