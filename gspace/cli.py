@@ -1,15 +1,34 @@
 """The `gspace` command: a few lines over the core for each command (DESIGN.md, "Command line").
 
 Exit status: 0 done; 1 could not (one line on stderr, no traceback unless --debug, nothing
-changed); 2 usage error.
+changed); 2 usage error; 130 stopped by Ctrl-C.
 """
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+
+
+def _exit_quietly(_signum, _frame) -> None:
+    """Ctrl-C while the command is still loading (its imports take a moment): exit as
+    interrupted, with no traceback and nothing done."""
+    sys.exit(130)
+
+
+# only while this module loads, and only where Python's own handler is in place (the console
+# script's main thread, not a program that imported gspace.cli and set its own)
+_LOADING = (
+    threading.current_thread() is threading.main_thread()
+    and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+)
+if _LOADING:
+    signal.signal(signal.SIGINT, _exit_quietly)
+
 import os
 import re
 import sqlite3
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +49,9 @@ from gspace.export.profile import PROFILES, Profile
 from gspace.incident import STORE, Incident
 from gspace.ingest.interrupt import Interruptible, interrupted
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
+
+if _LOADING:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -547,7 +569,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=args, prog_name="gspace", standalone_mode=False)
     except click.exceptions.Abort:  # Ctrl-C outside an import (click turns it into Abort)
-        click.echo("gspace: aborted", err=True)
+        click.echo(f"gspace: {message('interrupted plain')}", err=True)
         code = 130
     except Interrupted as e:
         click.echo(f"gspace: {e}", err=True)

@@ -79,6 +79,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "中断しました: それまでに書き込んだ分は保存済みです。"
         "同じコマンドをもう一度実行すると続きを取り込みます",
     ),
+    "interrupted plain": ("interrupted", "中断しました"),
     "stopping": (
         "stopping after the current batch (press Ctrl-C again to stop at once)",
         "今の一括書き込みが終わりしだい止めます(すぐ止めるにはもう一度 Ctrl-C)",

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from gspace.errors import GspaceError
+from gspace.errors import GspaceError, file_message
 from gspace.incident import Incident
 
 # work(incident, progress(done, total, path), cancelled()) -> a summary; the incident is None
@@ -36,8 +36,11 @@ class _Worker(QObject):
             else:
                 with Incident.open(self.incident_path) as incident:
                     summary = self.work(incident, self.progressed.emit, self.stop.is_set)
-        except (GspaceError, OSError) as e:
+        except GspaceError as e:
             self.failed.emit(str(e))
+            return
+        except OSError as e:  # a file gone or unreadable since it was chosen: one plain line
+            self.failed.emit(file_message(e))
             return
         self.finished.emit(summary)
 

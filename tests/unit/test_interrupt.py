@@ -12,6 +12,7 @@ import subprocess
 import time
 
 import orjson
+import pytest
 from helpers import gspace_command, run_gspace
 from photo_files import make_jpeg
 
@@ -49,9 +50,10 @@ def group_alive(group: int, wait: float = 10) -> bool:
     return True
 
 
-def interrupt_when_committed(args: list, store, table: str = "reports", env=None):
+def interrupt_when_committed(args: list, store, table: str = "reports", env=None, presses=1):
     """Run gspace in its own process group; once the first rows are committed, press Ctrl-C
-    (SIGINT to the group). Returns (exit status, stderr, rows committed before the signal)."""
+    (SIGINT to the group) `presses` times. Returns (exit status, stderr, rows committed before
+    the signal)."""
     process = subprocess.Popen(
         [*gspace_command(), *map(str, args)],
         stderr=subprocess.PIPE,
@@ -70,7 +72,10 @@ def interrupt_when_committed(args: list, store, table: str = "reports", env=None
         except sqlite3.OperationalError:
             continue  # the store is being set up
     assert process.poll() is None, "the import ended before it could be interrupted"
-    os.killpg(process.pid, signal.SIGINT)
+    for press in range(presses):
+        if press:
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert not group_alive(process.pid), "a worker was left behind"
     return process.returncode, stderr, committed
@@ -104,6 +109,25 @@ def test_ctrl_c_during_an_sns_import_says_what_was_kept_and_a_rerun_finishes(tmp
         again.stderr.strip().splitlines()[-1].startswith(f"{POSTS - kept} imported (")
         and f"{kept} already imported" in again.stderr
     )
+    with Incident.open(incident, write=False) as inc:
+        sources = [r["source"] for r in query.reports(inc)]
+    assert len(sources) == len(set(sources)) == POSTS
+
+
+def test_ctrl_c_twice_stops_at_once_and_a_rerun_finishes(tmp_path):
+    posts = tmp_path / "posts.jsonl"
+    write_posts(posts, POSTS)
+    incident = tmp_path / "inc"
+    run_gspace("init", incident, check=True)
+    code, stderr, _ = interrupt_when_committed(
+        ["import", "sns", incident, posts], incident / "store.sqlite", presses=2
+    )
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert code == 130, stderr
+    # the second press lands in the batch being written (rolled back) or just after it
+    assert stderr.strip().splitlines()[-1].startswith("gspace: interrupted: "), stderr
+    again = run_gspace("import", "sns", incident, posts)
+    assert again.returncode == 0, again.stderr
     with Incident.open(incident, write=False) as inc:
         sources = [r["source"] for r in query.reports(inc)]
     assert len(sources) == len(set(sources)) == POSTS
@@ -184,3 +208,24 @@ def test_ctrl_c_during_a_layer_import_changes_nothing_and_says_so(tmp_path):
     with Incident.open(incident, write=False) as inc:
         assert inc.conn.execute("SELECT count(*) FROM features").fetchone()[0] == 0
         assert inc.conn.execute("SELECT count(*) FROM import_log").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("after", [0.05, 0.2, 0.5])
+def test_ctrl_c_while_the_command_is_starting_is_quiet(tmp_path, after):
+    posts = tmp_path / "posts.jsonl"
+    write_posts(posts, POSTS)
+    incident = tmp_path / "inc"
+    run_gspace("init", incident, check=True)
+    process = subprocess.Popen(
+        [*gspace_command(), "import", "sns", str(incident), str(posts)],
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    )
+    time.sleep(after)  # loading the command, opening the incident, or the first batch
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert not group_alive(process.pid)
