@@ -136,3 +136,27 @@ def test_the_report_counts_videos_other_files_and_a_cancel(open_main_window, qtb
         "Cancelled: 1 of 3 photos kept; import the same files again to finish."
     )
     assert f"{folder / 'IMG_0003.MOV'}: not imported — video" in details.splitlines()
+
+
+def test_a_cancelled_sns_import_says_how_many_posts_were_kept(tmp_path):
+    from gspace.gui import i18n
+    from gspace.gui.sns_import import describe
+    from gspace.ingest.sns import import_sns
+
+    posts = tmp_path / "posts.jsonl"
+    lines = [
+        f'{{"id": "{i}", "text": "益城町で断水 {i}", "created_at": "2026-11-20T10:00:00Z"}}'
+        for i in range(12_000)
+    ]
+    posts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Incident.create(tmp_path / "inc") as incident:
+        summary = import_sns(incident, [posts], jobs=1, cancelled=lambda: True)
+        assert query.count_reports(incident) == 5000  # the first batch
+    assert describe(summary)[0].splitlines()[-1] == (
+        "Cancelled: 5,000 posts kept; import the same files again to finish."
+    )
+    i18n.install("ja")
+    assert describe(summary)[0].splitlines()[-1] == (
+        "キャンセルしました: 5,000 件の投稿を保存済みです。"
+        "同じファイルをもう一度取り込むと続きを取り込みます。"
+    )
