@@ -1,14 +1,34 @@
 """The `gspace` command: a few lines over the core for each command (DESIGN.md, "Command line").
 
 Exit status: 0 done; 1 could not (one line on stderr, no traceback unless --debug, nothing
-changed); 2 usage error.
+changed); 2 usage error; 130 stopped by Ctrl-C.
 """
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+
+
+def _exit_quietly(_signum, _frame) -> None:
+    """Ctrl-C while the command is still loading (its imports take a moment): exit as
+    interrupted, with no traceback and nothing done."""
+    sys.exit(130)
+
+
+# only while this module loads, and only where Python's own handler is in place (the console
+# script's main thread, not a program that imported gspace.cli and set its own)
+_LOADING = (
+    threading.current_thread() is threading.main_thread()
+    and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+)
+if _LOADING:
+    signal.signal(signal.SIGINT, _exit_quietly)
+
+import os
 import re
 import sqlite3
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,13 +36,24 @@ import click
 
 from gspace import __version__, query, records
 from gspace.catalog import incident_catalog
-from gspace.errors import GspaceError, IncidentError
+from gspace.errors import (
+    GspaceError,
+    IncidentError,
+    Interrupted,
+    check_file,
+    file_message,
+    message,
+)
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, Vocabulary, write_features, write_reports
 from gspace.export.profile import PROFILES, Profile
 from gspace.incident import STORE, Incident
+from gspace.ingest.interrupt import Interruptible, interrupted
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
 from gspace.refs import MalformedRef, describe, resolve
+
+if _LOADING:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -272,20 +303,33 @@ def import_photos(
 ) -> None:
     """Import photos (files or folders, recursively) as photo reports.
 
-    Photos without GPS are imported without a location (or placed on the --gpx track).
-    Each skipped file is listed on stderr with the reason.
+    JPEG, HEIC/HEIF, TIFF, PNG and WebP. Photos without GPS are imported without a location
+    (or placed on the --gpx track). Every other file is listed on stderr with what happened
+    to it (skipped, not imported: video, not imported: not an image) and counted in the
+    closing summary; a path that does not exist is an error (exit 1 when none exists).
+    Ctrl-C stops after the photo being read and says how many were kept; running the same
+    command again finishes the import.
 
     Example: gspace import photos ~/incidents/kumamoto /media/sdcard/DCIM --gpx track.gpx
     """
     from gspace.ingest.photos import import_photos as run_import
 
     offset = _time_offset(time_offset)
-    with Incident.open(incident) as inc:
-        summary = run_import(inc, paths, gpx=gpx, camera_offset=offset, jobs=jobs)
+    missing = [p for p in paths if not os.path.lexists(p)]
+    for path in missing:
+        click.echo(f"gspace: {message('missing', path=path)}", err=True)
+    if len(missing) == len(paths):
+        sys.exit(1)  # nothing to import: the lines above say why, nothing changed
+    with Incident.open(incident) as inc, Interruptible() as stop:
+        summary = run_import(
+            inc, paths, gpx=gpx, camera_offset=offset, jobs=jobs, cancelled=stop.requested
+        )
     for outcome in summary.outcomes:
-        if outcome.outcome == "skipped" or outcome.reason:
+        if outcome.outcome != "not found" and (outcome.outcome != "imported" or outcome.reason):
             click.echo(f"{outcome.path}: {outcome.outcome}: {outcome.reason}", err=True)
     click.echo(summary.line(), err=True)
+    if summary.cancelled:
+        raise interrupted(summary.kept(), summary.total, "photos", "写真")
 
 
 @import_.command("sns")
@@ -322,16 +366,25 @@ def import_sns(
 
     Posts are placed by their coordinates, their tagged place, or a Japanese address or place
     name in their text; categories come from keywords. Reposts and copies attach to the
-    original. Skipped records are listed on stderr with the reason.
+    original. Skipped records are listed on stderr with the reason. Ctrl-C stops after the
+    batch being written and says how many posts were kept; running the same command again
+    finishes the import.
 
     Example: gspace import sns ~/incidents/kumamoto tweets.jsonl outbox.json
     """
+    from gspace.ingest.sns import count_records
     from gspace.ingest.sns import import_sns as run_import
 
     mapping = {k.removesuffix("_column"): v for k, v in columns.items() if v}
-    with Incident.open(incident) as inc:
+    with Incident.open(incident) as inc, Interruptible() as stop:
         summary = run_import(
-            inc, files, fmt=fmt, mapping=mapping or None, encoding=encoding, jobs=jobs
+            inc,
+            files,
+            fmt=fmt,
+            mapping=mapping or None,
+            encoding=encoding,
+            jobs=jobs,
+            cancelled=stop.requested,
         )
     for where, reason in summary.reasons:
         click.echo(f"{where}: skipped: {reason}", err=True)
@@ -340,6 +393,8 @@ def import_sns(
     for file, chosen in summary.formats.items():
         click.echo(f"{file}: read as {chosen}", err=True)
     click.echo(summary.line(), err=True)
+    if summary.cancelled:
+        raise interrupted(summary.kept(), count_records(files), "posts", "投稿")
 
 
 @import_.command("gazetteer")
@@ -411,7 +466,9 @@ def import_layer(
 
     if (lat is None) != (lon is None):
         raise click.UsageError("give --lat and --lon together")
-    with Incident.open(incident) as inc:
+    check_file(file)
+    # one transaction: Ctrl-C stops at once and rolls it back
+    with Incident.open(incident) as inc, Interruptible("interrupted nothing", batches=False):
         summary = run_import(
             inc,
             file,
@@ -648,19 +705,24 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         code = cli.main(args=args, prog_name="gspace", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("gspace: aborted", err=True)
-        code = 1
+    except click.exceptions.Abort:  # Ctrl-C outside an import (click turns it into Abort)
+        click.echo(f"gspace: {message('interrupted plain')}", err=True)
+        code = 130
+    except Interrupted as e:
+        click.echo(f"gspace: {e}", err=True)
+        code = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
     except click.ClickException as e:
         e.show()
         code = e.exit_code
     except (GspaceError, sqlite3.DatabaseError, OSError) as e:
         if debug:
             raise
-        message = str(e)
+        text = str(e)
         if isinstance(e, sqlite3.DatabaseError):
-            message = f"the incident's store cannot be read or written: {e}"
-        click.echo(f"gspace: {message}", err=True)
+            text = f"the incident's store cannot be read or written: {e}"
+        elif isinstance(e, OSError):
+            text = file_message(e)
+        click.echo(f"gspace: {text}", err=True)
         code = 1
     sys.exit(code or 0)
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox  # noqa: E402
 
-from gspace.errors import GspaceError  # noqa: E402
+from gspace.errors import GspaceError, message  # noqa: E402
 from gspace.gui import (
     i18n,  # noqa: E402
     tile_scheme,  # noqa: E402, F401  (registers gstile: before QApplication)
@@ -29,7 +29,32 @@ from gspace.paths import resource  # noqa: E402
 SCREENSHOT_TIMEOUT_MS = 60_000
 
 
+# Qt platforms that draw on a screen of a display server (the others draw offscreen, on a
+# framebuffer, or over VNC, and need none)
+DISPLAY_PLATFORMS = {"xcb": ("DISPLAY",), "wayland": ("WAYLAND_DISPLAY",)}
+
+
+def display_problem(environ=None) -> str | None:
+    """Why no window can be shown here, as one line, or None. Without this check Qt aborts the
+    process with a message that suggests reinstalling, which does not help (a server, an SSH
+    session, a CI job)."""
+    environ = os.environ if environ is None else environ
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return None
+    platform = environ.get("QT_QPA_PLATFORM", "").split(":")[0].split(";")[0].strip()
+    if platform and not platform.startswith(tuple(DISPLAY_PLATFORMS)):
+        return None
+    needed = DISPLAY_PLATFORMS["xcb"] + DISPLAY_PLATFORMS["wayland"]
+    if platform.startswith("xcb"):
+        needed = DISPLAY_PLATFORMS["xcb"]
+    elif platform.startswith("wayland"):
+        needed = DISPLAY_PLATFORMS["wayland"]
+    return None if any(environ.get(name) for name in needed) else message("no display")
+
+
 def application() -> QApplication:
+    if QApplication.instance() is None and (problem := display_problem()):
+        raise GspaceError(problem)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("gspace")
     app.setApplicationName("gspace")

@@ -8,10 +8,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from gspace.errors import GspaceError
+from gspace.errors import GspaceError, file_message
 from gspace.incident import Incident
 
 # work(incident, progress(done, total, path), cancelled()) -> a summary; the incident is None
@@ -36,8 +36,11 @@ class _Worker(QObject):
             else:
                 with Incident.open(self.incident_path) as incident:
                     summary = self.work(incident, self.progressed.emit, self.stop.is_set)
-        except (GspaceError, OSError) as e:
+        except GspaceError as e:
             self.failed.emit(str(e))
+            return
+        except OSError as e:  # a file gone or unreadable since it was chosen: one plain line
+            self.failed.emit(file_message(e))
             return
         self.finished.emit(summary)
 
@@ -80,6 +83,21 @@ class BackgroundImport(QObject):
     def start(self) -> None:
         self.thread.start()
 
+    def running(self) -> bool:
+        return self.thread.isRunning()
+
+    def stop(self) -> None:
+        """Stop now, without a summary (the window is closing): the work stops where it would
+        for Cancel (photos and posts keep every batch written, a layer keeps nothing) and this
+        returns once it has."""
+        for signal in (self.worker.progressed, self.worker.finished, self.worker.failed):
+            signal.disconnect()
+        self.worker.stop.set()
+        self.thread.quit()
+        self.thread.wait()
+        self.dialog.reset()
+        self.dialog.hide()
+
     def _progress(self, done: int, total: int, path: str) -> None:
         self.dialog.setMaximum(total)
         self.dialog.setValue(done)
@@ -104,3 +122,36 @@ class BackgroundImport(QObject):
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.show()
         self.summary_box = box
+
+
+def stop_before_closing(parent: QWidget, jobs: list[BackgroundImport]) -> bool:
+    """Whether the window may close: true at once when no job runs; else the user chooses
+    between stopping the jobs (what they finished is kept) and going on working."""
+    running = [job for job in jobs if job.running()]
+    if not running:
+        return True
+    translate = QCoreApplication.translate
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        parent.windowTitle(),
+        translate("BackgroundImport", "An import or export is still running."),
+        parent=parent,
+    )
+    box.setInformativeText(
+        translate(
+            "BackgroundImport",
+            "Stop it and close? Photos and posts imported so far are kept (import the same "
+            "files again to finish); a layer being imported is not imported.",
+        )
+    )
+    stop = box.addButton(
+        translate("BackgroundImport", "Stop and close"), QMessageBox.ButtonRole.AcceptRole
+    )
+    box.addButton(translate("BackgroundImport", "Keep working"), QMessageBox.ButtonRole.RejectRole)
+    box.setObjectName("stopBeforeClosing")
+    box.exec()
+    if box.clickedButton() is not stop:
+        return False
+    for job in running:
+        job.stop()
+    return True

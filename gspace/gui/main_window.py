@@ -23,6 +23,7 @@ from gspace import __version__, mapdata, query, records, triage
 from gspace.catalog import incident_catalog
 from gspace.errors import GspaceError
 from gspace.gui import i18n
+from gspace.gui.background_import import stop_before_closing
 from gspace.gui.base_maps import BaseMapMenu
 from gspace.gui.detail_panel import DetailPanel
 from gspace.gui.file_actions import FileActions
@@ -550,6 +551,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if not stop_before_closing(self, self.files.imports):
+            event.ignore()
+            return
         self.save_state()
         super().closeEvent(event)
 

@@ -110,7 +110,11 @@ def describe(summary: SnsSummary) -> tuple[str, str]:
         translate("SnsImport", "%n skipped", "", skipped),
     ]
     if summary.cancelled:
-        lines.append(translate("SnsImport", "Cancelled: the posts read so far are kept."))
+        lines.append(
+            translate(
+                "SnsImport", "Cancelled: %1 posts kept; import the same files again to finish."
+            ).replace("%1", f"{summary.kept():,}")
+        )
     details = [f"{where}: {reason}" for where, reason in summary.reasons]
     return "\n".join(lines), "\n".join(details)
 

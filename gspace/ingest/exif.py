@@ -150,7 +150,24 @@ HEAD = 262_144  # where XMP packets are looked for
 
 def read_meta(data: bytes) -> PhotoMeta:
     """Everything gspace uses from a photo's metadata; never raises for bad metadata."""
-    return _meta(_tags(io.BytesIO(data)), data[:HEAD])
+    tags = _tags(io.BytesIO(data))
+    if not tags and (exif := webp_exif(data)):  # exifread reads PNG's eXIf, not WebP's EXIF
+        tags = _tags(io.BytesIO(exif))
+    return _meta(tags, data[:HEAD])
+
+
+def webp_exif(data: bytes) -> bytes | None:
+    """The TIFF-structured EXIF of a WebP file (its RIFF "EXIF" chunk), or None."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        return None
+    at = 12
+    while at + 8 <= len(data):
+        kind, size = data[at : at + 4], int.from_bytes(data[at + 4 : at + 8], "little")
+        if kind == b"EXIF":
+            chunk = data[at + 8 : at + 8 + size]
+            return chunk[6:] if chunk.startswith(b"Exif\x00\x00") else chunk
+        at += 8 + size + (size & 1)  # chunks are padded to an even size
+    return None
 
 
 def read_meta_file(path: str) -> PhotoMeta:

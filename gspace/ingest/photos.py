@@ -12,11 +12,10 @@ by sweeping orphans away, so running the same import again finishes the rest.
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -27,6 +26,8 @@ from gspace import records
 from gspace.incident import Incident
 from gspace.ingest.exif import PhotoMeta, read_meta
 from gspace.ingest.gpx import Track
+from gspace.ingest.interrupt import worker_pool
+from gspace.ingest.photo_files import PHOTO_SUFFIXES, find_photos
 from gspace.media import (
     THUMBNAIL_PX,
     flush_to_disk,
@@ -35,9 +36,17 @@ from gspace.media import (
     store_original,
 )
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".heic", ".heif", ".hif", ".tif", ".tiff"}
+__all__ = ["PHOTO_SUFFIXES", "ImportSummary", "Outcome", "import_photos", "prepare"]
 BATCH = 50  # photos per transaction
-TYPES = {"JPEG": "image/jpeg", "HEIF": "image/heif", "TIFF": "image/tiff", "MPO": "image/jpeg"}
+TYPES = {
+    "JPEG": "image/jpeg",
+    "HEIF": "image/heif",
+    "TIFF": "image/tiff",
+    "MPO": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+}
+SUFFIXES = {"PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "HEIF": ".heic"}
 # Image.transpose steps for EXIF orientations 2-8 (what ImageOps.exif_transpose does).
 ORIENT = {
     2: [Image.Transpose.FLIP_LEFT_RIGHT],
@@ -53,7 +62,7 @@ ORIENT = {
 @dataclass
 class Outcome:
     path: str
-    outcome: str  # imported, already imported, skipped
+    outcome: str  # imported, already imported, skipped, not imported, not found
     reason: str | None = None
     report_id: str | None = None
     located: bool = False
@@ -63,11 +72,22 @@ class Outcome:
 class ImportSummary:
     outcomes: list[Outcome] = field(default_factory=list)
     cancelled: bool = False
+    total: int = 0  # photos found (files to read), whether or not they were reached
 
-    def count(self, outcome: str) -> int:
-        return sum(1 for o in self.outcomes if o.outcome == outcome)
+    def count(self, outcome: str, reason: str | None = None) -> int:
+        return sum(
+            1
+            for o in self.outcomes
+            if o.outcome == outcome and (reason is None or o.reason == reason)
+        )
+
+    def kept(self) -> int:
+        """Photos of this import that are in the incident now."""
+        return self.count("imported") + self.count("already imported")
 
     def line(self) -> str:
+        """Every file counted: imported, already imported, skipped (a photo that cannot be
+        read), not imported (videos, other files), not found."""
         imported = self.count("imported")
         unlocated = sum(1 for o in self.outcomes if o.outcome == "imported" and not o.located)
         text = (
@@ -75,48 +95,15 @@ class ImportSummary:
             f"{self.count('already imported')} already imported, "
             f"{self.count('skipped')} skipped"
         )
+        if not_imported := self.count("not imported"):
+            videos = self.count("not imported", "video")
+            others = not_imported - videos
+            parts = [f"{videos} video{'s' * (videos != 1)}"] if videos else []
+            parts += [f"{others} other file{'s' * (others != 1)}"] if others else []
+            text += f", {not_imported} not imported ({', '.join(parts)})"
+        if missing := self.count("not found"):
+            text += f", {missing} not found"
         return text + (" — cancelled" if self.cancelled else "")
-
-
-# -- finding files -------------------------------------------------------------------------
-def find_photos(paths: Iterable[str | Path]) -> Iterator[tuple[str, str | None]]:
-    """(path, reason to skip or None) for every photo named or found below a named folder.
-
-    Folders are walked recursively, following links to folders but never into a folder twice
-    (a link loop is reported once). Files inside folders count when their suffix is a photo's;
-    files named directly are always tried.
-    """
-    seen: set[str] = set()
-    for given in paths:
-        yield from _walk(Path(given), str(given), seen, named=True)
-
-
-def _walk(path: Path, shown: str, seen: set[str], named: bool) -> Iterator[tuple[str, str | None]]:
-    try:
-        is_dir = path.is_dir()
-        exists = path.exists()
-    except OSError as e:  # ELOOP for a link that points at itself
-        yield shown, f"cannot open: {e.strerror or e}"
-        return
-    if not exists:
-        yield shown, "symlink loop or broken link" if path.is_symlink() else "no such file"
-        return
-    if not is_dir:
-        if named or path.suffix.lower() in PHOTO_SUFFIXES:
-            yield shown, None
-        return
-    real = os.path.realpath(path)
-    if real in seen:
-        yield shown, "symlink loop: this folder was already walked"
-        return
-    seen.add(real)
-    try:
-        children = sorted(path.iterdir())
-    except OSError as e:
-        yield shown, f"cannot list folder: {e.strerror or e}"
-        return
-    for child in children:
-        yield from _walk(child, os.path.join(shown, child.name), seen, named=False)
 
 
 # -- one photo (runs in a worker process) --------------------------------------------------
@@ -179,9 +166,8 @@ def _prepare(path: str, incident_dir: str) -> dict:
         }
     thumbnail = _thumbnail(data, meta, image)
     # made durable by the writer, one sync per batch, before its rows are committed
-    sha, relative = store_original(
-        Path(incident_dir), data, Path(path).suffix or ".jpg", durable=False
-    )
+    suffix = Path(path).suffix or SUFFIXES.get(image.format or "", ".jpg")  # a file without one
+    sha, relative = store_original(Path(incident_dir), data, suffix, durable=False)
     return {
         "sha256": sha,
         "size": len(data),
@@ -292,7 +278,7 @@ class _Writer:
     def _one(self, path: str, item: dict) -> tuple[Outcome, dict | None]:
         """The outcome of one prepared file, and the report to add for it (if any)."""
         if "skip" in item:
-            return Outcome(path, "skipped", item["skip"]), None
+            return Outcome(path, item.get("outcome", "skipped"), item["skip"]), None
         if item["sha256"] in self.known:
             return Outcome(
                 path, "already imported", "the same photo is already in the incident"
@@ -333,12 +319,12 @@ def import_photos(
     track = Track.read(gpx) if gpx else None
     sweep_orphans(incident)
     found = list(find_photos(paths))
-    summary = ImportSummary()
+    todo = [(p, None) for p, kind in found if kind is None]
+    summary = ImportSummary(total=len(todo))
     writer = _Writer(incident, track, camera_offset, summary)
-    todo = [(p, None) for p, reason in found if reason is None]
-    for path, reason in found:
-        if reason is not None:
-            writer.add(path, {"skip": reason})
+    for path, kind in found:
+        if kind is not None:
+            writer.add(path, {"outcome": kind[0], "skip": kind[1]})
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     done = len(found) - len(todo)
     for path, item in _prepared([p for p, _ in todo], str(incident.path), jobs):
@@ -362,8 +348,7 @@ def _prepared(paths: list[str], incident_dir: str, jobs: int) -> Iterator[tuple[
         for path in paths:
             yield path, prepare(path, incident_dir)
         return
-    context = multiprocessing.get_context("spawn")  # safe beside Qt's threads, and on Windows
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    with worker_pool(jobs) as pool:
         window: list[tuple[str, Future]] = []
         queue = iter(paths)
         try:

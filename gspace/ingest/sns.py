@@ -23,7 +23,6 @@ import multiprocessing
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from itertools import islice
@@ -32,12 +31,14 @@ from pathlib import Path
 import orjson
 
 from gspace import records
+from gspace.errors import check_file
 from gspace.geo import distance_m
 from gspace.incident import Incident
 from gspace.ingest import sns_formats
 from gspace.ingest.classify import default_classifier, fold
 from gspace.ingest.digests import DigestIndex, digest_of_folded
 from gspace.ingest.gazetteer import default_gazetteer
+from gspace.ingest.interrupt import worker_pool
 from gspace.ingest.sns_formats import Post, Skip
 
 BATCH = 5000
@@ -60,6 +61,10 @@ class SnsSummary:
         self.skipped += 1
         if len(self.reasons) < REASONS_KEPT:
             self.reasons.append((where, reason))
+
+    def kept(self) -> int:
+        """Posts of the files that are in the incident now (new, attached or there before)."""
+        return self.imported + self.reposts + self.already
 
     def line(self) -> str:
         placed = ", ".join(
@@ -209,9 +214,8 @@ def _parallel_rows(
 ) -> Iterator[tuple]:
     """Workers parse, classify and geoparse chunks of lines; results come back in order, with
     a few chunks in flight so that memory stays flat."""
-    context = multiprocessing.get_context("spawn")  # safe beside Qt's threads
     # the workers' objects are freed as each chunk is done: the cycle collector only costs time
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=gc.disable)
+    pool = worker_pool(jobs, initializer=gc.disable)
     with pool, path.open("rb") as f:
         window, line_no = [], 1
         try:
@@ -363,8 +367,11 @@ def import_sns(
 ) -> SnsSummary:
     """Import the posts of `paths`. `progress(bytes done, bytes in all, path)` is called after
     each batch; when `cancelled()` turns true the import stops after the batch it is writing
-    (every batch written stays). Raises GspaceError for a file that cannot be read at all."""
+    (every batch written stays). Raises GspaceError for a file that cannot be read at all (every
+    file is checked before anything is imported)."""
     paths = [Path(p) for p in paths]
+    for path in paths:
+        check_file(path)
     summary = SnsSummary()
     writer = _Writer(incident, summary)
     jobs = jobs or min(2, multiprocessing.cpu_count())
@@ -392,3 +399,15 @@ def import_sns(
             if progress:
                 progress(done, total, str(path))
     return summary
+
+
+def count_records(paths: Iterable[str | Path]) -> int | None:
+    """How many records the files hold, when that is cheap to know (JSONL: its non-blank
+    lines); None for other formats. Said when an import is interrupted ("… of N kept")."""
+    total = 0
+    for path in map(Path, paths):
+        if path.suffix.lower() in sns_formats.TABLE_SUFFIXES or not sns_formats.one_per_line(path):
+            return None
+        with path.open("rb") as f:
+            total += sum(1 for line in f if line.strip())
+    return total

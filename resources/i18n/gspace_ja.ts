@@ -7,6 +7,22 @@
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
+    <message>
+        <source>An import or export is still running.</source>
+        <translation>取り込みまたは書き出しがまだ実行中です。</translation>
+    </message>
+    <message>
+        <source>Stop it and close? Photos and posts imported so far are kept (import the same files again to finish); a layer being imported is not imported.</source>
+        <translation>止めて閉じますか? ここまでに取り込んだ写真と投稿は保存されます(同じファイルをもう一度取り込むと続きを取り込みます)。取り込み中のレイヤーは取り込まれません。</translation>
+    </message>
+    <message>
+        <source>Stop and close</source>
+        <translation>止めて閉じる</translation>
+    </message>
+    <message>
+        <source>Keep working</source>
+        <translation>作業を続ける</translation>
+    </message>
 </context>
 <context>
     <name>BaseMapMenu</name>
@@ -770,8 +786,20 @@
         <translation>スキップ %n 件</translation>
     </message>
     <message>
-        <source>Cancelled.</source>
-        <translation>キャンセルしました。</translation>
+        <source>%n video(s) not imported</source>
+        <translation>動画 %n 件(取り込みません)</translation>
+    </message>
+    <message>
+        <source>%n other file(s) not imported</source>
+        <translation>画像以外のファイル %n 件(取り込みません)</translation>
+    </message>
+    <message>
+        <source>%n not found</source>
+        <translation>見つからないパス %n 件</translation>
+    </message>
+    <message>
+        <source>Cancelled: %1 of %2 photos kept; import the same files again to finish.</source>
+        <translation>キャンセルしました: %2 枚中 %1 枚の写真を保存済みです。同じファイルをもう一度取り込むと続きを取り込みます。</translation>
     </message>
     <message>
         <source>Import photos</source>
@@ -943,8 +971,8 @@
         <translation>スキップ %n 件</translation>
     </message>
     <message>
-        <source>Cancelled: the posts read so far are kept.</source>
-        <translation>キャンセルしました。読み込み済みの投稿は保存されています。</translation>
+        <source>Cancelled: %1 posts kept; import the same files again to finish.</source>
+        <translation>キャンセルしました: %1 件の投稿を保存済みです。同じファイルをもう一度取り込むと続きを取り込みます。</translation>
     </message>
     <message>
         <source>Format</source>

@@ -457,7 +457,8 @@ def damaged_gis_files(layers_dir, folder):
         "Shapefile is several files with the same name: copy them all)",
         "cut.shp": "no latitude/longitude columns found, and none of the 121 rows has a "
         "geometry (name the columns with --lat and --lon)",
-        "missing.gpkg": f"cannot read {folder / 'missing.gpkg'}: no such file",
+        "missing.gpkg": f"{folder / 'missing.gpkg'}: no such file or folder; "
+        "check the name and the folder it is in",
     }
 
 
