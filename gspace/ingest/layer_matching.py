@@ -276,6 +276,8 @@ def match(rows: list[Row], features: list[dict], identical) -> Matching:
     """Pair rows with features one-to-one (stages in the module docstring). `identical(feature,
     row)` is true when the row would change nothing in the feature."""
     matcher = _Matcher(rows, features, identical)
+    if not features:  # a first import: no candidates, so no keys worth computing
+        return matcher.result
     matcher.by_key(
         "their content",
         lambda r: content_key(r.snapshot()),
