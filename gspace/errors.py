@@ -54,8 +54,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "gspace init {path} で作成してください",
     ),
     "no store": (
-        "not an incident folder: {path} (it has no {store}); give the folder that holds "
-        "{store}",
+        "not an incident folder: {path} (it has no {store}); give the folder that holds {store}",
         "事案フォルダーではありません: {path}({store} がありません)。{store} のあるフォルダーを"
         "指定してください",
     ),
