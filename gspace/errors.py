@@ -47,6 +47,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: a part of this path is a file, not a folder; check the path",
         "{path}: パスの途中がフォルダーではなくファイルです。パスを確かめてください",
     ),
+    "no incident": (
+        "not an incident folder: {path} (no such folder); check the name, or create one with "
+        "gspace init {path}",
+        "事案フォルダーではありません: {path}(そのフォルダーはありません)。名前を確かめるか、"
+        "gspace init {path} で作成してください",
+    ),
+    "no store": (
+        "not an incident folder: {path} (it has no {store}); give the folder that holds {store}",
+        "事案フォルダーではありません: {path}({store} がありません)。{store} のあるフォルダーを"
+        "指定してください",
+    ),
     "unreadable": (
         "{path}: cannot be read ({reason}); check the disk or copy the file again",
         "{path}: 読み取れません({reason})。ディスクを確かめるか、ファイルをコピーし直してください",

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from gspace.errors import IncidentError
+from gspace.errors import IncidentError, message
 from gspace.store import SCHEMA_VERSION, migrate, schema_version
 from gspace.sync.clock import HybridClock
 
@@ -83,9 +83,9 @@ class Incident:
         path = Path(path)
         store = path / STORE
         if not path.is_dir():
-            raise IncidentError(f"not an incident folder: {path} (no such folder)")
+            raise IncidentError(message("no incident", path=path))
         if not store.is_file():
-            raise IncidentError(f"not an incident folder: {path} (it has no {STORE})")
+            raise IncidentError(message("no store", path=path, store=STORE))
         writable = _is_writable(path) and _is_writable(store)
         if write and not writable:
             raise IncidentError(f"the incident is read-only: {path} (copy it to a writable folder)")

@@ -130,6 +130,9 @@ def export_in_background(
         text = translate("Export", "Wrote %1: %2 reports, %3 reference features.")
         for n, value in enumerate((str(out), job.reports_written, job.features_written), 1):
             text = text.replace(f"%{n}", str(value))
+        if job.unlocated:  # KML/KMZ write only located reports (gspace.export.kml)
+            left = translate("Export", "%1 reports had no location and were left out.")
+            text += " " + left.replace("%1", str(job.unlocated))
         if job.outliers:  # strays a map's first view leaves out (gspace.extent)
             far = translate("Export", "%1 reports lie far outside the map's area.")
             text += " " + far.replace("%1", str(job.outliers))

@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         self.docks["detail"].setWindowTitle(self.tr("Details"))
         self._update_status()
         self._send_legend()
+        self.map.set_credit(i18n.current_language())
         columns = self.reports.source.columnCount()
         self.reports.source.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, columns - 1)
         self.reports.viewport().update()

@@ -68,6 +68,7 @@ class MapBridge(QObject):
     fitRequested = Signal(float, float, float, float)
     baseMapChanged = Signal(str)
     placingRequested = Signal(bool)
+    creditChanged = Signal(str)  # the municipal borders' credit, in the window's language
 
     pageReady = Signal()
     pointClicked = Signal(str)
@@ -149,6 +150,7 @@ class MapView(QWebEngineView):
         self._legend = "[]"
         self._base_map = "null"
         self._base_maps_shown = 0
+        self._credit = CREDIT[current_language()]
         self._view: tuple[float, float, int] | None = None
         self._extents: dict[str, Extent | None] = {}
         self.bridge.pageReady.connect(self._replay)
@@ -198,6 +200,12 @@ class MapView(QWebEngineView):
         self._legend = json.dumps(sections, ensure_ascii=False)
         if self.ready:
             self.bridge.legendChanged.emit(self._legend)
+
+    def set_credit(self, lang: str) -> None:
+        """The MLIT credit of the municipal borders in `lang` (View → Language switches it)."""
+        self._credit = CREDIT[lang]
+        if self.ready:
+            self.bridge.creditChanged.emit(self._credit)
 
     def set_base_map(self, info: dict | None) -> None:
         """Tiles under the data: {id, url, attribution, minZoom, maxZoom}, or None for the

@@ -21,7 +21,7 @@ from gspace.catalog import LayerKind, incident_catalog
 from gspace.errors import GspaceError
 from gspace.incident import Incident
 from gspace.ingest.layer_files import LayerSummary, coordinates, detect_mapping, read_table
-from gspace.ingest.layer_matching import Row, match, merge
+from gspace.ingest.layer_matching import BOOKKEEPING, Row, match, merge
 
 NOT_ATTRIBUTES = ("lat", "lon", "x", "y", "name", "address", "id")
 
@@ -142,7 +142,11 @@ def _attribute_plan(mapping: dict[str, str]) -> tuple[set, list[tuple[str, str]]
 
 def _attributes(row: dict, plan: tuple[set, list[tuple[str, str]]], kind: LayerKind) -> dict:
     skip, extras = plan
-    attributes = {k: v for k, v in row.items() if v != "" and k not in skip}
+    # a file exported by gspace carries our bookkeeping columns (`_sources`, ...): the feature
+    # keeps its own, or a re-import of that unchanged file would list them as edited in gspace
+    attributes = {
+        k: v for k, v in row.items() if v != "" and k not in skip and k not in BOOKKEEPING
+    }
     for canonical, column in extras:
         if row.get(column):
             attributes[canonical] = _typed(kind, canonical, row[column])

@@ -305,6 +305,10 @@
         <translation>%1 を出力しました: 報告 %2 件、参照レイヤーの地物 %3 件。</translation>
     </message>
     <message>
+        <source>%1 reports had no location and were left out.</source>
+        <translation>位置のない報告 %1 件は含まれていません。</translation>
+    </message>
+    <message>
         <source>%1 reports lie far outside the map&apos;s area.</source>
         <translation>%1 件の報告は地図の範囲から遠く離れているため、最初の表示に含まれていません。</translation>
     </message>

@@ -226,6 +226,7 @@ new QWebChannel(qt.webChannelTransport, (channel) => {
   b.fitRequested.connect((w, s, e, n) => fitAll([[s, w], [n, e]]));
   b.placingRequested.connect((on) => window.gspace.setPlacing(on));
   b.baseMapChanged.connect((json) => setBaseMap(JSON.parse(json)));
+  b.creditChanged.connect((text) => municipalities.setCredit(text));
   bridge = b;
   b.ready();
 });

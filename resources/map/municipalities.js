@@ -44,6 +44,17 @@ function gsMunicipalities(map, data, credit) {
   }
   map.on("moveend zoomend", update);
   group.on("add", () => setTimeout(update, 0));
+  // the credit in another language (the window's View → Language). Every border polygon
+  // carries it (L.geoJSON passes its options on), so the group leaves the map, each layer takes
+  // the new text, and the group comes back: the attribution control counts both ways.
+  group.setCredit = (text) => {
+    if (text === lines.options.attribution) return;
+    const shown = map.hasLayer(group);
+    if (shown) group.remove();
+    lines.options.attribution = text;
+    lines.eachLayer((layer) => { layer.options.attribution = text; });
+    if (shown) group.addTo(map);
+  };
   return group;
 }
 gsMunicipalities.NAMES_FROM = 9;

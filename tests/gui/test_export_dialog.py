@@ -69,3 +69,26 @@ def test_export_summary_counts_the_reports_far_outside_the_map(
     message = accept_message_box(qtbot)
     assert message.startswith(f"Wrote {out}: ")
     assert f"{added} reports lie far outside the map's area." in message
+
+
+def test_export_summary_counts_the_reports_left_out_of_a_kml(
+    demo_path, open_main_window, qtbot, tmp_path
+):
+    import zipfile
+
+    window = open_main_window(demo_path)
+    unlocated = sum(1 for r in window.rows if r["lat"] is None)
+    assert unlocated  # the demo has reports that still need a location
+    for suffix in (".kml", ".kmz"):
+        out = tmp_path / f"map{suffix}"
+        window.files.export({"out": out, "title": "", "profile": "internal", "paper": "a3"})
+        message = accept_message_box(qtbot)
+        written = len(window.rows) - unlocated
+        assert message.startswith(f"Wrote {out}: {written} reports, ")
+        assert f"{unlocated} reports had no location and were left out." in message
+        kml = out.read_bytes() if suffix == ".kml" else zipfile.ZipFile(out).read("doc.kml")
+        assert kml.count(b"<Placemark") >= written
+    # a GeoJSON writes every report: nothing to say
+    out = tmp_path / "all.geojson"
+    window.files.export({"out": out, "title": "", "profile": "internal", "paper": "a3"})
+    assert "no location" not in accept_message_box(qtbot)

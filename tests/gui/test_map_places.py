@@ -36,3 +36,30 @@ def test_municipal_borders_and_names_under_the_reports(demo_path, open_main_wind
     qtbot.waitUntil(lambda: run_js(qtbot, window.map, NAMES) == [], timeout=10_000)
     assert CREDIT_EN not in run_js(qtbot, window.map, ATTRIBUTION)
     assert window.map.page().errors == []
+
+
+def test_the_borders_credit_follows_view_language(demo_path, open_main_window, qtbot):
+    window = open_main_window(demo_path)
+    qtbot.waitUntil(lambda: CREDIT_EN in run_js(qtbot, window.map, ATTRIBUTION), timeout=10_000)
+    window.set_language("ja")  # Qt posts LanguageChange: the window (and its map) follow
+    try:
+        qtbot.waitUntil(
+            lambda: CREDIT["ja"] in run_js(qtbot, window.map, ATTRIBUTION), timeout=10_000
+        )
+        assert CREDIT_EN not in run_js(qtbot, window.map, ATTRIBUTION)
+        # turned off and on again in Japanese, the credit stays Japanese and single
+        item = window.layers.municipalities_item
+        item.setCheckState(0, item.checkState(0).__class__.Unchecked)
+        qtbot.waitUntil(
+            lambda: CREDIT["ja"] not in run_js(qtbot, window.map, ATTRIBUTION), timeout=10_000
+        )
+        item.setCheckState(0, item.checkState(0).__class__.Checked)
+        qtbot.waitUntil(
+            lambda: run_js(qtbot, window.map, ATTRIBUTION).count(CREDIT["ja"]) == 1,
+            timeout=10_000,
+        )
+    finally:
+        window.set_language("en")
+    qtbot.waitUntil(lambda: CREDIT_EN in run_js(qtbot, window.map, ATTRIBUTION), timeout=10_000)
+    assert CREDIT["ja"] not in run_js(qtbot, window.map, ATTRIBUTION)
+    assert window.map.page().errors == []

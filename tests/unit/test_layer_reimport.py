@@ -457,3 +457,18 @@ def test_cli_import_layer_into_and_the_reimport_lines(layers_dir, tmp_path):
     assert again.returncode == 0, again.stderr
     assert f"layer: {MATSUYAMA_CSV}" in again.stderr.splitlines()
     assert again.stderr.splitlines()[-1] == "shelter: 0 added, 390 updated, 0 unchanged, 0 skipped"
+
+
+def test_a_gspace_geopackage_reimported_unchanged_changes_nothing(layers_dir, tmp_path, incident):
+    """An export carries `_sources` and `_source_id` beside the attributes: imported from it,
+    a feature keeps its own, and the same file again changes (and lists) nothing."""
+    import_layer(incident, layers_dir / MATSUYAMA_CSV, "shelter")
+    exported = tmp_path / "避難所.gpkg"
+    run_gspace("export", incident.path, exported, "--layer", "shelter", check=True)
+    with Incident.create(tmp_path / "hq") as hq:
+        first = import_layer(hq, exported, "shelter", source_layer="shelter")
+        assert first.added == 390
+        again = import_layer(hq, exported, "shelter", source_layer="shelter")
+        assert (again.added, again.updated, again.unchanged, again.kept) == (0, 0, 390, [])
+        sources = {tuple(f["attributes"]["_sources"]) for f in query.features(hq)}
+        assert sources == {("避難所.gpkg",)}

@@ -124,3 +124,24 @@ def test_a_file_this_user_cannot_read(incident, tmp_path):
 )
 def test_the_language_is_the_locales(env, expected):
     assert language(env) == expected
+
+
+@pytest.mark.parametrize("command", [["open"], ["reports"], ["import", "sns"]])
+def test_an_incident_folder_that_does_not_exist(tmp_path, command):
+    missing = tmp_path / "熊本地震"
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("{}\n")
+    extra = [posts] if command[0] == "import" else []
+    english = one_line(run_gspace(*command, missing, *extra, env=EN))
+    assert english == (
+        f"gspace: not an incident folder: {missing} (no such folder); check the name, "
+        f"or create one with gspace init {missing}"
+    )
+    japanese = one_line(run_gspace(*command, missing, *extra, env=JA))
+    assert japanese == (
+        f"gspace: 事案フォルダーではありません: {missing}(そのフォルダーはありません)。"
+        f"名前を確かめるか、gspace init {missing} で作成してください"
+    )
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    assert "store.sqlite がありません" in one_line(run_gspace(*command, folder, *extra, env=JA))
