@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from gspace.errors import check_file, message
+from gspace.errors import message
 from gspace.incident import Incident
 from gspace.ingest.interrupt import Interruptible, interrupted
 
@@ -223,7 +223,6 @@ def import_layer(
 
     if (lat is None) != (lon is None):
         raise click.UsageError("give --lat and --lon together")
-    check_file(file)
     # one transaction: Ctrl-C stops at once and rolls it back
     with Incident.open(incident) as inc, Interruptible("interrupted nothing", batches=False):
         summary = run_import(
