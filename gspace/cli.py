@@ -40,7 +40,7 @@ from gspace.cli_options import (
     MUNICIPALITY_OPTION,
     build_filter,
     check_layer_kinds,
-    municipality_codes,
+    municipalities_named,
     report_filters,
     split_values,
 )
@@ -210,7 +210,7 @@ def features(
             inc,
             wanted,
             query.parse_bbox(bbox) if bbox else None,
-            municipality_codes(municipalities),
+            municipalities_named(municipalities),
         )
         count = write_features(_stdout(), rows, fmt, Vocabulary(lang, inc.timezone, catalog))
     click.echo(f"{count} features", err=True)

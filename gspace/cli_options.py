@@ -38,7 +38,7 @@ def check_layer_kinds(
     return check_vocabulary(name, values, known)
 
 
-def municipality_codes(values: tuple[str, ...]) -> list[str]:
+def municipalities_named(values: tuple[str, ...]) -> list[str]:
     """The codes of the municipalities `--municipality` names (a city with wards: all of
     them); an unknown or ambiguous name is a usage error listing the candidates."""
     from gspace.municipalities import find
@@ -108,7 +108,7 @@ def build_filter(
         bbox=query.parse_bbox(bbox) if bbox else None,
         search=search,
         located=None if located is None else located == "yes",
-        municipalities=municipality_codes(municipalities),
+        municipalities=municipalities_named(municipalities),
     )
 
 
