@@ -1,7 +1,8 @@
 """The `gspace` command: a few lines over the core for each command (DESIGN.md, "Command line").
 
 Exit status: 0 done; 1 could not (one line on stderr, no traceback unless --debug, nothing
-changed); 2 usage error; 130 stopped by Ctrl-C.
+changed); 2 usage error; 130 stopped by Ctrl-C. The options several commands share are in
+cli_options.py, the `import` commands in cli_import.py.
 """
 
 from __future__ import annotations
@@ -26,132 +27,32 @@ _LOADING = (
 if _LOADING:
     signal.signal(signal.SIGINT, _exit_quietly)
 
-import os
-import re
 import sqlite3
-from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from gspace import __version__, query, records
 from gspace.catalog import incident_catalog
-from gspace.errors import (
-    GspaceError,
-    IncidentError,
-    Interrupted,
-    check_file,
-    file_message,
-    message,
+from gspace.cli_import import import_
+from gspace.cli_options import (
+    LANG_OPTION,
+    MUNICIPALITY_OPTION,
+    build_filter,
+    check_layer_kinds,
+    municipalities_named,
+    report_filters,
+    split_values,
 )
+from gspace.errors import GspaceError, IncidentError, Interrupted, file_message, message
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, Vocabulary, write_features, write_reports
 from gspace.export.profile import PROFILES, Profile
 from gspace.incident import STORE, Incident
-from gspace.ingest.interrupt import Interruptible, interrupted
-from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
 from gspace.refs import MalformedRef, describe, resolve
 
 if _LOADING:
     signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    """`--kind a --kind b` and `--kind a,b` mean the same."""
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
-def _check_vocabulary(name: str, values: list[str], allowed: tuple[str, ...]) -> list[str]:
-    unknown = [v for v in values if v not in allowed]
-    if unknown:
-        raise click.BadParameter(
-            f"{', '.join(unknown)} (use {', '.join(allowed)})", param_hint=f"--{name}"
-        )
-    return values
-
-
-def _check_layer_kinds(
-    name: str, values: list[str], incident: Incident, catalog: dict | None = None
-) -> list[str]:
-    """Layer kinds must be in the catalog or present in the incident (a typo such as
-    `shelterz` would otherwise silently select nothing)."""
-    catalog = incident_catalog(incident.path) if catalog is None else catalog
-    known = tuple(sorted(set(catalog) | set(query.feature_counts(incident))))
-    return _check_vocabulary(name, values, known)
-
-
-def _municipalities(values: tuple[str, ...]) -> list[str]:
-    """The codes of the municipalities `--municipality` names (a city with wards: all of
-    them); an unknown or ambiguous name is a usage error listing the candidates."""
-    from gspace.municipalities import find
-
-    codes: list[str] = []
-    for value in _split(values):
-        try:
-            codes += [m.code for m in find(value) if m.code not in codes]
-        except GspaceError as e:
-            raise click.BadParameter(str(e), param_hint="--municipality") from None
-    return codes
-
-
-MUNICIPALITY_OPTION = click.option(
-    "--municipality",
-    "municipalities",
-    multiple=True,
-    help="code or name, e.g. 43102, 熊本市東区, 北海道伊達市, 熊本市 (all its wards)",
-)
-
-
-def report_filters(command):
-    """The filter options shared by every command that reads reports."""
-    options = [
-        click.option("--kind", "kinds", multiple=True, help="photo, sns, volunteer, manual"),
-        click.option("--category", "categories", multiple=True, help="e.g. rescue,fire"),
-        click.option(
-            "--status",
-            "statuses",
-            multiple=True,
-            help="new, verified, actioned, rejected, duplicate",
-        ),
-        click.option("--since", help="observed at or after (ISO date or time)"),
-        click.option("--until", help="observed at or before (ISO date or time)"),
-        click.option("--bbox", help="W,S,E,N in degrees"),
-        click.option("--search", help="words that must occur in the text or author"),
-        click.option(
-            "--located",
-            type=click.Choice(["yes", "no"]),
-            help="only reports with (yes) or without (no) a location",
-        ),
-        MUNICIPALITY_OPTION,
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def build_filter(
-    incident: Incident,
-    kinds=(),
-    categories=(),
-    statuses=(),
-    since=None,
-    until=None,
-    bbox=None,
-    search=None,
-    located=None,
-    municipalities=(),
-) -> query.ReportFilter:
-    return query.ReportFilter(
-        kinds=_check_vocabulary("kind", _split(kinds), REPORT_KINDS),
-        categories=_check_vocabulary("category", _split(categories), CATEGORIES),
-        statuses=_check_vocabulary("status", _split(statuses), REPORT_STATUSES),
-        since=query.parse_time(since, incident.timezone) if since else None,
-        until=query.parse_time(until, incident.timezone) if until else None,
-        bbox=query.parse_bbox(bbox) if bbox else None,
-        search=search,
-        located=None if located is None else located == "yes",
-        municipalities=_municipalities(municipalities),
-    )
 
 
 def _stdout():
@@ -260,240 +161,7 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
     click.echo(f"created incident {incident}", err=True)
 
 
-@cli.group("import")
-def import_() -> None:
-    """Bring photos, SNS posts, reference layers and gazetteer towns into gspace."""
-
-
-TIME_OFFSET = re.compile(r"^([+-]?)(\d{1,2})(?::?(\d{2}))?$")
-
-
-def _time_offset(value: str | None) -> timedelta | None:
-    """`--time-offset ±HH:MM` (or ±HH, ±HHMM) as a timedelta."""
-    if value is None:
-        return None
-    match = TIME_OFFSET.match(value.strip())
-    if not match:
-        raise click.BadParameter(f"{value!r} is not ±HH:MM", param_hint="--time-offset")
-    sign, hours, minutes = match.groups()
-    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
-    return -delta if sign == "-" else delta
-
-
-@import_.command("photos")
-@click.argument("incident", type=click.Path(path_type=Path))
-@click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--gpx",
-    type=click.Path(dir_okay=False),
-    help="place photos without GPS on this GPX track by time",
-)
-@click.option(
-    "--time-offset",
-    help="the camera clock's offset from UTC, ±HH:MM, for photos "
-    "whose time has none (default: the incident's time zone)",
-)
-@click.option("--jobs", type=click.IntRange(1, 64), help="worker processes (default: all cores)")
-def import_photos(
-    incident: Path,
-    paths: tuple[str, ...],
-    gpx: str | None,
-    time_offset: str | None,
-    jobs: int | None,
-) -> None:
-    """Import photos (files or folders, recursively) as photo reports.
-
-    JPEG, HEIC/HEIF, TIFF, PNG and WebP. Photos without GPS are imported without a location
-    (or placed on the --gpx track). Every other file is listed on stderr with what happened
-    to it (skipped, not imported: video, not imported: not an image) and counted in the
-    closing summary; a path that does not exist is an error (exit 1 when none exists).
-    Ctrl-C stops after the photo being read and says how many were kept; running the same
-    command again finishes the import.
-
-    Example: gspace import photos ~/incidents/kumamoto /media/sdcard/DCIM --gpx track.gpx
-    """
-    from gspace.ingest.photos import import_photos as run_import
-
-    offset = _time_offset(time_offset)
-    missing = [p for p in paths if not os.path.lexists(p)]
-    for path in missing:
-        click.echo(f"gspace: {message('missing', path=path)}", err=True)
-    if len(missing) == len(paths):
-        sys.exit(1)  # nothing to import: the lines above say why, nothing changed
-    with Incident.open(incident) as inc, Interruptible() as stop:
-        summary = run_import(
-            inc, paths, gpx=gpx, camera_offset=offset, jobs=jobs, cancelled=stop.requested
-        )
-    for outcome in summary.outcomes:
-        if outcome.outcome != "not found" and (outcome.outcome != "imported" or outcome.reason):
-            click.echo(f"{outcome.path}: {outcome.outcome}: {outcome.reason}", err=True)
-    click.echo(summary.line(), err=True)
-    if summary.cancelled:
-        raise interrupted(summary.kept(), summary.total, "photos", "写真")
-
-
-@import_.command("sns")
-@click.argument("incident", type=click.Path(path_type=Path))
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["auto", "x-v1", "x-v2", "mastodon", "csv", "jsonl"]),
-    default="auto",
-    show_default=True,
-    help="the export's format; auto tells it from the file",
-)
-@click.option(
-    "--encoding", default=None, help="CSV text encoding (default: UTF-8 or CP932, detected)"
-)
-@click.option("--text-column", help="CSV/JSONL: the column with the post's text")
-@click.option("--time-column", help="CSV/JSONL: the column with the post's time")
-@click.option("--lat-column", help="CSV/JSONL: the latitude column")
-@click.option("--lon-column", help="CSV/JSONL: the longitude column")
-@click.option("--author-column", help="CSV/JSONL: the author column")
-@click.option("--id-column", help="CSV/JSONL: the post id column")
-@click.option("--url-column", help="CSV/JSONL: the post URL column")
-@click.option("--jobs", type=click.IntRange(1, 64), help="worker processes for JSONL files")
-def import_sns(
-    incident: Path,
-    files: tuple[Path, ...],
-    fmt: str,
-    encoding: str | None,
-    jobs: int | None,
-    **columns: str | None,
-) -> None:
-    """Import SNS posts (X/Twitter v1.1 and v2, Mastodon, CSV, JSONL) as sns reports.
-
-    Posts are placed by their coordinates, their tagged place, or a Japanese address or place
-    name in their text; categories come from keywords. Reposts and copies attach to the
-    original. Skipped records are listed on stderr with the reason. Ctrl-C stops after the
-    batch being written and says how many posts were kept; running the same command again
-    finishes the import.
-
-    Example: gspace import sns ~/incidents/kumamoto tweets.jsonl outbox.json
-    """
-    from gspace.ingest.sns import count_records
-    from gspace.ingest.sns import import_sns as run_import
-
-    mapping = {k.removesuffix("_column"): v for k, v in columns.items() if v}
-    with Incident.open(incident) as inc, Interruptible() as stop:
-        summary = run_import(
-            inc,
-            files,
-            fmt=fmt,
-            mapping=mapping or None,
-            encoding=encoding,
-            jobs=jobs,
-            cancelled=stop.requested,
-        )
-    for where, reason in summary.reasons:
-        click.echo(f"{where}: skipped: {reason}", err=True)
-    if summary.skipped > len(summary.reasons):
-        click.echo(f"... and {summary.skipped - len(summary.reasons)} more skipped", err=True)
-    for file, chosen in summary.formats.items():
-        click.echo(f"{file}: read as {chosen}", err=True)
-    click.echo(summary.line(), err=True)
-    if summary.cancelled:
-        raise interrupted(summary.kept(), count_records(files), "posts", "投稿")
-
-
-@import_.command("gazetteer")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def import_gazetteer(files: tuple[Path, ...]) -> None:
-    """Add towns (大字・町丁目) to the gazetteer that places SNS posts by their text.
-
-    FILES are MLIT 位置参照情報 大字・町丁目 CSV files, or their zip files as downloaded. The towns
-    are kept in the user's data folder and used for every incident from then on.
-
-    Example: gspace import gazetteer 43000-17.0b.zip
-    """
-    from gspace.ingest.gazetteer import import_towns, towns_path
-
-    read, total = import_towns(files)
-    click.echo(f"{read} towns read; the gazetteer has {total} towns ({towns_path()})", err=True)
-
-
-@import_.command("layer")
-@click.argument("incident", type=click.Path(path_type=Path))
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--kind", required=True, help="layer kind: shelter, water, wifi, generic, ...")
-@click.option(
-    "--encoding",
-    default="auto",
-    show_default=True,
-    help="auto, utf-8, cp932, ... (CSV, JSON, a Shapefile's attributes)",
-)
-@click.option(
-    "--crs",
-    help="the coordinates' system when the file does not say, e.g. EPSG:6677 (plane "
-    "rectangular zone IX, X/Y columns or geometries) or EPSG:4301 (Tokyo datum); default "
-    "JGD2011 latitude/longitude",
-)
-@click.option("--lat", help="the latitude column, when it is not found by name")
-@click.option("--lon", help="the longitude column, when it is not found by name")
-@click.option(
-    "--into",
-    metavar="LAYER",
-    help="the layer (id or name) a re-import updates; default: the layer of the same file name; "
-    "a new name makes a new layer",
-)
-@click.option(
-    "--source-layer",
-    help="the layer of a GeoPackage, KML folder or zipped Shapefile to import, or 'all'",
-)
-def import_layer(
-    incident: Path,
-    file: Path,
-    kind: str,
-    encoding: str,
-    crs: str | None,
-    lat: str | None,
-    lon: str | None,
-    into: str | None,
-    source_layer: str | None,
-) -> None:
-    """Import a reference layer (CSV in the standard open-data layouts, JSON records, GeoJSON,
-    Shapefile, GeoPackage, KML/KMZ).
-
-    Rows without usable coordinates are listed on stderr. A newer version of the same dataset
-    (or the same data in another format, with --into) updates the features of its layer in
-    place: only that layer's features are matched, and values edited in gspace are kept. A file
-    with several layers is imported with --source-layer NAME (or all).
-
-    Example: gspace import layer ~/incidents/kumamoto 避難所.csv --kind shelter
-    """
-    from gspace.ingest.layers import import_layer as run_import
-
-    if (lat is None) != (lon is None):
-        raise click.UsageError("give --lat and --lon together")
-    check_file(file)
-    # one transaction: Ctrl-C stops at once and rolls it back
-    with Incident.open(incident) as inc, Interruptible("interrupted nothing", batches=False):
-        summary = run_import(
-            inc,
-            file,
-            kind,
-            encoding=encoding,
-            crs=crs,
-            lat=lat,
-            lon=lon,
-            into=into,
-            source_layer=source_layer,
-        )
-    for row, reason in summary.skipped:
-        click.echo(f"{file}:{row}: skipped: {reason}", err=True)
-    for line in summary.details():
-        click.echo(line, err=True)
-    click.echo(f"layer: {summary.into}" + (" (new)" if summary.new_layer else ""), err=True)
-    click.echo(summary.line(), err=True)
-
-
-LANG_OPTION = click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="name codes in this language: CSV headers and cells become labels, GeoJSON and "
-    "JSON Lines get a <code>_label beside each code (default: codes only)",
-)
+cli.add_command(import_)  # photos, sns, gazetteer, layer: gspace/cli_import.py
 
 
 @cli.command()
@@ -537,12 +205,12 @@ def features(
     """
     with Incident.open(incident, write=False) as inc:
         catalog = incident_catalog(inc.path)
-        wanted = _check_layer_kinds("kind", _split(kinds), inc, catalog)
+        wanted = check_layer_kinds("kind", split_values(kinds), inc, catalog)
         rows = query.features(
             inc,
             wanted,
             query.parse_bbox(bbox) if bbox else None,
-            _municipalities(municipalities),
+            municipalities_named(municipalities),
         )
         count = write_features(_stdout(), rows, fmt, Vocabulary(lang, inc.timezone, catalog))
     click.echo(f"{count} features", err=True)
@@ -599,10 +267,10 @@ def export_(
     from gspace.export import ExportJob, export
     from gspace.extent import parse_extent
 
-    kinds = _split(layers)
+    kinds = split_values(layers)
     extent = parse_extent(area)
     with Incident.open(incident, write=False) as inc:
-        _check_layer_kinds("layer", [k for k in kinds if k != "none"], inc)
+        check_layer_kinds("layer", [k for k in kinds if k != "none"], inc)
         job = export(
             ExportJob(
                 inc,

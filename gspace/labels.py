@@ -97,7 +97,7 @@ def local_time(iso: str | None, zone: tzinfo) -> str:
     return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
-PHRASES = {  # the words of exported maps and lists: (ja, en)
+PHRASES = {  # the words of exported maps and lists: (ja, en); columns: LABELS["column"]
     "exported": ("出力", "Exported"),
     "reports": ("件の報告", "reports"),
     "unlocated": ("位置なし", "without location"),
@@ -109,14 +109,11 @@ PHRASES = {  # the words of exported maps and lists: (ja, en)
     "more": ("ほか {n} 件（全件は CSV で出力してください）", "and {n} more (export CSV for all)"),
     "id": ("参照番号", "Ref"),  # what maps and lists show of an id: its reference (refs.py)
     "time": ("日時", "Time"),
-    "category": ("分類", "Category"),
-    "status": ("状態", "Status"),
-    "severity": ("重要度", "Severity"),
     "location": ("位置", "Location"),
-    "author": ("投稿者", "Author"),
-    "text": ("本文", "Text"),
 }
 
 
 def phrase(key: str, lang: str = "ja") -> str:
-    return PHRASES[key][0 if lang == "ja" else 1]
+    """A word of the exported maps and lists; a column (category, status, ...) is named as in
+    the exported tables."""
+    return (PHRASES.get(key) or LABELS["column"][key])[0 if lang == "ja" else 1]

@@ -68,7 +68,6 @@ FEATURE_COLUMNS = (
     "attributes",
     "source",
 )
-_FEATURE_LON = 1 + FEATURE_COLUMNS.index("lon")  # in a row of add_features, after its key
 _JSON_COLUMNS = {"media", "properties", "attributes", "geometry", "exif"}
 
 
@@ -372,7 +371,7 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
     insert = f"INSERT INTO features ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     for batch in batches(rows):
         fid = _next_key(incident, "features", "fid")
-        values, boxes, log = [], [], []
+        values, points, boxes, log = [], [], [], []
         fresh = iter(new_ids(sum(1 for row in batch if not row.get("id"))))
         stamps = incident.clock.stamps(len(batch))
         for offset, (row, hlc) in enumerate(zip(batch, stamps, strict=True)):
@@ -386,14 +385,19 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
             log.append((hlc, "features", feature["id"], "insert", None, None))
             feature["attributes"] = _json_cell("attributes", feature["attributes"])
             feature["geometry"] = _json_cell("geometry", feature["geometry"])
-            values.append([fid + offset, *feature.values(), None, hlc, incident.device_id])
+            values.append((fid + offset, *feature.values()))
+            points.append((feature["lon"], feature["lat"]))
             if box:
                 boxes.append((fid + offset, box[0], box[2], box[1], box[3]))
             ids.append(feature["id"])
-        codes = municipality_codes([(v[_FEATURE_LON], v[_FEATURE_LON + 1]) for v in values])
-        for value, code in zip(values, codes, strict=True):
-            value[-3] = code
-        conn.executemany(insert, values)
+        codes = municipality_codes(points)
+        conn.executemany(
+            insert,
+            [
+                (*value, code, hlc, incident.device_id)
+                for value, code, hlc in zip(values, codes, stamps, strict=True)
+            ],
+        )
         conn.executemany("INSERT INTO features_rtree VALUES (?, ?, ?, ?, ?)", boxes)
         _log(incident, log)
     return ids

@@ -44,3 +44,18 @@ def demo_path(demo_template, tmp_path) -> Path:
     target = tmp_path / "demo"
     shutil.copytree(demo_template, target)
     return target
+
+
+@pytest.fixture
+def layers_dir(fixtures) -> Path:
+    """The layer files cities publish (shelters, wells, Wi-Fi...) in the shared fixtures."""
+    return fixtures / "layers"
+
+
+@pytest.fixture
+def incident(tmp_path):
+    """A new, empty incident (a module that needs another one defines its own)."""
+    from gspace.incident import Incident
+
+    with Incident.create(tmp_path / "inc") as inc:
+        yield inc

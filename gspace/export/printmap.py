@@ -21,7 +21,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Polygon, Rectangle
 
 from gspace.export.legend import legend_sections
-from gspace.export.printplaces import draw_municipalities, draw_pale_tiles
+from gspace.export.printplaces import (
+    draw_municipalities,
+    draw_pale_tiles,
+    mercator,
+    to_lon_lat,
+)
 from gspace.labels import categories_label, label, local_time, phrase
 from gspace.mapdata import OUTLINE_ATTRIBUTION, feature_style, on_paper, outline, report_style
 from gspace.model import categories_of
@@ -43,7 +48,6 @@ JAPANESE_FONTS = (
 )
 MARKERS = {"circle": "o", "square": "s", "diamond": "D", "triangle": "^"}
 LIST_PAGES_MAX = 30
-R = 6378137.0  # Web Mercator sphere
 LIST_COLUMNS = ("id", "time", "category", "status", "place", "text")
 
 
@@ -102,11 +106,6 @@ def printable(text: str, fonts: tuple[str, ...]) -> str:
         else:
             out.append(missing)
     return "".join(out)
-
-
-def mercator(lon: float, lat: float) -> tuple[float, float]:
-    lat = max(min(lat, 85.0), -85.0)
-    return R * math.radians(lon), R * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
 class _Drawing:
@@ -244,7 +243,7 @@ class _Drawing:
 
     def _scale_bar(self, ax, extent) -> None:
         x0, y0, x1, y1 = extent
-        lat = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2 / R)) - math.pi / 2)
+        lat = to_lon_lat(x0, (y0 + y1) / 2)[1]
         metres_per_unit = math.cos(math.radians(lat))  # ground metres per Mercator metre
         target = (x1 - x0) * metres_per_unit / 5
         step = 10 ** math.floor(math.log10(target))

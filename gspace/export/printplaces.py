@@ -21,11 +21,16 @@ PALE = "gsi_pale"
 TILE_PX = 256
 PRINT_PX_PER_INCH = 110  # tile pixels per inch of paper: sharp enough, few tiles
 
-R = 6378137.0  # Web Mercator sphere (as printmap)
+R = 6378137.0  # Web Mercator sphere: the printed map's projection
 LAND = "#f4f1e8"
 BORDER = "#7e6f96"
 NAME = "#4a3f5c"
 POINTS_PER_INCH = 72
+
+
+def mercator(lon: float, lat: float) -> tuple[float, float]:
+    lat = max(min(lat, 85.0), -85.0)
+    return R * math.radians(lon), R * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
 def to_lon_lat(x: float, y: float) -> tuple[float, float]:
@@ -76,8 +81,7 @@ def draw_municipalities(ax, extent, size_in, text) -> int:
         if share < 0.002:
             break
         size = 9 if share > 0.05 else 8 if share > 0.01 else 7
-        x = R * math.radians(lon)
-        y = R * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+        x, y = mercator(lon, lat)
         half_w = len(name) * size * units_per_point / 2 + 2 * units_per_point
         half_h = size * units_per_point * 0.7
         box = (x - half_w, y - half_h, x + half_w, y + half_h)

@@ -23,7 +23,7 @@ from charset_normalizer import from_bytes
 
 from gspace import geo
 from gspace.catalog import LayerKind
-from gspace.errors import GspaceError
+from gspace.errors import GspaceError, check_file, file_message
 
 LAT_NAMES = ("緯度", "lat", "latitude", "hokui", "北緯", "ido", "y_lat")
 LON_NAMES = ("経度", "lon", "lng", "long", "longitude", "tokei", "東経", "keido", "x_lon")
@@ -121,6 +121,7 @@ def detect_encoding(data: bytes) -> str:
 def read_table(path: Path, encoding: str | None = None, source_layer: str | None = None) -> Table:
     """The rows of `path` (of its layer `source_layer`, or of every layer with "all"; a
     source with several layers and no choice is refused with the list)."""
+    check_file(path)
     suffix = path.suffix.lower()
     if suffix in OGR_SUFFIXES:
         from gspace.ingest.layer_ogr import ogr_table
@@ -136,7 +137,7 @@ def read_table(path: Path, encoding: str | None = None, source_layer: str | None
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise GspaceError(f"cannot read {path}: {e.strerror or e}") from None
+        raise GspaceError(file_message(e, path)) from None
     if suffix in JSON_SUFFIXES:
         from gspace.ingest.layer_json import json_table
 
@@ -150,6 +151,7 @@ def read_table(path: Path, encoding: str | None = None, source_layer: str | None
 def list_layers(path: Path) -> list[str]:
     """The layers of a source: GeoPackage tables, KML folders, the Shapefiles of a zip; a CSV
     or JSON file is one layer named after the file."""
+    check_file(path)
     if path.suffix.lower() in OGR_SUFFIXES:
         from gspace.ingest.layer_ogr import ogr_layers
 

@@ -36,8 +36,6 @@ CPG_NAMES = {
 
 
 def ogr_layers(path: Path) -> list[str]:
-    if not path.is_file():
-        raise GspaceError(f"cannot read {path}: no such file")
     if path.suffix.lower() == ".shp":
         missing = [
             part

@@ -10,7 +10,8 @@ from export_incident import add_far_reports
 
 from gspace.errors import GspaceError
 from gspace.export import ExportJob
-from gspace.export.printmap import R, map_figure
+from gspace.export.printmap import map_figure
+from gspace.export.printplaces import to_lon_lat
 from gspace.extent import core_extent, map_extent, parse_extent
 from gspace.incident import Incident
 
@@ -59,10 +60,6 @@ def test_modes_reports_all_and_a_box():
     for bad in ("world", "1,2,3", "131,32,130,33"):
         with pytest.raises(GspaceError, match="--extent"):
             parse_extent(bad)
-
-
-def to_lon_lat(x: float, y: float) -> tuple[float, float]:
-    return math.degrees(x / R), math.degrees(2 * math.atan(math.exp(y / R)) - math.pi / 2)
 
 
 def test_printed_map_frames_the_kumamoto_reports_not_the_strays(demo_path):

@@ -37,6 +37,21 @@ def write_posts(path, count: int) -> None:
             f.write(orjson.dumps(status) + b"\n")
 
 
+def sns_posts_and_incident(tmp_path):
+    """POSTS posts in a JSON Lines file, and a new incident to import them into."""
+    posts = tmp_path / "posts.jsonl"
+    write_posts(posts, POSTS)
+    incident = tmp_path / "inc"
+    run_gspace("init", incident, check=True)
+    return posts, incident
+
+
+def assert_every_post_once(incident) -> None:
+    with Incident.open(incident, write=False) as inc:
+        sources = [r["source"] for r in query.reports(inc)]
+    assert len(sources) == len(set(sources)) == POSTS
+
+
 def group_alive(group: int, wait: float = 10) -> bool:
     """Whether a process of `group` still runs after `wait` seconds (multiprocessing's helper
     process ends when it sees its parent gone, a moment after)."""
@@ -82,10 +97,7 @@ def interrupt_when_committed(args: list, store, table: str = "reports", env=None
 
 
 def test_ctrl_c_during_an_sns_import_says_what_was_kept_and_a_rerun_finishes(tmp_path):
-    posts = tmp_path / "posts.jsonl"
-    write_posts(posts, POSTS)
-    incident = tmp_path / "inc"
-    run_gspace("init", incident, check=True)
+    posts, incident = sns_posts_and_incident(tmp_path)
     code, stderr, committed = interrupt_when_committed(
         ["import", "sns", incident, posts, "--jobs", "2"], incident / "store.sqlite"
     )
@@ -109,16 +121,11 @@ def test_ctrl_c_during_an_sns_import_says_what_was_kept_and_a_rerun_finishes(tmp
         again.stderr.strip().splitlines()[-1].startswith(f"{POSTS - kept} imported (")
         and f"{kept} already imported" in again.stderr
     )
-    with Incident.open(incident, write=False) as inc:
-        sources = [r["source"] for r in query.reports(inc)]
-    assert len(sources) == len(set(sources)) == POSTS
+    assert_every_post_once(incident)
 
 
 def test_ctrl_c_twice_stops_at_once_and_a_rerun_finishes(tmp_path):
-    posts = tmp_path / "posts.jsonl"
-    write_posts(posts, POSTS)
-    incident = tmp_path / "inc"
-    run_gspace("init", incident, check=True)
+    posts, incident = sns_posts_and_incident(tmp_path)
     code, stderr, _ = interrupt_when_committed(
         ["import", "sns", incident, posts], incident / "store.sqlite", presses=2
     )
@@ -128,16 +135,11 @@ def test_ctrl_c_twice_stops_at_once_and_a_rerun_finishes(tmp_path):
     assert stderr.strip().splitlines()[-1].startswith("gspace: interrupted: "), stderr
     again = run_gspace("import", "sns", incident, posts)
     assert again.returncode == 0, again.stderr
-    with Incident.open(incident, write=False) as inc:
-        sources = [r["source"] for r in query.reports(inc)]
-    assert len(sources) == len(set(sources)) == POSTS
+    assert_every_post_once(incident)
 
 
 def test_ctrl_c_in_japanese(tmp_path):
-    posts = tmp_path / "posts.jsonl"
-    write_posts(posts, POSTS)
-    incident = tmp_path / "inc"
-    run_gspace("init", incident, check=True)
+    posts, incident = sns_posts_and_incident(tmp_path)
     code, stderr, _ = interrupt_when_committed(
         ["import", "sns", incident, posts], incident / "store.sqlite", env={"LANG": "ja_JP.UTF-8"}
     )
@@ -212,10 +214,7 @@ def test_ctrl_c_during_a_layer_import_changes_nothing_and_says_so(tmp_path):
 
 @pytest.mark.parametrize("after", [0.15, 0.5])
 def test_ctrl_c_while_the_command_is_starting_is_quiet(tmp_path, after):
-    posts = tmp_path / "posts.jsonl"
-    write_posts(posts, POSTS)
-    incident = tmp_path / "inc"
-    run_gspace("init", incident, check=True)
+    posts, incident = sns_posts_and_incident(tmp_path)
     process = subprocess.Popen(
         [*gspace_command(), "import", "sns", str(incident), str(posts)],
         stderr=subprocess.PIPE,

@@ -26,17 +26,6 @@ WELLS = "122033_207_well_for_disaster.csv"  # Ichikawa, CP932, 14 wells
 WIFI = "130001_public_wireless_lan_20240901.csv"  # Tokyo, CP932, 737 access points
 
 
-@pytest.fixture
-def layers_dir(fixtures):
-    return fixtures / "layers"
-
-
-@pytest.fixture
-def incident(tmp_path):
-    with Incident.create(tmp_path / "inc") as inc:
-        yield inc
-
-
 def csv_rows(path):
     text = path.read_bytes().decode("cp932")
     return [r for r in csv.DictReader(io.StringIO(text)) if any(r.values())]

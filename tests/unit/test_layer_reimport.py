@@ -16,7 +16,6 @@ from helpers import run_gspace
 from gspace import query, records
 from gspace.catalog import incident_catalog, set_fields
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.ingest.layers import import_layer, layers_of
 
 MATSUYAMA_CSV = "382019_evacuation_space.csv"
@@ -24,17 +23,6 @@ MATSUYAMA_GEOJSON = "evacuation_sites.geojson"
 KYOTO = "ShelterModel-2021-09-05_ShiftJIS.csv"
 ICHIKAWA = "122033_103_evacuation_space.csv"
 TOKYO_GSI = "tokyo_evacuation_area_point.json"
-
-
-@pytest.fixture
-def layers_dir(fixtures):
-    return fixtures / "layers"
-
-
-@pytest.fixture
-def incident(tmp_path):
-    with Incident.create(tmp_path / "inc") as inc:
-        yield inc
 
 
 def encoding_of(name: str) -> str:

@@ -45,17 +45,6 @@ GEOJSON_FILES = [
 ]
 
 
-@pytest.fixture
-def layers_dir(fixtures):
-    return fixtures / "layers"
-
-
-@pytest.fixture
-def incident(tmp_path):
-    with Incident.create(tmp_path / "inc") as inc:
-        yield inc
-
-
 def feature_points(incident):
     return {(f["name"], round(f["lat"], 7), round(f["lon"], 7)) for f in query.features(incident)}
 
