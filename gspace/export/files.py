@@ -25,6 +25,7 @@ from typing import TextIO
 
 from gspace.catalog import LayerKind, status_label
 from gspace.labels import categories_label, label
+from gspace.model import file_attributes
 from gspace.refs import ref
 
 FORMATS = ("geojson", "csv", "jsonl")
@@ -79,9 +80,7 @@ def report_properties(row: dict) -> dict:
 
 def feature_properties(row: dict) -> dict:
     properties = _with_ref({k: row.get(k) for k in FEATURE_PROPERTIES})
-    # without `_imported`: what the sources said, kept for re-imports, not for readers
-    attributes = {k: v for k, v in (row.get("attributes") or {}).items() if k != "_imported"}
-    return {**properties, "attributes": attributes}
+    return {**properties, "attributes": file_attributes(row.get("attributes") or {})}
 
 
 @dataclass

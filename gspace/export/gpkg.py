@@ -27,6 +27,7 @@ from pyogrio.raw import write
 
 from gspace.catalog import status_label
 from gspace.labels import categories_label, label
+from gspace.model import file_attributes
 from gspace.records import batches
 from gspace.refs import ref
 
@@ -183,8 +184,7 @@ def _write_features(job, path: Path, kind: str, rows: list[dict]) -> None:
     fields.insert(fields.index("status") + 1, "status_label")
     data.insert(fields.index("status_label"), _status_labels(job, kind, rows))
     # Each attribute becomes a text column (as in the source file), named apart from ours.
-    # (without `_imported`: what the sources said, kept for re-imports, not for readers)
-    names = sorted({k for r in rows for k in r["attributes"] if k != "_imported"})
+    names = sorted({k for r in rows for k in file_attributes(r["attributes"])})
     for name, column in zip(names, column_names(names, fields), strict=True):
         fields.append(column)
         data.append(np.array([_attribute(r["attributes"].get(name)) for r in rows], object))

@@ -35,9 +35,9 @@ from pathlib import PurePath
 import orjson
 
 from gspace.geo import distance_m
+from gspace.model import file_attributes
 
 NEAR_M = 30.0
-BOOKKEEPING = ("_source_id", "_sources", "_imported")
 
 
 @dataclass
@@ -82,11 +82,6 @@ def content_key(snapshot: dict) -> str:
     return orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def public(attributes: dict) -> dict:
-    """A feature's attributes without the import's bookkeeping."""
-    return {k: v for k, v in attributes.items() if k not in BOOKKEEPING}
-
-
 def snapshot_of(feature: dict) -> dict:
     """What the sources said about `feature`; for a feature imported before gspace kept this,
     its current values (nothing counts as edited)."""
@@ -98,7 +93,7 @@ def snapshot_of(feature: dict) -> dict:
         "name": feature["name"],
         "address": feature["address"],
         "geometry": geometry_digest(feature["geometry"]),
-        "attributes": public(attributes),
+        "attributes": file_attributes(attributes),
     }
 
 
@@ -124,7 +119,7 @@ def merge(feature: dict, row: Row, source: str, source_name: str) -> Merge:
         else:
             result[name] = new
     said = snapshot.get("attributes") or {}
-    attributes = public(current)
+    attributes = file_attributes(current)
     for key, new in row.attributes.items():
         if new == attributes.get(key):
             continue

@@ -21,7 +21,8 @@ from gspace.catalog import LayerKind, incident_catalog
 from gspace.errors import GspaceError
 from gspace.incident import Incident
 from gspace.ingest.layer_files import LayerSummary, coordinates, detect_mapping, read_table
-from gspace.ingest.layer_matching import BOOKKEEPING, Row, match, merge
+from gspace.ingest.layer_matching import Row, match, merge
+from gspace.model import FEATURE_BOOKKEEPING
 
 NOT_ATTRIBUTES = ("lat", "lon", "x", "y", "name", "address", "id")
 
@@ -145,7 +146,7 @@ def _attributes(row: dict, plan: tuple[set, list[tuple[str, str]]], kind: LayerK
     # a file exported by gspace carries our bookkeeping columns (`_sources`, ...): the feature
     # keeps its own, or a re-import of that unchanged file would list them as edited in gspace
     attributes = {
-        k: v for k, v in row.items() if v != "" and k not in skip and k not in BOOKKEEPING
+        k: v for k, v in row.items() if v != "" and k not in skip and k not in FEATURE_BOOKKEEPING
     }
     for canonical, column in extras:
         if row.get(column):

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 from helpers import run_gspace
+from pyogrio.raw import read
 
 from gspace import query, records
 from gspace.catalog import incident_catalog, set_fields
 from gspace.errors import GspaceError
+from gspace.incident import Incident
 from gspace.ingest.layers import import_layer, layers_of
 
 MATSUYAMA_CSV = "382019_evacuation_space.csv"
@@ -448,11 +450,15 @@ def test_cli_import_layer_into_and_the_reimport_lines(layers_dir, tmp_path):
 
 
 def test_a_gspace_geopackage_reimported_unchanged_changes_nothing(layers_dir, tmp_path, incident):
-    """An export carries `_sources` and `_source_id` beside the attributes: imported from it,
-    a feature keeps its own, and the same file again changes (and lists) nothing."""
+    """An export carries the file's columns, not gspace's bookkeeping (`_sources`, ...): imported
+    from it, a feature keeps its own, and the same file again changes (and lists) nothing."""
     import_layer(incident, layers_dir / MATSUYAMA_CSV, "shelter")
     exported = tmp_path / "避難所.gpkg"
     run_gspace("export", incident.path, exported, "--layer", "shelter", check=True)
+    columns = {c.casefold() for c in read(exported, layer="shelter")[0]["fields"]}
+    features = run_gspace("features", incident.path, check=True).stdout
+    for bookkeeping in ("_sources", "_source_id", "_imported"):  # gspace's own, not the file's
+        assert bookkeeping not in columns and f'"{bookkeeping}"' not in features
     with Incident.create(tmp_path / "hq") as hq:
         first = import_layer(hq, exported, "shelter", source_layer="shelter")
         assert first.added == 390
