@@ -127,13 +127,14 @@ def mbtiles_source(path: str | Path) -> TileSource:
 
 def tiles_in(bbox: tuple[float, float, float, float], zoom: int) -> Iterator[tuple[int, int]]:
     """(x, y) of the XYZ tiles at `zoom` covering bbox (west, south, east, north)."""
-    xs, ys = _tile_ranges(bbox, zoom)
+    xs, ys = tile_ranges(bbox, zoom)
     for x in xs:
         for y in ys:
             yield x, y
 
 
-def _tile_ranges(bbox: tuple[float, float, float, float], zoom: int) -> tuple[range, range]:
+def tile_ranges(bbox: tuple[float, float, float, float], zoom: int) -> tuple[range, range]:
+    """The columns and rows of the XYZ tiles at `zoom` covering bbox (west, south, east, north)."""
     (x0, y0), (x1, y1) = _tile_xy(bbox[0], bbox[3], zoom), _tile_xy(bbox[2], bbox[1], zoom)
     return range(x0, x1 + 1), range(y0, y1 + 1)
 
@@ -147,7 +148,7 @@ def _tile_xy(lon: float, lat: float, zoom: int) -> tuple[int, int]:
 
 
 def count_tiles(bbox: tuple[float, float, float, float], zooms: range) -> int:
-    return sum(len(xs) * len(ys) for xs, ys in (_tile_ranges(bbox, z) for z in zooms))
+    return sum(len(xs) * len(ys) for xs, ys in (tile_ranges(bbox, z) for z in zooms))
 
 
 class TileCache:

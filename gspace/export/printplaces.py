@@ -15,7 +15,7 @@ import math
 from matplotlib.collections import LineCollection, PolyCollection
 
 from gspace.mapdata import municipal_shapes
-from gspace.tiles import cache_path
+from gspace.tiles import cache_path, tile_ranges
 
 PALE = "gsi_pale"
 TILE_PX = 256
@@ -104,20 +104,6 @@ def _halo():
     return [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)]
 
 
-def _tile_range(extent, z: int) -> tuple[range, range]:
-    x0, y0, x1, y1 = extent
-    world = 2 * math.pi * R
-    n = 2**z
-
-    def column(x: float) -> int:
-        return min(max(int((x + world / 2) / world * n), 0), n - 1)
-
-    def row(y: float) -> int:
-        return min(max(int((world / 2 - y) / world * n), 0), n - 1)
-
-    return range(column(x0), column(x1) + 1), range(row(y1), row(y0) + 1)
-
-
 def _cached_tiles(conn, z: int, columns: range, rows: range) -> dict | None:
     """Every tile of the range at zoom z, or None as soon as one is missing."""
     tiles = {}
@@ -145,7 +131,8 @@ def draw_pale_tiles(ax, extent, width_in: float, path=None) -> bool:
     path = path or cache_path()
     if not path.is_file():
         return False
-    x0, _, x1, _ = extent
+    x0, y0, x1, y1 = extent
+    bbox = (*to_lon_lat(x0, y0), *to_lon_lat(x1, y1))
     world = 2 * math.pi * R
     wanted = math.log2(world * width_in * PRINT_PX_PER_INCH / (TILE_PX * (x1 - x0)))
     best = min(18, max(2, round(wanted)))
@@ -155,7 +142,7 @@ def draw_pale_tiles(ax, extent, width_in: float, path=None) -> bool:
         return False
     try:
         for z in range(best, max(1, best - 3), -1):
-            columns, rows = _tile_range(extent, z)
+            columns, rows = tile_ranges(bbox, z)
             if len(columns) * len(rows) > 400:
                 continue
             tiles = _cached_tiles(conn, z, columns, rows)
