@@ -186,6 +186,20 @@ def features(
         yield row
 
 
+def feature(incident: Incident, feature_id: str) -> dict | None:
+    """One feature as `features` gives it (a window refreshing the one it has just edited)."""
+    found = list(
+        _rows(incident, f"{FEATURE_SELECT} WHERE f.id = ? AND f.deleted = 0", [feature_id])
+    )
+    if not found:
+        return None
+    row = found[0]
+    row["geometry"] = json.loads(row["geometry"]) if row["geometry"] else None
+    row["attributes"] = json.loads(row["attributes"] or "{}")
+    row["municipality"] = name_of(row["muni_code"])
+    return row
+
+
 def feature_counts(incident: Incident) -> dict[str, int]:
     return dict(
         incident.conn.execute(

@@ -20,6 +20,12 @@ class FileActions(QObject):
         super().__init__(window)
         self.window = window
         self.imports: list = []
+        from gspace.gui.status_import import StatusWatcher
+
+        self.watcher = StatusWatcher(self)
+        self.watcher.arrived.connect(self.import_watched)
+        self.watched: list[Path] = []  # snapshots waiting for the one being imported
+        self.watch(window.settings.value("shelters/watch_folder") or None)
 
     def import_photos(self, paths: list[str]) -> None:
         """Import in the background with a progress dialog; the map follows when it is done."""
@@ -96,6 +102,54 @@ class FileActions(QObject):
         from gspace.gui.layer_import import layer_import
 
         self.run(layer_import(self.window, self.window.incident.path, path, choices))
+
+    def choose_status(self) -> None:
+        from gspace.gui.status_import import SNAPSHOT_SUFFIXES
+
+        path, _ = QFileDialog.getOpenFileName(
+            self.window,
+            self.tr("Import a shelter status snapshot"),
+            str(self.window.settings.value("shelters/watch_folder") or Path.home()),
+            file_filter(self.tr("Status snapshots"), SNAPSHOT_SUFFIXES),
+        )
+        if path:
+            self.import_status(Path(path))
+
+    def import_status(self, path: Path):
+        """Update the shelters' situation from a snapshot in the background (progress, Cancel,
+        a summary listing the rows that matched no shelter); returns the running job."""
+        from gspace.gui.status_import import status_import
+
+        job = status_import(self.window, self.window.incident.path, path)
+        job.done.connect(lambda _summary: self.window.load_data(reports=False))
+        job.done.connect(lambda _summary: self.imports.remove(job))
+        self.imports.append(job)
+        job.start()
+        return job
+
+    def watch(self, folder: str | None) -> None:
+        """Import each snapshot dropped into `folder` from now on (None: watch nothing)."""
+        self.watcher.watch(Path(folder) if folder else None)
+
+    def import_watched(self, path: Path) -> None:
+        """A snapshot arrived in the watch folder: imported quietly, one at a time, the result
+        in the status bar."""
+        from gspace.gui.status_import import QuietImport
+
+        self.watched.append(path)
+        if any(isinstance(job, QuietImport) for job in self.imports):
+            return
+        job = QuietImport(self.window, self.window.incident.path, self.watched.pop(0))
+        job.done.connect(lambda _summary: self.window.load_data(reports=False))
+        job.finishedLine.connect(lambda text: self._watched_done(job, text))
+        self.imports.append(job)
+        job.start()
+
+    def _watched_done(self, job, text: str) -> None:
+        self.imports.remove(job)
+        self.window.statusBar().showMessage(text, 30_000)
+        if self.watched:
+            self.import_watched(self.watched.pop(0))
 
     def choose_export(self) -> None:
         from gspace.gui.export_dialog import ExportDialog

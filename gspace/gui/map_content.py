@@ -84,14 +84,25 @@ def report_popup(report: dict, when: str) -> dict:
 
 
 def nearest_lines(
-    incident: Incident, report: dict, kinds: set[str], catalog: dict[str, LayerKind]
+    incident: Incident,
+    report: dict,
+    kinds: set[str],
+    catalog: dict[str, LayerKind],
+    shelters=None,
 ) -> list[str]:
-    """For a located report: the nearest open shelter, available water point, Wi-Fi, ..."""
+    """For a located report: the nearest open shelters with room (with their free places, from
+    `shelters`, the window's ShelterActions), the nearest available water point, Wi-Fi, ..."""
     if report["lon"] is None:
         return []
     lines = []
     for kind in sorted(kinds):
         known = catalog.get(kind)
+        if kind == "shelter" and shelters is not None and known:
+            title = layer_title(known)
+            lines += [
+                f"{title}: {line}" for line in shelters.nearest_lines(report["lon"], report["lat"])
+            ]
+            continue
         found = (
             known
             and known.usable
@@ -99,6 +110,11 @@ def nearest_lines(
         )
         if found:
             feature, metres = found
-            distance = f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
-            lines.append(f"{layer_title(known)}: {feature['name'] or '?'} — {distance}")
+            lines.append(
+                f"{layer_title(known)}: {feature['name'] or '?'} — {distance_text(metres)}"
+            )
     return lines
+
+
+def distance_text(metres: float) -> str:
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
