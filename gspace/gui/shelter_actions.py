@@ -199,9 +199,7 @@ class ShelterActions(QObject):
     def nearest_lines(self, lon: float, lat: float, limit: int = 3) -> list[str]:
         """The nearest open shelters that are not full, with their free places and distance."""
         lines = []
-        for state, metres in shelters.nearest_with_room(
-            self.incident, lon, lat, limit=limit, catalog=self.window.catalog
-        ):
+        for state, metres in self.nearest_with_room(lon, lat, limit):
             distance = distance_text(metres)
             free = (
                 self.tr("%1 free").replace("%1", str(state.free))
@@ -210,6 +208,22 @@ class ShelterActions(QObject):
             )
             lines.append(f"{state.name or '?'} — {free} — {distance}")
         return lines
+
+    def nearest_with_room(self, lon: float, lat: float, limit: int) -> list[tuple]:
+        """(ShelterState, metres) of the `limit` nearest shelters with room."""
+        import heapq
+        import math
+
+        from gspace.geo import distance_m
+
+        squeeze = math.cos(math.radians(lat)) ** 2  # a degree of longitude is shorter
+        candidates = heapq.nsmallest(  # by a flat approximation, then measured properly
+            limit * 4,
+            (s for s in self.states.values() if s.has_room and s.lon is not None),
+            key=lambda s: (s.lat - lat) ** 2 + (s.lon - lon) ** 2 * squeeze,
+        )
+        found = [(s, distance_m(lon, lat, s.lon, s.lat)) for s in candidates]
+        return sorted(found, key=lambda pair: pair[1])[:limit]
 
     def context_menu(self, lat: float, lon: float) -> QMenu:
         """The map's right-click menu at (lat, lon)."""

@@ -217,8 +217,9 @@ class _Filter(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def set_filter(self, text: str, status: str | None, stale_only: bool) -> None:
+        self.beginFilterChange()
         self.text, self.status, self.stale_only = text.strip().lower(), status, stale_only
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, _parent) -> bool:  # noqa: N802 (Qt name)
         model = self.sourceModel()

@@ -41,25 +41,26 @@ def test_a_cp932_shelter_csv_imported_through_the_dialog_shows_on_the_map(
 def test_a_shelters_status_is_set_from_the_map_and_its_marker_changes_colour(
     demo_path, open_main_window, qtbot
 ):
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
 
     from gspace import query
 
     window = open_main_window(demo_path)
     shelter = next(f for f in window.features if f["kind"] == "shelter" and f["status"] == "open")
     window._map_clicked(shelter["id"])  # what a click on its marker does
-    detail = window.detail
-    assert detail.editor.isVisible()
-    assert [detail.status_box.itemData(i) for i in range(detail.status_box.count())] == [
+    panel = window.detail.situation
+    assert panel.isVisible()
+    status = panel.editors["status"]
+    assert [status.itemData(i) for i in range(status.count())] == [
+        "not_opened",
         "open",
         "full",
         "closed",
         "unknown",
     ]
-    detail.status_box.setCurrentIndex(detail.status_box.findData("full"))
-    detail.note_edit.setText("残り0人分")
-    QTest.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
+    status.setCurrentIndex(status.findData("full"))
+    status.activated.emit(status.currentIndex())
+    panel.editors["note"].setText("残り0人分")
+    panel.editors["note"].editingFinished.emit()
     saved = next(f for f in query.features(window.incident) if f["id"] == shelter["id"])
     assert (saved["status"], saved["note"]) == ("full", "残り0人分")
     logged = window.incident.conn.execute(
@@ -80,7 +81,10 @@ def test_a_report_shows_its_nearest_open_shelter_water_point_and_wifi(demo_path,
     report = next(r for r in window.rows if r["lon"] is not None)
     window._list_selected(report["id"])
     lines = window.detail.values["nearest"].text().splitlines()
-    assert [line.split(":")[0] for line in lines] == ["Shelters", "Water supply", "Free Wi-Fi"]
+    # up to three shelters with room (their free places said), then one of each other kind
+    kinds = [line.split(":")[0] for line in lines]
+    assert list(dict.fromkeys(kinds)) == ["Shelters", "Water supply", "Free Wi-Fi"]
+    assert 1 <= kinds.count("Shelters") <= 3 and len(kinds) == kinds.count("Shelters") + 2
     assert all(line.endswith((" m", " km")) for line in lines)
 
 
@@ -118,23 +122,20 @@ def test_a_reimport_goes_into_the_layer_of_the_same_file_and_a_nameless_file_is_
 def test_a_shelters_capacity_is_stored_as_a_number_from_the_panel(
     demo_path, open_main_window, qtbot
 ):
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
 
     from gspace import query
 
     window = open_main_window(demo_path)
     shelter = next(f for f in window.features if f["kind"] == "shelter")
     window._map_clicked(shelter["id"])
-    detail = window.detail
-    assert detail.field_editor.isVisibleTo(detail)
-    detail.field_box.setCurrentIndex(detail.field_box.findData("capacity"))
-    detail.field_edit.setText("abc")
-    QTest.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
-    assert detail.hint.text() == "capacity takes a whole number, not 'abc'"
+    panel = window.detail.situation
+    capacity = panel.editors["capacity"]
+    capacity.setText("abc")
+    capacity.editingFinished.emit()
+    assert panel.problem.text() == "capacity takes a whole number, not 'abc'"
     stored = next(f for f in query.features(window.incident) if f["id"] == shelter["id"])
     assert stored["attributes"] == shelter["attributes"]  # nothing saved
-    detail.field_edit.setText("１,２００")
-    QTest.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
+    capacity.setText("１,２００")
+    capacity.editingFinished.emit()
     stored = next(f for f in query.features(window.incident) if f["id"] == shelter["id"])
     assert stored["attributes"]["capacity"] == 1200
