@@ -44,6 +44,7 @@ from gspace.cli_options import (
     report_filters,
     split_values,
 )
+from gspace.cli_shelters import shelters
 from gspace.errors import GspaceError, IncidentError, Interrupted, file_message, message
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, Vocabulary, write_features, write_reports
@@ -161,7 +162,8 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
     click.echo(f"created incident {incident}", err=True)
 
 
-cli.add_command(import_)  # photos, sns, gazetteer, layer: gspace/cli_import.py
+cli.add_command(import_)  # photos, sns, gazetteer, layer, status: gspace/cli_import.py
+cli.add_command(shelters)  # the HQ overview: gspace/cli_shelters.py
 
 
 @cli.command()

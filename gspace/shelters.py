@@ -76,6 +76,10 @@ LABELS: dict[str, dict[str, str]] = {
     "reported_at": {"ja": "最終報告", "en": "Last report"},
     "age": {"ja": "経過", "en": "Age"},
     "stale": {"ja": "報告が古い", "en": "Report is old"},
+    "age_hours": {"ja": "経過時間（時間）", "en": "Hours since report"},
+    "phone": {"ja": "電話番号", "en": "Phone"},
+    "hours": {"ja": "利用時間", "en": "Hours"},
+    "supply_method": {"ja": "給水方法", "en": "Supply method"},
 }
 
 
