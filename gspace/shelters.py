@@ -76,6 +76,10 @@ LABELS: dict[str, dict[str, str]] = {
     "reported_at": {"ja": "最終報告", "en": "Last report"},
     "age": {"ja": "経過", "en": "Age"},
     "stale": {"ja": "報告が古い", "en": "Report is old"},
+    "age_hours": {"ja": "経過時間（時間）", "en": "Hours since report"},
+    "phone": {"ja": "電話番号", "en": "Phone"},
+    "hours": {"ja": "利用時間", "en": "Hours"},
+    "supply_method": {"ja": "給水方法", "en": "Supply method"},
 }
 
 
@@ -312,12 +316,17 @@ def write_feature(incident: Incident, feature_id: str, stamp: str | None, **chan
 
 def _feature(incident: Incident, feature_id: str) -> dict:
     row = incident.conn.execute(
-        "SELECT kind, status, attributes FROM features WHERE id = ? AND deleted = 0",
+        "SELECT kind, status, note, attributes FROM features WHERE id = ? AND deleted = 0",
         (feature_id,),
     ).fetchone()
     if row is None:
         raise GspaceError(f"no feature with id {feature_id}")
-    return {"kind": row[0], "status": row[1], "attributes": orjson.loads(row[2] or "{}")}
+    return {
+        "kind": row[0],
+        "status": row[1],
+        "note": row[2],
+        "attributes": orjson.loads(row[3] or "{}"),
+    }
 
 
 def set_situation(
@@ -325,6 +334,7 @@ def set_situation(
     feature_id: str,
     status: str | None = None,
     fields: Mapping[str, object] | None = None,
+    note: str | None = None,
     *,
     stamp: str | None = None,
     catalog: Mapping[str, LayerKind] | None = None,
@@ -336,8 +346,9 @@ def set_situation(
     `fields` are attribute keys -> values as a person typed them ("120", "urgent") or typed
     (120); each is stored as the kind's type says, and a value that does not fit raises
     GspaceError with one line before anything is written. An empty text or None removes the
-    field. Unless `fields` gives `reported_at`, a change sets it to now: the time of the last
-    report is the time of the last change. `status` must be one of the kind's statuses.
+    field. For a kind with a `reported_at` field (shelters, water points), a change sets it to
+    now unless `fields` gives it: the time of the last report is the time of the last change.
+    `status` must be one of the kind's statuses; `note` replaces the note ("" removes it).
     `stamp` (an HLC stamp) dates the write for sync (status feeds: the snapshot's own time)."""
     current = _feature(incident, feature_id)
     catalog = incident_catalog(incident.path) if catalog is None else catalog
@@ -349,10 +360,13 @@ def set_situation(
             allowed = ", ".join(s.id for s in kind.statuses)
             raise GspaceError(f"{status!r} is not a status of {current['kind']} (use {allowed})")
         changes["status"], undo["status"] = status, current["status"]
+    if note is not None and (note or None) != current["note"]:
+        changes["note"], undo["note"] = note or None, current["note"] or ""
     old = current["attributes"]
     texts = {k: "" if v is None else str(v) for k, v in (fields or {}).items()}
     attributes = set_fields(old, texts, kind)
-    if (changes or attributes != old) and "reported_at" not in texts:
+    dated = kind is not None and "reported_at" in kind.fields and "reported_at" not in texts
+    if dated and (changes or attributes != old):
         attributes["reported_at"] = incident.now()
     if attributes != old:
         changes["attributes"] = attributes

@@ -1,6 +1,8 @@
 """Shelter operations: each shelter's situation, the HQ overview and its totals, undo, history
 (real municipal shelter lists from ../shared/fixtures/layers)."""
 
+import csv
+import io
 import json
 from datetime import datetime, timedelta
 
@@ -151,3 +153,48 @@ def test_a_store_from_before_shelter_operations_is_migrated(tmp_path):
         assert rows["g1"]["attributes"] == {"occupancy": "x"}  # other kinds keep their columns
         assert inc.conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 0
         assert shelters.overview(inc).total.evacuees == 320
+
+
+def test_the_shelters_command_in_three_formats(matsuyama):
+    from helpers import run_gspace
+
+    park, east = by_name(matsuyama, "城山公園"), by_name(matsuyama, "東雲公園")
+    shelters.set_situation(
+        matsuyama,
+        park["id"],
+        "open",
+        {"evacuees": 700, "need_water": "urgent", "need_other": "=HYPERLINK(\"http://x\")",
+         "reported_at": (datetime.now(matsuyama.timezone) - timedelta(hours=10)).isoformat()},
+    )  # fmt: skip
+    shelters.set_situation(matsuyama, east["id"], "full", {"evacuees": 4800})
+    path = matsuyama.path
+    matsuyama.close()
+
+    table = run_gspace("shelters", path, "--status", "open,full", "--stale", "6", check=True)
+    lines = table.stdout.splitlines()
+    assert lines[0].split()[:3] == ["ref", "name", "status"]
+    [park_line] = [line for line in lines if "城山公園" in line]
+    assert "700/50700" in park_line and "water!" in park_line and park_line.endswith("!")
+    assert lines[-1].startswith("total: 2 shelters, 1 open (1 full), 5500 evacuees, 50000 free")
+    assert table.stderr.strip() == "2 shelters: 1 open, 5500 evacuees, 50000 free places, 1 stale"
+
+    rows = run_gspace("shelters", path, "--format", "csv", "--sort", "evacuees", check=True)
+    records = list(csv.DictReader(io.StringIO(rows.stdout.lstrip("\ufeff"))))
+    assert [r["name"] for r in records[:2]] == ["東雲公園", "城山公園"]
+    assert records[1]["need_other"] == '\'=HYPERLINK("http://x")'  # not a formula
+    assert records[1]["need_water"] == "urgent" and records[1]["free"] == "50000"
+
+    document = json.loads(
+        run_gspace(
+            "shelters", path, "--format", "json", "--municipality", "松山市", check=True
+        ).stdout
+    )
+    assert document["total"]["evacuees"] == 5500 and document["total"]["in_operation"] == 2
+    [matsuyama_totals] = [m for m in document["municipalities"] if m["muni_code"] == "38201"]
+    assert matsuyama_totals["municipality"] == "愛媛県松山市"
+    assert {s["name"] for s in document["shelters"] if s["status"] != "unknown"} == {
+        "城山公園",
+        "東雲公園",
+    }
+    bad = run_gspace("shelters", path, "--status", "opened")
+    assert bad.returncode == 2 and "use not_opened, open, full, closed, unknown" in bad.stderr
