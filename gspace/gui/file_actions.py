@@ -23,8 +23,7 @@ class FileActions(QObject):
         from gspace.gui.status_import import StatusWatcher
 
         self.watcher = StatusWatcher(self)
-        self.watcher.arrived.connect(self.import_watched)
-        self.watched: list[Path] = []  # snapshots waiting for the one being imported
+        self.watcher.due.connect(self.watch_pass)
         self.watch(window.settings.value("shelters/watch_folder") or None)
 
     def import_photos(self, paths: list[str]) -> None:
@@ -128,28 +127,28 @@ class FileActions(QObject):
         return job
 
     def watch(self, folder: str | None) -> None:
-        """Import each snapshot dropped into `folder` from now on (None: watch nothing)."""
+        """Import each snapshot dropped into `folder` while the window is open (None: watch
+        nothing)."""
         self.watcher.watch(Path(folder) if folder else None)
 
-    def import_watched(self, path: Path) -> None:
-        """A snapshot arrived in the watch folder: imported quietly, one at a time, the result
-        in the status bar."""
-        from gspace.gui.status_import import QuietImport
+    def watch_pass(self):
+        """Import what is new in the watch folder, quietly, the result in the status bar; one
+        pass at a time. Returns the running job, if one was started."""
+        from gspace.gui.status_import import WatchPass
 
-        self.watched.append(path)
-        if any(isinstance(job, QuietImport) for job in self.imports):
-            return
-        job = QuietImport(self.window, self.window.incident.path, self.watched.pop(0))
-        job.done.connect(lambda _summary: self.window.load_data(reports=False))
-        job.finishedLine.connect(lambda text: self._watched_done(job, text))
+        if self.watcher.folder is None or any(isinstance(j, WatchPass) for j in self.imports):
+            return None
+        job = WatchPass(self.window, self.window.incident.path, self.watcher.folder)
+        job.done.connect(lambda _heard: self.window.load_data(reports=False))
+        job.finishedLine.connect(lambda text: self._watch_pass_done(job, text))
         self.imports.append(job)
         job.start()
+        return job
 
-    def _watched_done(self, job, text: str) -> None:
+    def _watch_pass_done(self, job, text: str) -> None:
         self.imports.remove(job)
-        self.window.statusBar().showMessage(text, 30_000)
-        if self.watched:
-            self.import_watched(self.watched.pop(0))
+        if text:
+            self.window.statusBar().showMessage(text, 60_000)
 
     def choose_export(self) -> None:
         from gspace.gui.export_dialog import ExportDialog

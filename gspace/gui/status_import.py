@@ -4,7 +4,8 @@ the watch folder (Settings) whose new snapshots are imported while the window is
 city's feed reaches a laptop with no direct link to it.
 
 A snapshot older than what the incident already has changes nothing (the core decides by the
-snapshot's own time), so a file dropped twice, or an old one, is harmless.
+snapshot's own time), and the incident remembers every snapshot it took from a watch folder, so
+a file dropped twice, or an old one, is harmless.
 """
 
 from __future__ import annotations
@@ -15,135 +16,106 @@ from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from gspace.gui.background_import import BackgroundImport
+from gspace.ingest.status_feed import StatusSummary, import_status
+from gspace.ingest.status_watch import SUFFIXES as SNAPSHOT_SUFFIXES  # noqa: F401 (File menu)
+from gspace.ingest.status_watch import done_digests, pending, watch
 
-SNAPSHOT_SUFFIXES = (".csv", ".json", ".geojson", ".txt")
-SETTLE_MS = 1000  # a file is imported once its size has stayed the same this long
+SCAN_DELAY_MS = 2500  # after a change in the folder: past the core's settling time
+RESCAN_MS = 10_000  # and again now and then, for files that were still being written
 
 
 def _translate(text: str) -> str:
     return QCoreApplication.translate("StatusImport", text)
 
 
-def _work(path: Path):
-    from gspace.ingest.status import import_status
-
-    def work(incident, progress, cancelled):
-        return import_status(incident, path, progress=progress, cancelled=cancelled)
-
-    return work
-
-
-def describe(summary) -> tuple[str, str]:
+def describe(summary: StatusSummary) -> tuple[str, str]:
     """The summary's line, and one line per row that matched no shelter or was skipped."""
-    details = [
-        *(
-            _translate("unmatched: %1").replace("%1", str(row))
-            for row in getattr(summary, "unmatched", ())
-        ),
-        *(f"row {row}: {reason}" for row, reason in getattr(summary, "skipped", ())),
-    ]
-    return summary.line(), "\n".join(details)
+    return summary.line(), "\n".join(summary.lines())
 
 
 def status_import(parent: QWidget, incident_path: Path, path: Path) -> BackgroundImport:
+    """One snapshot, in the background; the summary lists the rows that matched no shelter.
+    The core writes a snapshot in one transaction: Cancel stops nothing half-way."""
     return BackgroundImport(
         parent,
         incident_path,
-        _work(path),
+        lambda incident, _progress, _cancelled: import_status(incident, path),
         _translate("Import a shelter status snapshot"),
         _translate("Importing %1…").replace("%1", path.name),
         describe,
     )
 
 
-class QuietImport(BackgroundImport):
-    """A watch-folder import: no progress dialog, no summary box; the summary goes to
-    `finishedLine(text)` (the window's status bar)."""
+def one_pass(folder: Path):
+    """Work for a background job: import every snapshot in `folder` not taken yet (the core's
+    watch, stopped once each file pending at the start has been heard of). Returns [(file
+    name, summary or None, error or None)]."""
+
+    def work(incident, _progress, cancelled):
+        todo = len(pending(folder, done_digests(incident)))
+        heard: list[tuple[str, StatusSummary | None, str | None]] = []
+        watch(
+            incident,
+            folder,
+            cancelled=lambda: cancelled() or len(heard) >= todo,
+            report=lambda path, summary, error: heard.append((path.name, summary, error)),
+            interval=0,
+        )
+        return heard
+
+    return work
+
+
+class WatchPass(BackgroundImport):
+    """A watch-folder pass: no progress dialog, no summary box; `finishedLine(text)` says what
+    was imported (for the status bar), `done(heard)` fires when something was."""
 
     finishedLine = Signal(str)
 
-    def __init__(self, parent: QWidget, incident_path: Path, path: Path):
-        super().__init__(parent, incident_path, _work(path), path.name, path.name, describe)
-        self.dialog.setMinimumDuration(2**31 - 1)
-        self.path = path
+    def __init__(self, parent: QWidget, incident_path: Path, folder: Path):
+        super().__init__(parent, incident_path, one_pass(folder), "", "", lambda _s: ("", ""))
+        self.dialog.setMinimumDuration(2**31 - 1)  # never shown
 
     def _progress(self, done: int, total: int, path: str) -> None:
         pass
 
     def _failed(self, message: str) -> None:
         self._end()
-        self.finishedLine.emit(f"{self.path.name}: {message}")
+        self.finishedLine.emit(message)
 
-    def _finished(self, summary: object) -> None:
+    def _finished(self, heard: object) -> None:
         self._end()
-        self.done.emit(summary)
-        self.finishedLine.emit(f"{self.path.name}: {describe(summary)[0]}")
+        if heard:
+            self.done.emit(heard)
+        lines = [
+            f"{name}: {summary.line() if summary else error}" for name, summary, error in heard
+        ]
+        self.finishedLine.emit(" · ".join(lines))
 
 
 class StatusWatcher(QObject):
-    """Watches one folder; `arrived(path)` for each snapshot that appears in it after watching
-    began (files already there are not imported), once its size has settled."""
+    """Watches one folder; `due()` when it is time to look for new snapshots in it: soon after
+    something in it changed, and every few seconds while it is watched."""
 
-    arrived = Signal(Path)
+    due = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.folder: Path | None = None
         self.watcher = QFileSystemWatcher(self)
-        self.watcher.directoryChanged.connect(lambda _p: self.timer.start())
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(SETTLE_MS)
-        self.timer.timeout.connect(self.scan)
-        self.seen: dict[Path, tuple[int, int]] = {}  # path -> (size, mtime_ns) when handled
-        self.pending: dict[Path, int] = {}  # path -> size at the last look
+        self.soon = QTimer(self, singleShot=True, interval=SCAN_DELAY_MS)
+        self.soon.timeout.connect(self.due)
+        self.watcher.directoryChanged.connect(lambda _p: self.soon.start())
+        self.every = QTimer(self, interval=RESCAN_MS)
+        self.every.timeout.connect(self.due)
 
     def watch(self, folder: Path | None) -> None:
-        """Watch `folder` (None: stop). Snapshots already in it count as seen."""
+        """Watch `folder` (None: stop); a look is due at once."""
         if self.watcher.directories():
             self.watcher.removePaths(self.watcher.directories())
-        self.folder, self.pending = folder, {}
-        self.seen = {}
-        if folder is None or not folder.is_dir():
-            self.folder = None
-            return
-        self.seen = {p: self._stamp(p) for p in self._snapshots()}
-        self.watcher.addPath(str(folder))
-
-    def _snapshots(self) -> list[Path]:
-        try:
-            return sorted(
-                p
-                for p in self.folder.iterdir()
-                if p.is_file() and p.suffix.lower() in SNAPSHOT_SUFFIXES
-            )
-        except OSError:
-            return []
-
-    @staticmethod
-    def _stamp(path: Path) -> tuple[int, int]:
-        try:
-            info = path.stat()
-        except OSError:
-            return (-1, -1)
-        return (info.st_size, info.st_mtime_ns)
-
-    def scan(self) -> None:
-        """New or rewritten snapshots whose size has not changed since the last look are
-        handed on, oldest name first; others are looked at again shortly."""
-        if self.folder is None:
-            return
-        waiting = False
-        for path in self._snapshots():
-            stamp = self._stamp(path)
-            if self.seen.get(path) == stamp or stamp[0] <= 0:
-                continue
-            if self.pending.get(path) == stamp[0]:
-                self.pending.pop(path)
-                self.seen[path] = stamp
-                self.arrived.emit(path)
-            else:
-                self.pending[path] = stamp[0]
-                waiting = True
-        if waiting:
-            self.timer.start()
+        self.every.stop()
+        self.folder = folder if folder is not None and folder.is_dir() else None
+        if self.folder is not None:
+            self.watcher.addPath(str(self.folder))
+            self.every.start()
+            self.soon.start(0)

@@ -2,6 +2,7 @@
 HQ overview's totals and stale flags, the map's occupancy colours and urgent-need badges, the
 nearest shelters with room."""
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 from helpers import run_js
@@ -207,3 +208,53 @@ def test_nearest_shelters_with_room_skip_full_ones_for_a_report_and_a_clicked_po
     popup = run_js(qtbot, window.map, "document.querySelector('.leaflet-popup').textContent")
     assert nearest_name not in popup
     assert window.map.page().errors == []
+
+
+def snapshot(path, rows):
+    """A prefecture-style status snapshot (CP932 CSV, Japanese columns)."""
+    lines = ["避難所名,開設状況,混雑状況,避難者数,更新日時", *(",".join(r) for r in rows)]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp932"))
+    return path
+
+
+def test_a_status_snapshot_from_the_file_menu_and_the_watch_folder(
+    demo_path, open_main_window, qtbot, tmp_path
+):
+    from helpers import accept_message_box
+
+    from gspace.gui.settings_dialog import apply_settings, settings_form
+
+    window = open_main_window(demo_path)
+    named = Counter(f["name"] for f in window.features if f["kind"] == "shelter")
+    first, second = [f for f in window.features if named.get(f["name"]) == 1][:2]
+    now = datetime.now(window.incident.timezone).replace(microsecond=0)
+    stamp = (now - timedelta(minutes=30)).strftime("%Y/%m/%d %H:%M")
+    path = snapshot(
+        tmp_path / "status_1.csv",
+        [
+            (first["name"], "開設", "混雑", "150", stamp),
+            ("存在しない小学校", "開設", "空いています", "3", stamp),
+        ],
+    )
+    window.files.import_status(path)
+    text = accept_message_box(qtbot)
+    assert "1 shelters updated" in text and "1 not matched" in text
+    model = window.shelters.dock.model
+    row = model.rows[model.position[first["id"]]]
+    assert (row.status, row.evacuees, row.crowding) == ("open", 150, "crowded")
+    assert window.shelters.dock.totals.topLevelItem(0).text(2) == str(
+        sum(s.evacuees or 0 for s in model.rows)
+    )
+
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    form = settings_form(window)
+    form.watchEdit.setText(str(folder))
+    apply_settings(window, form)
+    later = now.strftime("%Y/%m/%d %H:%M")
+    snapshot(folder / "status_2.csv", [(second["name"], "開設", "やや混雑", "42", later)])
+    qtbot.waitUntil(lambda: model.rows[model.position[second["id"]]].evacuees == 42, timeout=30_000)
+    assert "status_2.csv: 1 rows: 1 shelters updated" in window.statusBar().currentMessage()
+    from gspace.gui.settings import app_settings
+
+    assert app_settings().value("shelters/watch_folder") == str(folder)
