@@ -143,6 +143,15 @@ def test_the_overview_flags_stale_reports_and_selects_on_the_map(
     dock.stale_only.setChecked(True)
     shown = {dock.proxy.index(r, 0).data(ID_ROLE) for r in range(dock.proxy.rowCount())}
     assert old["id"] in shown and fresh["id"] not in shown
+    dock.stale_only.setChecked(False)
+    dock.table.sortByColumn(COLUMNS.index("evacuees"), Qt.SortOrder.DescendingOrder)
+    shown = [dock.proxy.index(r, 0).data(ID_ROLE) for r in range(dock.proxy.rowCount())]
+    occupancy = [model.rows[model.position[i]].occupancy for i in shown]
+    known = [o for o in occupancy if o is not None]
+    assert known == sorted(known, reverse=True) and len(shown) == len(model.rows)
+    dock.search.setText(old["name"])
+    assert old["id"] in {dock.proxy.index(r, 0).data(ID_ROLE) for r in range(dock.proxy.rowCount())}
+    assert dock.proxy.rowCount() < len(model.rows)
     # a row chosen in the overview is the shelter chosen on the map and in the panel
     row = next(
         r for r in range(dock.proxy.rowCount()) if dock.proxy.index(r, 0).data(ID_ROLE) == old["id"]
