@@ -255,27 +255,26 @@ class SituationPanel(QWidget):
         self.problem.setVisible(bool(text))
 
 
-_N = QT_TRANSLATE_NOOP  # marks words for lupdate; translated where they are shown
 FIELD_LABELS = {  # the situation fields of the built-in kinds
-    "status": _N("Situation", "Status"),
-    "note": _N("Situation", "Note"),
-    "capacity": _N("Situation", "Capacity"),
-    "evacuees": _N("Situation", "Evacuees now"),
-    "crowding": _N("Situation", "Crowding"),
-    "need_water": _N("Situation", "Need: water"),
-    "need_food": _N("Situation", "Need: food"),
-    "need_blankets": _N("Situation", "Need: blankets"),
-    "need_medical": _N("Situation", "Need: medical care"),
-    "need_toilets": _N("Situation", "Need: toilets"),
-    "need_power": _N("Situation", "Need: power"),
-    "need_other": _N("Situation", "Other needs"),
-    "manager": _N("Situation", "Person in charge"),
-    "contact": _N("Situation", "Contact"),
-    "reported_at": _N("Situation", "Last report"),
-    "hazards": _N("Situation", "Hazards"),
-    "phone": _N("Situation", "Phone"),
-    "hours": _N("Situation", "Hours"),
-    "supply_method": _N("Situation", "Supply method"),
+    "status": QT_TRANSLATE_NOOP("Situation", "Status"),
+    "note": QT_TRANSLATE_NOOP("Situation", "Note"),
+    "capacity": QT_TRANSLATE_NOOP("Situation", "Capacity"),
+    "evacuees": QT_TRANSLATE_NOOP("Situation", "Evacuees now"),
+    "crowding": QT_TRANSLATE_NOOP("Situation", "Crowding"),
+    "need_water": QT_TRANSLATE_NOOP("Situation", "Need: water"),
+    "need_food": QT_TRANSLATE_NOOP("Situation", "Need: food"),
+    "need_blankets": QT_TRANSLATE_NOOP("Situation", "Need: blankets"),
+    "need_medical": QT_TRANSLATE_NOOP("Situation", "Need: medical care"),
+    "need_toilets": QT_TRANSLATE_NOOP("Situation", "Need: toilets"),
+    "need_power": QT_TRANSLATE_NOOP("Situation", "Need: power"),
+    "need_other": QT_TRANSLATE_NOOP("Situation", "Other needs"),
+    "manager": QT_TRANSLATE_NOOP("Situation", "Person in charge"),
+    "contact": QT_TRANSLATE_NOOP("Situation", "Contact"),
+    "reported_at": QT_TRANSLATE_NOOP("Situation", "Last report"),
+    "hazards": QT_TRANSLATE_NOOP("Situation", "Hazards"),
+    "phone": QT_TRANSLATE_NOOP("Situation", "Phone"),
+    "hours": QT_TRANSLATE_NOOP("Situation", "Hours"),
+    "supply_method": QT_TRANSLATE_NOOP("Situation", "Supply method"),
 }
 
 

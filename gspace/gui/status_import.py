@@ -24,10 +24,6 @@ SCAN_DELAY_MS = 2500  # after a change in the folder: past the core's settling t
 RESCAN_MS = 10_000  # and again now and then, for files that were still being written
 
 
-def _translate(text: str) -> str:
-    return QCoreApplication.translate("StatusImport", text)
-
-
 def describe(summary: StatusSummary) -> tuple[str, str]:
     """The summary's line, and one line per row that matched no shelter or was skipped."""
     return summary.line(), "\n".join(summary.lines())
@@ -40,8 +36,8 @@ def status_import(parent: QWidget, incident_path: Path, path: Path) -> Backgroun
         parent,
         incident_path,
         lambda incident, _progress, _cancelled: import_status(incident, path),
-        _translate("Import a shelter status snapshot"),
-        _translate("Importing %1…").replace("%1", path.name),
+        QCoreApplication.translate("StatusImport", "Import a shelter status snapshot"),
+        QCoreApplication.translate("StatusImport", "Importing %1…").replace("%1", path.name),
         describe,
     )
 
