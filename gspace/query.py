@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -273,11 +273,16 @@ def media_thumbnail(incident: Incident, sha256: str) -> bytes | None:
 
 
 def nearest_feature(
-    incident: Incident, lon: float, lat: float, kind: str, statuses: tuple[str, ...]
+    incident: Incident,
+    lon: float,
+    lat: float,
+    kind: str,
+    statuses: tuple[str, ...],
+    accept: Callable[[dict], bool] | None = None,
 ) -> tuple[dict, float] | None:
-    """The feature of `kind` in one of `statuses` nearest to (lon, lat), and its geodesic
-    distance in metres. Square windows from the R*Tree grow until the best candidate is nearer
-    than any point outside the window can be."""
+    """The feature of `kind` in one of `statuses` (and that `accept` accepts: a shelter with
+    room) nearest to (lon, lat), and its geodesic distance in metres. Square windows from the
+    R*Tree grow until the best candidate is nearer than any point outside the window can be."""
     from gspace.geo import distance_m
 
     best = None
@@ -286,7 +291,7 @@ def nearest_feature(
         candidates = [
             f
             for f in features(incident, [kind], window)
-            if f["status"] in statuses and f["lon"] is not None
+            if f["status"] in statuses and f["lon"] is not None and (accept is None or accept(f))
         ]
         if candidates:
             best = min(

@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
         self.selected_id = point_id
         media = query.media_row(self.incident, report["media"][0]) if report["media"] else None
         kinds = {f["kind"] for f in self.features}
-        nearest = nearest_lines(self.incident, report, kinds, self.catalog, self.shelters)
+        nearest = nearest_lines(self.incident, report, kinds, self.catalog)
         history = triage.history(self.incident, point_id, self.incident.timezone)
         if media:
             self.detail.show_report(

@@ -17,12 +17,13 @@ from PySide6.QtWidgets import QMenu
 
 from gspace import mapdata, query, records, shelters
 from gspace.errors import GspaceError
+from gspace.gui.i18n import current_language
 from gspace.gui.labels import layer_title
-from gspace.gui.map_content import distance_text
 from gspace.gui.review_actions import EditCommand
 from gspace.gui.shelter_map import legend_section, restyle
 from gspace.gui.shelters_dock import DEFAULT_STALE_HOURS, SheltersDock
 from gspace.municipalities import name_of
+from gspace.nearest import distance_text
 
 Edit = dict  # {"id": feature id, "status"?: str, "fields"?: {key: value}, "note"?: str | None}
 
@@ -197,16 +198,14 @@ class ShelterActions(QObject):
 
     # -- nearest with room ------------------------------------------------------------------
     def nearest_lines(self, lon: float, lat: float, limit: int = 3) -> list[str]:
-        """The nearest open shelters that are not full, with their free places and distance."""
+        """The nearest open shelters that are not full, with their distance and free places
+        (as the report panel's nearest places say them)."""
         lines = []
         for state, metres in self.nearest_with_room(lon, lat, limit):
-            distance = distance_text(metres)
-            free = (
-                self.tr("%1 free").replace("%1", str(state.free))
-                if state.free is not None
-                else self.tr("room (no numbers)")
-            )
-            lines.append(f"{state.name or '?'} — {free} — {distance}")
+            line = f"{state.name or '?'} — {distance_text(metres)}"
+            if state.free is not None:
+                line += f" ({shelters.label('free', current_language())} {state.free})"
+            lines.append(line)
         return lines
 
     def nearest_with_room(self, lon: float, lat: float, limit: int) -> list[tuple]:

@@ -190,32 +190,30 @@ def test_nearest_shelters_with_room_skip_full_ones_for_a_report_and_a_clicked_po
     report = next(r for r in window.rows if r["lon"] is not None)
     window._list_selected(report["id"])
     lines = window.detail.values["nearest"].text().splitlines()
-    shelter_lines = [line for line in lines if line.startswith("Shelters:")]
-    assert 1 <= len(shelter_lines) <= 3 and all(" free — " in line for line in shelter_lines)
+    [shelter_line] = [line for line in lines if line.startswith("Shelters:")]
     [(nearest, metres)] = window.shelters.nearest_with_room(report["lon"], report["lat"], 1)
-    assert shelter_lines[0].startswith(f"Shelters: {nearest.name} — {nearest.free} free")
+    said = f"Shelters: {nearest.name} — "
+    assert shelter_line.startswith(said) and shelter_line.endswith(f"(Free places {nearest.free})")
     shelters.set_situation(window.incident, nearest.id, fields={"evacuees": str(nearest.capacity)})
     window.load_data(reports=False)
     window._list_selected(report["id"])
     again = window.detail.values["nearest"].text()
-    assert f"{nearest.name} — {nearest.free} free" not in again  # full: no room
-    nearest_name = f"{nearest.name} — {nearest.free} free"
+    assert said not in again and "Shelters: " in again  # full: the next one with room
+    nearest_name = f"{nearest.name} — "
     # right-click on the map, then "Nearest shelters with room here"
     menu = window.shelters.context_menu(report["lat"], report["lon"])
     [action] = menu.actions()
     assert action.text() == "Nearest shelters with room here"
     action.trigger()
-    qtbot.waitUntil(
-        lambda: (
-            "free"
-            in (
-                run_js(qtbot, window.map, "document.querySelector('.leaflet-popup')?.textContent")
-                or ""
-            )
+
+    def popup():
+        return run_js(
+            qtbot, window.map, "document.querySelector('.leaflet-popup')?.textContent ?? ''"
         )
-    )
-    popup = run_js(qtbot, window.map, "document.querySelector('.leaflet-popup').textContent")
-    assert nearest_name not in popup
+
+    qtbot.waitUntil(lambda: "Free places" in popup())
+    assert popup().startswith("Nearest shelters with room (Shelters)")
+    assert nearest_name not in popup()  # full now
     assert window.map.page().errors == []
 
 

@@ -198,3 +198,44 @@ def test_the_shelters_command_in_three_formats(matsuyama):
     }
     bad = run_gspace("shelters", path, "--status", "opened")
     assert bad.returncode == 2 and "use not_opened, open, full, closed, unknown" in bad.stderr
+
+
+def test_the_nearest_shelter_is_one_with_room(matsuyama):
+    from gspace.catalog import incident_catalog
+    from gspace.nearest import nearest_places
+
+    catalog = incident_catalog(matsuyama.path)
+    castle, east = by_name(matsuyama, "城山公園"), by_name(matsuyama, "東雲公園")
+    lon, lat = castle["lon"] + 0.0005, castle["lat"]  # a point (a click) beside the castle park
+    assert [p.kind for p in nearest_places(matsuyama, lon, lat, catalog, ["shelter"])] == []
+    shelters.set_situation(matsuyama, east["id"], "open", {"evacuees": 4700})
+    shelters.set_situation(matsuyama, castle["id"], "open", {"evacuees": 50700})  # no room
+    [place] = nearest_places(matsuyama, lon, lat, catalog, ["shelter"])
+    assert place.feature["name"] == "東雲公園" and place.free == 100
+    assert 800 < place.metres < 1500
+    shelters.set_situation(matsuyama, castle["id"], None, {"evacuees": 50000})
+    [place] = nearest_places(matsuyama, lon, lat, catalog, ["shelter"])
+    assert place.feature["name"] == "城山公園" and place.free == 700 and place.metres < 100
+    shelters.set_situation(matsuyama, castle["id"], None, {"crowding": "full"})
+    assert (
+        nearest_places(matsuyama, lon, lat, catalog, ["shelter"])[0].feature["name"] == "東雲公園"
+    )
+    shelters.set_situation(matsuyama, castle["id"], "full", {"crowding": ""})
+    assert (
+        nearest_places(matsuyama, lon, lat, catalog, ["shelter"])[0].feature["name"] == "東雲公園"
+    )
+
+
+def test_the_support_map_kinds(layers_dir):
+    from gspace.catalog import load_catalog
+
+    catalog = load_catalog()
+    for kind, ja in (("bathhouse", "入浴施設"), ("charging", "充電スポット"),
+                     ("supply_depot", "救援物資拠点")):  # fmt: skip
+        known = catalog[kind]
+        assert known.title["ja"] == ja and known.title["en"]
+        assert known.usable and known.statuses[-1].id == "unknown"
+        assert all(s.label["ja"] and s.label["en"] for s in known.statuses)
+        assert "hours" in known.fields and set(known.public) <= set(known.fields)
+    assert "manager" not in catalog["supply_depot"].public
+    assert catalog["shelter"].public and "manager" not in catalog["shelter"].public
