@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from gspace import query, shelters
 from gspace.gui.shelter_map import FULL_COLOR, OCCUPANCY_BANDS
 from gspace.gui.shelters_dock import COLUMNS, ID_ROLE, STALE_COLOR
+from gspace.nearest import distance_text
 
 
 def stored(window, feature_id):
@@ -192,14 +193,14 @@ def test_nearest_shelters_with_room_skip_full_ones_for_a_report_and_a_clicked_po
     lines = window.detail.values["nearest"].text().splitlines()
     [shelter_line] = [line for line in lines if line.startswith("Shelters:")]
     [(nearest, metres)] = window.shelters.nearest_with_room(report["lon"], report["lat"], 1)
-    said = f"Shelters: {nearest.name} — "
-    assert shelter_line.startswith(said) and shelter_line.endswith(f"(Free places {nearest.free})")
+    said = f"Shelters: {nearest.name} — {distance_text(metres)} (Free places {nearest.free})"
+    assert shelter_line == said
     shelters.set_situation(window.incident, nearest.id, fields={"evacuees": str(nearest.capacity)})
     window.load_data(reports=False)
     window._list_selected(report["id"])
     again = window.detail.values["nearest"].text()
     assert said not in again and "Shelters: " in again  # full: the next one with room
-    nearest_name = f"{nearest.name} — "
+    nearest_name = f"{nearest.name} — {distance_text(metres)}"
     # right-click on the map, then "Nearest shelters with room here"
     menu = window.shelters.context_menu(report["lat"], report["lon"])
     [action] = menu.actions()
