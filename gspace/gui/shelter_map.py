@@ -25,7 +25,7 @@ GROUP = f"feature:{KIND}"
 def occupancy_color(state: ShelterState) -> str:
     if state.status not in IN_OPERATION:
         return IDLE_COLOR
-    if state.occupancy is None:
+    if state.occupancy is None or state.evacuees is None:
         return FULL_COLOR if state.status == "full" else UNKNOWN_COLOR
     for bound, color in OCCUPANCY_BANDS:
         if state.occupancy < bound:

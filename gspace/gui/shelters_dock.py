@@ -201,9 +201,11 @@ class SheltersModel(QAbstractTableModel):
         """What a column sorts by: numbers for counts and ages, else the text shown."""
         if column == "evacuees":
             return -1.0 if row.occupancy is None else float(row.occupancy)
-        if column == "age":
+        if column == "age":  # never reported: oldest of all when open, else last
             age = self.age(row)
-            return float("inf") if age is None else age
+            if age is None:
+                return float("inf") if row.status in IN_OPERATION else -1.0
+            return age
         if column == "needs":
             return float(sum(2 if u == "urgent" else 1 for u in row.needs.values()))
         return self.display(row, column)
@@ -215,7 +217,7 @@ def occupancy_text(row: ShelterState) -> str:
         return ""
     evacuees = "?" if row.evacuees is None else row.evacuees
     text = f"{evacuees} / {'?' if row.capacity is None else row.capacity}"
-    if row.occupancy is not None:
+    if row.occupancy is not None and row.evacuees is not None:
         text += f" ({row.occupancy:.0f} %)"
     return text
 

@@ -9,7 +9,7 @@ from helpers import run_js
 from PySide6.QtCore import Qt
 
 from gspace import query, shelters
-from gspace.gui.shelter_map import FULL_COLOR, OCCUPANCY_BANDS
+from gspace.gui.shelter_map import FULL_COLOR, OCCUPANCY_BANDS, UNKNOWN_COLOR
 from gspace.gui.shelters_dock import COLUMNS, ID_ROLE, STALE_COLOR
 from gspace.nearest import distance_text
 
@@ -60,7 +60,7 @@ def test_a_situation_edited_in_the_panel_is_stored_totalled_drawn_and_undone(
     assert panel.isVisible()
     assert run_js(qtbot, window.map, "1") == 1
     before = page_style(qtbot, window, shelter["id"])
-    assert before["fill"] == OCCUPANCY_BANDS[0][1]  # nobody there yet: green
+    assert before["fill"] == UNKNOWN_COLOR  # no evacuee count yet: grey
 
     evacuees_now = capacity * 9 // 10  # 90 %: orange
     type_into(panel.editors["evacuees"], f"{evacuees_now:,}")  # "630" or "1,260" as typed
