@@ -9,10 +9,10 @@ shelter both keep theirs. A city that adds a need to its own shelter.toml (a cho
 `need_...`) sees it here without a change of code.
 
 `overview()` reads every shelter once (the few columns it needs) and computes each one's state;
-`shelter_state()` is the same for one feature, so a window can refresh the row it has just
-edited and re-total with `totals()` instead of reading the store again. `set_situation()` writes
-a situation through the change log and returns what it replaced, so the caller can undo it by
-writing that back.
+`refresh()` reads again only the shelters just written and sums the totals anew, which is what
+a window calls after an edit (`shelter_state()` and `totals()` are its parts).
+`set_situation()` writes a situation through the change log and returns what it replaced, so
+the caller can undo it by writing that back.
 
     >>> view = overview(incident, stale_hours=6)
     >>> view.total.evacuees, view.by_municipality["43101"].open
@@ -26,6 +26,7 @@ import inspect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import cache
 
 import orjson
 
@@ -299,7 +300,47 @@ def overview(
     return Overview(states, by_municipality, total, now, stale_hours, names)
 
 
+def refresh(
+    incident: Incident,
+    view: Overview,
+    feature_ids: Iterable[str],
+    *,
+    kind: str = KIND,
+    catalog: Mapping[str, LayerKind] | None = None,
+    now: datetime | None = None,
+) -> Overview:
+    """`view` after the shelters `feature_ids` were written (an edit, an undo, a feed): only
+    those are read again and the totals summed anew, so a window follows an edit among 10,000
+    shelters in milliseconds. A shelter deleted since leaves the list; one that is new, or was
+    left out by the first overview's filters, is not added (call overview() for that)."""
+    now = now or datetime.now(incident.timezone)
+    catalog = incident_catalog(incident.path) if catalog is None else catalog
+    needs = need_keys(catalog.get(kind))
+    ids = list(dict.fromkeys(feature_ids))
+    position = {state.id: n for n, state in enumerate(view.shelters)}
+    states: list[ShelterState | None] = list(view.shelters)
+    found: dict[str, dict] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        cursor = incident.conn.execute(
+            f"{_LEAN_SELECT} AND id IN ({', '.join('?' * len(chunk))})", (kind, *chunk)
+        )
+        columns = [d[0] for d in cursor.description]
+        found.update({row[0]: dict(zip(columns, row, strict=True)) for row in cursor})
+    for feature_id in ids:
+        if feature_id in position:
+            feature = found.get(feature_id)
+            states[position[feature_id]] = (
+                shelter_state(feature, now, view.stale_hours, needs) if feature else None
+            )
+    kept = [s for s in states if s is not None]
+    by_municipality, total = totals(kept)
+    names = {code: view.names.get(code) or name_of(code) or "" for code in by_municipality}
+    return Overview(kept, by_municipality, total, now, view.stale_hours, names)
+
+
 # -- writing ---------------------------------------------------------------------------------
+@cache
 def update_accepts_stamp() -> bool:
     """Whether records.update_feature takes `stamp=` (a write stamped at a snapshot's own time,
     added with the sync engine); until it does, situations are written at the current time."""

@@ -36,7 +36,11 @@ def sorted_states(states: Iterable[ShelterState], by: str) -> list[ShelterState]
         "occupancy": lambda s: (-(s.occupancy or -1), s.name),
         "free": lambda s: (-(s.free if s.free is not None else -1), s.name),
         "age": lambda s: (-(s.age_hours if s.age_hours is not None else 1e9), s.name),
-        "needs": lambda s: (-2 * s.urgent - len(s.needs), s.name),
+        "needs": lambda s: (
+            -sum(v == "urgent" for v in s.needs.values()),
+            -len(s.needs),
+            s.name,
+        ),
     }
     return sorted(states, key=keys[by])
 
@@ -115,11 +119,17 @@ def write_table(
         )
     out.write("\n")
     for code, totals in sorted(view.by_municipality.items(), key=lambda i: i[0] or "~"):
-        out.write(_totals_line(view.names.get(code) or "-", totals) + "\n")
-    out.write(_totals_line("total" if lang != "ja" else "合計", view.total) + "\n")
+        out.write(_totals_line(view.names.get(code) or "-", totals, lang) + "\n")
+    out.write(_totals_line("total" if lang != "ja" else "合計", view.total, lang) + "\n")
 
 
-def _totals_line(name: str, t) -> str:
+def _totals_line(name: str, t, lang: str | None = None) -> str:
+    if lang == "ja":
+        stale = f"、報告が古い {t.stale}" if t.stale else ""
+        return (
+            f"{name}: 避難所 {t.shelters} か所、開設 {t.open}(満員 {t.in_operation - t.open})、"
+            f"避難者 {t.evacuees} 人、空き {t.free} 人分、至急の必要あり {t.urgent}{stale}"
+        )
     stale = f", {t.stale} stale" if t.stale else ""
     return (
         f"{name}: {t.shelters} shelters, {t.open} open ({t.in_operation - t.open} full), "

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import orjson
@@ -99,16 +99,19 @@ def _word(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
+@lru_cache(maxsize=256)
 def parse_status(text: str) -> str | None:
     """A feed's 開設状況 as a shelter status (開設 -> open, 未開設 -> not_opened, ...)."""
     return _STATUS.get(_word(text))
 
 
+@lru_cache(maxsize=256)
 def parse_crowding(text: str) -> str | None:
     """A feed's 混雑状況 as a crowding level (空いています -> empty, やや混雑 -> moderate, ...)."""
     return _CROWDING.get(_word(text))
 
 
+@lru_cache(maxsize=4096)  # a snapshot's rows mostly share a few times
 def parse_feed_time(text: str, zone: tzinfo) -> datetime | None:
     """A feed's 更新日時: ISO 8601, 2026/11/30 10:05, 2026年11月30日 10時05分, ...; a time
     without an offset is in `zone`. None when the text is not a time."""
@@ -164,7 +167,19 @@ class _Shelter:
     address: str
     muni_code: str | None
     status: str | None
-    attributes: dict
+    source_ids: tuple
+    text: str | None  # the stored attributes, decoded only when a row matches the shelter
+    _attributes: dict | None = None
+
+    @property
+    def attributes(self) -> dict:
+        if self._attributes is None:
+            self._attributes = orjson.loads(self.text or "{}")
+        return self._attributes
+
+    @attributes.setter
+    def attributes(self, value: dict) -> None:
+        self._attributes = value
 
 
 class _Index:
@@ -174,12 +189,7 @@ class _Index:
         self.by_id: dict[str, list[_Shelter]] = defaultdict(list)
         self.by_name: dict[str, list[_Shelter]] = defaultdict(list)
         for shelter in shelters:
-            attributes = shelter.attributes
-            imported = attributes.get("_imported")
-            ids = {attributes.get("_source_id")}
-            if isinstance(imported, dict):
-                ids.add(imported.get("id"))
-            for source_id in ids - {None, ""}:
+            for source_id in set(shelter.source_ids) - {None, ""}:
                 self.by_id[str(source_id)].append(shelter)
             if shelter.name:
                 self.by_name[name_key(shelter.name)].append(shelter)
@@ -212,13 +222,14 @@ class _Index:
 
 def _load(incident: Incident, kind: str) -> list[_Shelter]:
     rows = incident.conn.execute(
-        "SELECT id, name, address, muni_code, status, attributes FROM features "
-        "WHERE kind = ? AND deleted = 0 ORDER BY fid",
+        "SELECT id, name, address, muni_code, status, attributes, "
+        "json_extract(attributes, '$._source_id'), json_extract(attributes, '$._imported.id') "
+        "FROM features WHERE kind = ? AND deleted = 0 ORDER BY fid",
         (kind,),
     )
     return [
-        _Shelter(i, n or "", a or "", m, s, orjson.loads(attributes or "{}"))
-        for i, n, a, m, s, attributes in rows
+        _Shelter(i, n or "", a or "", m, s, (id1, id2), text)
+        for i, n, a, m, s, text, id1, id2 in rows
     ]
 
 
@@ -287,13 +298,15 @@ def import_status(
     evacuee_type, capacity_type = known.field_type("evacuees"), known.field_type("capacity")
     zone = incident.timezone
     claimed: dict[str, int] = {}
+    newest: datetime | None = None
     with incident.transaction():
         for row in table.rows:
             summary.rows += 1
             number = row["_row"]
 
             def cell(role: str, row=row) -> str:
-                return str(row.get(columns[role] or "", "") or "").strip()
+                column = columns[role]
+                return str(row.get(column) or "").strip() if column else ""
 
             name, source_id = cell("name"), cell("id")
             if not name and not source_id:
@@ -333,9 +346,10 @@ def import_status(
                 )
                 continue
             claimed[shelter.id] = number
-            iso = when.isoformat(timespec="seconds")
-            summary.newest = max(summary.newest or iso, iso, key=lambda t: parse_time(t, zone))
-            _apply(incident, shelter, changes, when, iso, summary)
+            if newest is None or when > newest:
+                newest = when
+            _apply(incident, shelter, changes, when, summary)
+    summary.newest = newest.isoformat(timespec="seconds") if newest else None
     _log(incident, path, summary)
     return summary
 
@@ -345,10 +359,10 @@ def _apply(
     shelter: _Shelter,
     changes: dict,
     when: datetime,
-    iso: str,
     summary: StatusSummary,
 ) -> None:
     """Write one row's situation unless the shelter has a report as new or newer."""
+    iso = _iso(when)
     current = parse_time(shelter.attributes.get("reported_at"), incident.timezone)
     if current is not None and current >= when:
         summary.older += 1
@@ -370,6 +384,11 @@ def _apply(
     else:
         summary.updated += 1
         summary.updated_ids.append(shelter.id)
+
+
+@lru_cache(maxsize=1024)
+def _iso(when: datetime) -> str:
+    return when.isoformat(timespec="seconds")
 
 
 def _log(incident: Incident, path: Path, summary: StatusSummary) -> None:

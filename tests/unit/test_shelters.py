@@ -239,3 +239,14 @@ def test_the_support_map_kinds(layers_dir):
         assert "hours" in known.fields and set(known.public) <= set(known.fields)
     assert "manager" not in catalog["supply_depot"].public
     assert catalog["shelter"].public and "manager" not in catalog["shelter"].public
+
+
+def test_refresh_after_an_edit_equals_a_new_overview(matsuyama):
+    view = shelters.overview(matsuyama, stale_hours=2)
+    park = by_name(matsuyama, "城山公園")
+    shelters.set_situation(matsuyama, park["id"], "open", {"evacuees": 300, "need_food": "urgent"})
+    refreshed = shelters.refresh(matsuyama, view, [park["id"]], now=view.now)
+    again = shelters.overview(matsuyama, stale_hours=2, now=view.now)
+    assert refreshed.total == again.total and refreshed.total.evacuees == 300
+    assert refreshed.by_municipality == again.by_municipality
+    assert refreshed.shelters == again.shelters
