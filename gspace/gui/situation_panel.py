@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -216,6 +216,13 @@ class SituationPanel(QWidget):
                         (choice_label(c), c) for c in self.kind.field_type(name).choices
                     ]
                 set_choices(editor, items, self.value_of(name))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            if self.feature:
+                self._fill()
+        super().changeEvent(event)
 
     def _placeholder(self, name: str) -> str:
         kind = self.kind.field_type(name).type if name not in ("status", "note") else "text"
