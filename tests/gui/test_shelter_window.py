@@ -203,7 +203,16 @@ def test_nearest_shelters_with_room_skip_full_ones_for_a_report_and_a_clicked_po
     assert said not in again and "Shelters: " in again  # full: the next one with room
     nearest_name = f"{nearest.name} — {distance_text(metres)}"
     # right-click on the map, then "Nearest shelters with room here"
-    menu = window.shelters.context_menu(report["lat"], report["lon"])
+    with qtbot.waitSignal(window.map.bridge.contextRequested) as right_click:
+        run_js(
+            qtbot,
+            window.map,
+            f"gspace.map.fire('contextmenu', {{latlng: L.latLng({report['lat']}, "
+            f"{report['lon']})}}); 1",
+        )
+    assert right_click.args == [report["lat"], report["lon"]]
+    menu = window.shelters.menu  # the menu the right-click opened there
+    assert menu.isVisible()
     [action] = menu.actions()
     assert action.text() == "Nearest shelters with room here"
     action.trigger()
