@@ -276,3 +276,27 @@ def test_a_status_snapshot_from_the_file_menu_and_the_watch_folder(
     from gspace.gui.settings import app_settings
 
     assert app_settings().value("shelters/watch_folder") == str(folder)
+
+
+def test_a_water_points_situation_is_edited_and_undone_likewise(demo_path, open_main_window):
+    window = open_main_window(demo_path)
+    water = next(f for f in window.features if f["kind"] == "water")
+    window._map_clicked(water["id"])
+    panel = window.detail.situation
+    assert {"status", "hours", "supply_method", "note"} <= set(panel.editors)
+    assert "evacuees" not in panel.editors and panel.chart.isHidden()
+    status = panel.editors["status"]
+    status.setCurrentIndex(status.findData("unavailable"))
+    status.activated.emit(status.currentIndex())
+    type_into(panel.editors["hours"], "9:00-17:00")
+    type_into(panel.editors["supply_method"], "給水車")
+    saved = stored(window, water["id"])
+    assert saved["status"] == "unavailable"
+    assert (saved["attributes"]["hours"], saved["attributes"]["supply_method"]) == (
+        "9:00-17:00",
+        "給水車",
+    )
+    for _ in range(3):
+        window.review.undo_action.trigger()
+    back = stored(window, water["id"])
+    assert (back["status"], back["attributes"]) == (water["status"], water["attributes"])
