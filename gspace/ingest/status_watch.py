@@ -50,6 +50,44 @@ def pending(folder: Path, done: dict[str, str], now: float | None = None) -> lis
     return [p for _, _, p in sorted(found) if _digest(p) not in done]
 
 
+def import_new(
+    incident: Incident,
+    folder: str | Path,
+    *,
+    report: Callable[[Path, StatusSummary | None, str | None], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    encoding: str | None = None,
+) -> int:
+    """One look into `folder`: import each snapshot not taken before (the window's watch-folder
+    timer calls this). `report(path, summary, error)` hears of each file; a file that cannot
+    be read gives one line as `error` and is not tried again. Returns how many were imported."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise GspaceError(f"{folder} is not a folder")
+    done = done_digests(incident)
+    try:
+        files = pending(folder, done)
+    except OSError as e:
+        raise GspaceError(file_message(e, folder)) from None
+    imported = 0
+    for path in files:
+        if cancelled and cancelled():
+            break
+        digest = _digest(path)
+        try:
+            summary = import_status(incident, path, encoding=encoding)
+        except (GspaceError, OSError) as e:
+            if report:
+                report(path, None, file_message(e, path) if isinstance(e, OSError) else str(e))
+        else:
+            imported += 1
+            if report:
+                report(path, summary, None)
+        done[digest] = path.name
+        incident.set_meta(DONE_KEY, orjson.dumps(done).decode())
+    return imported
+
+
 def watch(
     incident: Incident,
     folder: str | Path,
@@ -59,32 +97,13 @@ def watch(
     interval: float = 5.0,
     encoding: str | None = None,
 ) -> int:
-    """Import each new snapshot in `folder` until `cancelled()`; `report(path, summary,
-    error)` hears of each file (an error is one line: the file is not tried again). Returns the
-    number of snapshots imported."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise GspaceError(f"{folder} is not a folder")
+    """Import each new snapshot in `folder` (import_new every `interval` seconds) until
+    `cancelled()`. Returns the number of snapshots imported."""
     imported = 0
     while not cancelled():
-        done = done_digests(incident)
-        try:
-            files = pending(folder, done)
-        except OSError as e:
-            raise GspaceError(file_message(e, folder)) from None
-        for path in files:
-            if cancelled():
-                break
-            digest = _digest(path)
-            try:
-                summary = import_status(incident, path, encoding=encoding)
-            except (GspaceError, OSError) as e:
-                report(path, None, file_message(e, path) if isinstance(e, OSError) else str(e))
-            else:
-                imported += 1
-                report(path, summary, None)
-            done[digest] = path.name
-            incident.set_meta(DONE_KEY, orjson.dumps(done).decode())
+        imported += import_new(
+            incident, folder, report=report, cancelled=cancelled, encoding=encoding
+        )
         deadline = time.monotonic() + interval
         while not cancelled() and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -215,3 +215,22 @@ def test_a_watch_folder_imports_each_snapshot_once(two_cities, tmp_path):
 
     with Incident.open(path) as inc:
         assert situation(inc)["城山公園"] == ("full", 900, "full")
+
+
+def test_one_look_into_a_watch_folder_takes_each_file_once(two_cities, tmp_path):
+    from gspace.ingest.status_watch import import_new
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    write_csv(drop / "a.csv", [["城山公園", "松山市", "開設", "混雑", "200", "2026/11/30 10:00"]])
+    (drop / "broken.json").write_text("{not json", encoding="utf-8")
+    (drop / "notes.pdf").write_bytes(b"%PDF")  # not a snapshot: left alone
+    old = time.time() - 60
+    for path in drop.iterdir():
+        os.utime(path, (old, old))
+    heard = []
+    assert import_new(two_cities, drop, report=lambda p, s, e: heard.append((p.name, e))) == 1
+    assert heard[0] == ("a.csv", None)
+    assert heard[1][0] == "broken.json" and heard[1][1].startswith("broken.json")
+    assert import_new(two_cities, drop) == 0  # remembered, even the broken one
+    assert situation(two_cities)["城山公園"] == ("open", 200, "crowded")
