@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 from gspace.gui.background_import import BackgroundImport
 from gspace.ingest.status_feed import StatusSummary, import_status
 from gspace.ingest.status_watch import SUFFIXES as SNAPSHOT_SUFFIXES  # noqa: F401 (File menu)
-from gspace.ingest.status_watch import done_digests, pending, watch
+from gspace.ingest.status_watch import import_new
 
 SCAN_DELAY_MS = 2500  # after a change in the folder: past the core's settling time
 RESCAN_MS = 10_000  # and again now and then, for files that were still being written
@@ -43,19 +43,16 @@ def status_import(parent: QWidget, incident_path: Path, path: Path) -> Backgroun
 
 
 def one_pass(folder: Path):
-    """Work for a background job: import every snapshot in `folder` not taken yet (the core's
-    watch, stopped once each file pending at the start has been heard of). Returns [(file
-    name, summary or None, error or None)]."""
+    """Work for a background job: one look into `folder`, importing every snapshot not taken
+    yet (`status_watch.import_new`). Returns [(file name, summary or None, error or None)]."""
 
     def work(incident, _progress, cancelled):
-        todo = len(pending(folder, done_digests(incident)))
         heard: list[tuple[str, StatusSummary | None, str | None]] = []
-        watch(
+        import_new(
             incident,
             folder,
-            cancelled=lambda: cancelled() or len(heard) >= todo,
             report=lambda path, summary, error: heard.append((path.name, summary, error)),
-            interval=0,
+            cancelled=cancelled,
         )
         return heard
 
