@@ -297,6 +297,9 @@ def export_(
                 handout=handout,
             )
         )
+    if handout:
+        click.echo(f"wrote {out}: the {handout} hand-out", err=True)
+        return
     unlocated = f" ({job.unlocated} without a location left out)" if job.unlocated else ""
     click.echo(
         f"wrote {out}: {job.reports_written} reports{unlocated}, {job.features_written} features",

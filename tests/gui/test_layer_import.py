@@ -84,8 +84,15 @@ def test_a_report_shows_its_nearest_open_shelter_water_point_and_wifi(demo_path,
     window._list_selected(report["id"])
     lines = window.detail.values["nearest"].text().splitlines()
     assert [line.split(":")[0] for line in lines] == ["Shelters", "Water supply", "Free Wi-Fi"]
-    assert re.search(r" — [\d.]+ k?m \(Free places \d+\)$", lines[0])  # a shelter with room
     assert all(line.endswith((" m", " km")) for line in lines[1:])
+    # the nearest shelter is one with room, and says how much (demo shelters have a capacity)
+    shelter, free = re.fullmatch(
+        r"Shelters: (.+) — [\d.]+ k?m \(Free places (\d+)\)", lines[0]
+    ).groups()
+    named = [f for f in window.features if f["name"] == shelter and f["status"] == "open"]
+    assert int(free) > 0 and any(
+        int(free) == f["attributes"]["capacity"] - f["attributes"]["evacuees"] for f in named
+    )
 
 
 def test_a_reimport_goes_into_the_layer_of_the_same_file_and_a_nameless_file_is_flagged(
