@@ -1,12 +1,13 @@
 """The layer catalog: one TOML file per reference-layer kind.
 
 A kind file declares `kind`, `title` (ja/en), `fields`, `[types]` (a field's type: text, the
-default, integer, number, date, or `{ type = "choice", choices = [...] }`), `[aliases]` (for
-each canonical field, the source column names that mean it), a `[symbol]` (shape: circle,
-square, diamond or triangle; color) and its `[[statuses]]` (id, label ja/en, color; the last is
-the default). Built-in kinds in the shipped `layers/` folder and a user's own files (the
-incident's `layers/` folder, or any folder given) load through the same `load_catalog`; a later
-file of the same kind replaces an earlier one, so a city can adapt a built-in kind.
+default, integer, number, date, or `{ type = "choice", choices = [...] }`), `public` (the
+fields a public export may carry), `[aliases]` (for each canonical field, the source column
+names that mean it), a `[symbol]` (shape: circle, square, diamond or triangle; color) and its
+`[[statuses]]` (id, label ja/en, color; the last is the default). Built-in kinds in the shipped
+`layers/` folder and a user's own files (the incident's `layers/` folder, or any folder given)
+load through the same `load_catalog`; a later file of the same kind replaces an earlier one, so
+a city can adapt a built-in kind.
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ class LayerKind:
     aliases: dict[str, tuple[str, ...]]  # canonical field -> source column names
     usable: tuple[str, ...] = ()  # statuses in which the place can be used (open, available)
     types: dict[str, FieldType] = field(default_factory=dict)  # fields that are not text
+    # the fields a public export may carry (an allow-list: staff names, contacts, the note and
+    # any attribute not named here stay internal); None when the kind file does not say
+    public: tuple[str, ...] | None = None
 
     def field_type(self, name: str) -> FieldType:
         return self.types.get(name, TEXT)
@@ -136,6 +140,7 @@ def read_kind(path: Path) -> LayerKind:
             color=symbol.get("color", "#555555"),
             aliases={k: tuple(v) for k, v in data.get("aliases", {}).items()},
             usable=tuple(data.get("usable", ())),
+            public=tuple(data["public"]) if "public" in data else None,
             types={k: _field_type(path, k, v) for k, v in data.get("types", {}).items()},
             statuses=tuple(
                 Status(s["id"], dict(s["label"]), s.get("color", "#9e9e9e"))

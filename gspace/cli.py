@@ -32,7 +32,7 @@ from pathlib import Path
 
 import click
 
-from gspace import __version__, query, records
+from gspace import __version__, query
 from gspace.catalog import incident_catalog
 from gspace.cli_import import import_
 from gspace.cli_options import (
@@ -44,6 +44,7 @@ from gspace.cli_options import (
     report_filters,
     split_values,
 )
+from gspace.cli_shelters import shelters
 from gspace.errors import GspaceError, IncidentError, Interrupted, file_message, message
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, Vocabulary, write_features, write_reports
@@ -161,7 +162,8 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
     click.echo(f"created incident {incident}", err=True)
 
 
-cli.add_command(import_)  # photos, sns, gazetteer, layer: gspace/cli_import.py
+cli.add_command(import_)  # photos, sns, gazetteer, layer, status: gspace/cli_import.py
+cli.add_command(shelters)  # the HQ overview: gspace/cli_shelters.py
 
 
 @cli.command()
@@ -238,6 +240,12 @@ def features(
 @click.option("--paper", type=click.Choice(PAPERS), default="a3", show_default=True)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="ja", show_default=True)
 @click.option(
+    "--handout",
+    type=click.Choice(["shelters", "needs"]),
+    help="instead of the map: the open shelters (list and map: .pdf, .png, .csv) or the needs "
+    "per shelter (.pdf, .csv)",
+)
+@click.option(
     "--extent",
     "area",
     default="reports",
@@ -254,6 +262,7 @@ def export_(
     paper: str,
     lang: str,
     area: str,
+    handout: str | None,
     **filters,
 ) -> None:
     """Write a shared map or file of the filtered reports; the format is OUT's suffix.
@@ -261,6 +270,9 @@ def export_(
     .html (web map that opens offline), .gpkg (GeoPackage with photos), .geojson, .kml,
     .kmz (with photos), .csv (UTF-8 with BOM, for Excel), .pdf and .png (printed map
     with legend, scale and a list of the reports; --paper a4|a3).
+
+    --handout shelters writes the open shelters (map and numbered list with free places and
+    phone; A4/A3) and --handout needs the needs per shelter, urgent first, for logistics.
 
     Example: gspace export ~/incidents/kumamoto map.html --category rescue --profile public
     """
@@ -282,8 +294,12 @@ def export_(
                 paper=paper,
                 lang=lang,
                 extent=extent,
+                handout=handout,
             )
         )
+    if handout:
+        click.echo(f"wrote {out}: the {handout} hand-out", err=True)
+        return
     unlocated = f" ({job.unlocated} without a location left out)" if job.unlocated else ""
     click.echo(
         f"wrote {out}: {job.reports_written} reports{unlocated}, {job.features_written} features",
@@ -319,12 +335,15 @@ def feature_set(
 ) -> None:
     """Set a feature's status, note or attributes (goes through the change log).
 
+    A shelter's or water point's time of last report (reported_at) becomes now, unless
+    --field reported_at=... gives it.
+
     REF is the feature's reference as the window, maps and lists show it (K7M4-QX2P-ZA9B), or
     its start if no other feature's begins the same (k7m4), or the full id.
 
     Example: gspace feature set ~/incidents/kumamoto K7M4-QX2P --status full --note "残り0人分"
     """
-    from gspace.catalog import set_fields
+    from gspace.shelters import set_situation
 
     updates = {}
     for item in fields:
@@ -334,24 +353,8 @@ def feature_set(
         updates[name] = value
     with Incident.open(incident) as inc:
         feature_id = resolve_ref(inc, "features", feature_ref)
-        current = next((f for f in query.features(inc) if f["id"] == feature_id), None)
-        if current is None:
-            raise GspaceError(f"no feature with id {feature_id}")
-        changes: dict = {}
-        kind = incident_catalog(inc.path).get(current["kind"])
-        if status is not None:
-            if kind and kind.statuses and not kind.status(status):
-                allowed = ", ".join(s.id for s in kind.statuses)
-                raise GspaceError(
-                    f"{status!r} is not a status of {current['kind']} (use {allowed})"
-                )
-            changes["status"] = status
-        if note is not None:
-            changes["note"] = note
-        if updates:
-            changes["attributes"] = set_fields(current["attributes"], updates, kind)
-        with inc.transaction():
-            changed = records.update_feature(inc, feature_id, **changes)
+        undo = set_situation(inc, feature_id, status, updates, note)
+        changed = set(undo.get("fields", {})) | (undo.keys() - {"fields"})
         [shown] = describe(inc.conn, "features", [feature_id])
     click.echo(
         f"{shown}: " + (", ".join(sorted(changed)) + " changed" if changed else "nothing changed"),

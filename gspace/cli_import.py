@@ -1,6 +1,6 @@
-"""`gspace import`: photos, SNS posts, reference layers and gazetteer towns, each a few lines
-over its ingest module; what was skipped goes to stderr with the reason, and Ctrl-C says what
-was kept."""
+"""`gspace import`: photos, SNS posts, reference layers, shelter-status snapshots and gazetteer
+towns, each a few lines over its ingest module; what was skipped goes to stderr with the
+reason, and Ctrl-C says what was kept."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from gspace.errors import message
+from gspace.errors import Interrupted, message
 from gspace.incident import Incident
 from gspace.ingest.interrupt import Interruptible, interrupted
 
@@ -242,3 +242,67 @@ def import_layer(
         click.echo(line, err=True)
     click.echo(f"layer: {summary.into}" + (" (new)" if summary.new_layer else ""), err=True)
     click.echo(summary.line(), err=True)
+
+
+@import_.command("status")
+@click.argument("incident", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--watch",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="keep watching this folder and import each new snapshot dropped into it (Ctrl-C stops)",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.5, 3600),
+    default=10,
+    show_default=True,
+    help="seconds between looks into the --watch folder",
+)
+@click.option(
+    "--encoding", default="auto", show_default=True, help="auto, utf-8, cp932, ... (CSV, JSON)"
+)
+def import_status(
+    incident: Path, files: tuple[Path, ...], folder: Path | None, interval: float, encoding: str
+) -> None:
+    """Update shelters from a published shelter-status list (CSV or JSON snapshot).
+
+    Columns such as 避難所名 / 開設状況 / 混雑状況 / 避難者数 / 更新日時 (or shelter_name,
+    opening_status, crowding, evacuees, updated_at) update the matching shelters' situation;
+    no feature is added. A row older than the shelter's last report changes nothing; times
+    without an offset are in the incident's time zone. Rows that match no shelter and rows that
+    cannot be read are listed on stderr, one line each. --watch DIR imports each new snapshot
+    dropped into DIR once, until Ctrl-C (exit 130).
+
+    Example: gspace import status ~/incidents/kumamoto 避難所開設状況.csv --watch /media/usb/feed
+    """
+    from gspace.ingest.status_feed import import_status as run_import
+    from gspace.ingest.status_watch import watch
+
+    if not files and folder is None:
+        raise click.UsageError("give a snapshot FILE, or --watch DIR")
+
+    def show(path: Path, summary, error: str | None) -> None:
+        if error:
+            click.echo(f"gspace: {error}", err=True)
+            return
+        for line in summary.lines():
+            click.echo(line, err=True)
+        click.echo(f"{path.name}: {summary.line()}", err=True)
+
+    with Incident.open(incident) as inc:
+        for file in files:
+            show(file, run_import(inc, file, encoding=encoding), None)
+        if folder is not None:
+            with Interruptible() as stop:
+                click.echo(f"watching {folder} (Ctrl-C stops)", err=True)
+                count = watch(
+                    inc,
+                    folder,
+                    cancelled=stop.requested,
+                    report=show,
+                    interval=interval,
+                    encoding=encoding,
+                )
+            raise Interrupted(message("watch stopped", folder=folder, count=count))

@@ -232,7 +232,37 @@ def _features(rng: random.Random, kind: str) -> list[dict]:
                 "source": "demo",
             }
         )
+        if kind == "shelter":
+            _situation(rows[-1])
     return rows
+
+
+def _situation(row: dict) -> None:
+    """A shelter's situation (gspace.shelters): evacuees, crowding, needs, the time of the last
+    report. Its own random numbers, seeded by the shelter's id, leave the rest of the demo as
+    it was."""
+    rng = random.Random(row["id"])
+    status, capacity = row["status"], row["attributes"]["capacity"]
+    if status == "closed":
+        return
+    evacuees = capacity if status == "full" else round(capacity * rng.uniform(0.1, 0.95))
+    share = evacuees / capacity
+    situation = {
+        "evacuees": evacuees,
+        "crowding": "full"
+        if share >= 1
+        else "crowded"
+        if share > 0.7
+        else "moderate"
+        if share > 0.4
+        else "empty",
+        "reported_at": (START + timedelta(hours=48 - rng.uniform(0, 30))).isoformat(
+            timespec="minutes"
+        ),
+    }
+    for need in rng.sample(["water", "food", "blankets", "medical", "toilets", "power"], 2):
+        situation[f"need_{need}"] = rng.choice(["needed", "needed", "urgent"])
+    row["attributes"].update(situation)
 
 
 def default_path() -> Path:

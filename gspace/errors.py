@@ -90,6 +90,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "中断しました: それまでに書き込んだ分は保存済みです。"
         "同じコマンドをもう一度実行すると続きを取り込みます",
     ),
+    "watch stopped": (
+        "stopped watching {folder}: {count} snapshots imported",
+        "{folder} の監視を終了しました: {count} 件のスナップショットを取り込みました",
+    ),
     "interrupted plain": ("interrupted", "中断しました"),
     "stopping": (
         "stopping after the current batch (press Ctrl-C again to stop at once)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -186,6 +186,20 @@ def features(
         yield row
 
 
+def feature(incident: Incident, feature_id: str) -> dict | None:
+    """One feature as `features` gives it (a window refreshing the one it has just edited)."""
+    found = list(
+        _rows(incident, f"{FEATURE_SELECT} WHERE f.id = ? AND f.deleted = 0", [feature_id])
+    )
+    if not found:
+        return None
+    row = found[0]
+    row["geometry"] = json.loads(row["geometry"]) if row["geometry"] else None
+    row["attributes"] = json.loads(row["attributes"] or "{}")
+    row["municipality"] = name_of(row["muni_code"])
+    return row
+
+
 def feature_counts(incident: Incident) -> dict[str, int]:
     return dict(
         incident.conn.execute(
@@ -259,11 +273,16 @@ def media_thumbnail(incident: Incident, sha256: str) -> bytes | None:
 
 
 def nearest_feature(
-    incident: Incident, lon: float, lat: float, kind: str, statuses: tuple[str, ...]
+    incident: Incident,
+    lon: float,
+    lat: float,
+    kind: str,
+    statuses: tuple[str, ...],
+    accept: Callable[[dict], bool] | None = None,
 ) -> tuple[dict, float] | None:
-    """The feature of `kind` in one of `statuses` nearest to (lon, lat), and its geodesic
-    distance in metres. Square windows from the R*Tree grow until the best candidate is nearer
-    than any point outside the window can be."""
+    """The feature of `kind` in one of `statuses` (and that `accept` accepts: a shelter with
+    room) nearest to (lon, lat), and its geodesic distance in metres. Square windows from the
+    R*Tree grow until the best candidate is nearer than any point outside the window can be."""
     from gspace.geo import distance_m
 
     best = None
@@ -272,7 +291,7 @@ def nearest_feature(
         candidates = [
             f
             for f in features(incident, [kind], window)
-            if f["status"] in statuses and f["lon"] is not None
+            if f["status"] in statuses and f["lon"] is not None and (accept is None or accept(f))
         ]
         if candidates:
             best = min(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 8
 
 SYNC_COLUMNS = {"hlc": str, "origin": str, "deleted": int}
 
@@ -188,6 +188,36 @@ def _v6_municipalities(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE INDEX idx_{table}_muni ON {table} (muni_code)")
 
 
+# (kind, old attribute key, new key) renamed by _v8_shelter_situation
+_V8_RENAMED = (("shelter", "occupancy", "evacuees"), ("water", "source_type", "supply_method"))
+
+
+def _v8_shelter_situation(db: sqlite_utils.Database) -> None:
+    """Shelter operations (layers/shelter.toml): a shelter's `occupancy` is its number of
+    evacuees now and becomes `evacuees`, a water point's `source_type` becomes `supply_method`,
+    in the attributes and in what the feature's sources said (`_imported`, so that a re-import
+    does not take the renamed value for an edit). Every device runs the same rename on the same
+    rows, so it is not a change of the rows and is not in the change log. The statuses of
+    existing shelters (open, full, closed, unknown) all stay in the new vocabulary."""
+    import json
+
+    for kind, old, new in _V8_RENAMED:
+        rows = db.execute(
+            "SELECT fid, attributes FROM features WHERE kind = ? AND attributes LIKE ?",
+            (kind, f'%"{old}"%'),
+        ).fetchall()
+        for fid, text in rows:
+            attributes = json.loads(text or "{}")
+            for holder in (attributes, (attributes.get("_imported") or {}).get("attributes")):
+                if isinstance(holder, dict) and old in holder:
+                    value = holder.pop(old)
+                    holder.setdefault(new, value)
+            db.execute(
+                "UPDATE features SET attributes = ? WHERE fid = ?",
+                (json.dumps(attributes, ensure_ascii=False), fid),
+            )
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1_tables,
     2: _v2_indexes,
@@ -195,6 +225,8 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     4: _v4_triage,
     5: _v5_lean_imports,
     6: _v6_municipalities,
+    # 7: the engine helper's migration (the lead renumbers at merge)
+    8: _v8_shelter_situation,
 }
 
 
@@ -212,6 +244,7 @@ def migrate(db: sqlite_utils.Database, to: int = SCHEMA_VERSION) -> int:
     start = schema_version(db.conn)
     with db.atomic():
         for version in range(start + 1, to + 1):
-            MIGRATIONS[version](db)
+            if version in MIGRATIONS:  # 7 is on another branch until the lead merges it
+                MIGRATIONS[version](db)
             db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
     return start

@@ -44,6 +44,7 @@ class ExportJob:
     paper: str = "a3"
     lang: str = "ja"  # labels in maps and lists
     extent: str | tuple[float, float, float, float] = "reports"  # see gspace.extent.MODES
+    handout: str | None = None  # shelters, needs: a hand-out instead of the map (handouts.py)
     progress: Progress | None = None
     cancelled: Callable[[], bool] | None = None
     exported_at: datetime = field(default_factory=datetime.now)
@@ -79,12 +80,13 @@ class ExportJob:
         self.unlocated += 1
 
     def features(self) -> Iterator[dict]:
+        """The features to export, each made fit for the profile (Profile.feature)."""
         if self.layers is not None and not self.layers:
             return
         for row in query.features(self.incident, self.layers):
             self.step()
             self.features_written += 1
-            yield row
+            yield self.profile.feature(row, self.catalog.get(row["kind"]))
 
     def step(self) -> None:
         self._done += 1
@@ -152,13 +154,31 @@ def _writer(suffix: str) -> Callable[[ExportJob, Path], None]:
     return getattr(importlib.import_module(f"gspace.export.{module}"), function)
 
 
+def _handout_writer(job: ExportJob, suffix: str) -> Callable[[ExportJob, Path], None]:
+    from gspace.export.handouts import HANDOUTS, SUFFIXES, write_handout
+
+    if job.handout not in HANDOUTS:
+        raise GspaceError(f"unknown hand-out {job.handout!r} (use {', '.join(HANDOUTS)})")
+    if suffix not in SUFFIXES[job.handout]:
+        raise GspaceError(
+            f"cannot write the {job.handout} hand-out to {job.out.name}: use "
+            + ", ".join(SUFFIXES[job.handout])
+        )
+    return write_handout
+
+
 def export(job: ExportJob) -> ExportJob:
-    """Write `job.out` in the format its suffix names; returns the job with its counts."""
+    """Write `job.out` in the format its suffix names (or the hand-out `job.handout` in it);
+    returns the job with its counts."""
     suffix = job.out.suffix.lower()
-    if suffix not in WRITERS:
+    if job.handout:
+        writer = _handout_writer(job, suffix)
+    elif suffix not in WRITERS:
         raise GspaceError(
             f"cannot export to {job.out.name}: use one of {', '.join(WRITERS)} as the suffix"
         )
+    else:
+        writer = _writer(suffix)
     if job.profile.name not in PROFILES:
         raise GspaceError(f"unknown profile {job.profile.name!r} (use {', '.join(PROFILES)})")
     if job.paper not in PAPERS:
@@ -167,7 +187,7 @@ def export(job: ExportJob) -> ExportJob:
         raise GspaceError(f"cannot export to {job.out}: no such folder {job.out.parent}")
     partial = job.out.with_name(f".{job.out.stem}.{os.getpid()}.part{suffix}")
     try:
-        _writer(suffix)(job, partial)
+        writer(job, partial)
         job.check()
         partial.replace(job.out)
     finally:

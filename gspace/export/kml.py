@@ -30,6 +30,7 @@ from PIL import Image, ImageDraw
 
 from gspace import query
 from gspace.catalog import SHAPES, status_label
+from gspace.export.situation import situation_text
 from gspace.labels import categories_label, label, local_time
 from gspace.mapdata import CATEGORY_COLORS, GREY, feature_style, report_style
 from gspace.refs import ref
@@ -202,7 +203,8 @@ def _placemark(out: TextIO, job, row: dict, style_id: str | None, photo_href) ->
 def _feature(out: TextIO, job, row: dict, style_id: str | None) -> None:
     kind = job.catalog.get(row["kind"])
     status = status_label(kind, row["status"], job.lang)
-    lines = [row.get("address") or "", status, row.get("note") or "", ref(row["id"])]
+    situation = situation_text(row, kind, job.lang, job.incident.timezone)
+    lines = [row.get("address") or "", status, situation, row.get("note") or "", ref(row["id"])]
     out.write(
         f"<Placemark id={quoteattr('f-' + row['id'])}><name>{escape(row['name'] or '')}</name>"
     )

@@ -141,7 +141,7 @@ class _Drawing:
             fig,
             0.02,
             0.915,
-            self.job.subtitle(len(self.reports), len(self.reports) - len(located)),
+            self.subtitle(located),
             fontsize=9,
             va="top",
             color="#455a64",
@@ -175,6 +175,10 @@ class _Drawing:
             color="#607d8b",
         )
         return fig
+
+    def subtitle(self, located) -> str:
+        """The line under the title (a hand-out says what it lists instead)."""
+        return self.job.subtitle(len(self.reports), len(self.reports) - len(located))
 
     def _extent(self, located, ax) -> tuple[float, float, float, float]:
         """The job's area (gspace.extent), in Web Mercator, padded and widened to the map's

@@ -4,7 +4,10 @@ The public profile works by keeping only what is known to be safe (a list of fie
 properties), so a field added later stays out of public maps until someone decides otherwise:
 no author names or handles (also masked in the text), no source file paths or post URLs, no
 rejected reports, rescue requests moved to a ~100 m grid (a person's exact position is not
-published), and embedded photos re-encoded without EXIF (no GPS, camera or owner).
+published), and embedded photos re-encoded without EXIF (no GPS, camera or owner). Features
+(shelters, water points, ...) keep their place, name, address and status and only the
+attributes their kind lists as `public` (layers/*.toml): a shelter's person in charge, their
+contact and every note stay internal, in every format.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gspace import query
+from gspace.catalog import LayerKind
 from gspace.incident import Incident
 from gspace.model import REPORT_STATUSES, categories_of
 
@@ -38,6 +42,19 @@ PUBLIC_FIELDS = (
     "properties",
 )
 PUBLIC_PROPERTIES = ("reposts", "place_name", "direction")
+PUBLIC_FEATURE_FIELDS = (
+    "id",
+    "layer_id",
+    "kind",
+    "name",
+    "address",
+    "geometry",
+    "lon",
+    "lat",
+    "status",
+    "muni_code",
+    "municipality",
+)
 PUBLIC_STATUSES = tuple(s for s in REPORT_STATUSES if s != "rejected")
 RESCUE_GRID_DEG = 0.001  # 111 m of latitude, ~90 m of longitude in Japan
 DISPLAY_PX = 1600
@@ -82,6 +99,20 @@ class Profile:
         if "rescue" in categories_of(row.get("category")) and row.get("lon") is not None:
             kept["lon"], kept["lat"] = (_snap(row["lon"]), _snap(row["lat"]))
             kept["accuracy_m"] = max(row.get("accuracy_m") or 0, 100.0)
+        return kept
+
+    def feature(self, row: dict, kind: LayerKind | None) -> dict:
+        """A feature as the profile lets it out: public keeps PUBLIC_FEATURE_FIELDS and the
+        attributes in its kind's `public` list (none for a kind that has no such list); no
+        note, no source file path."""
+        if not self.public:
+            return row
+        allowed = set(kind.public or ()) if kind else set()
+        kept = {k: row.get(k) for k in PUBLIC_FEATURE_FIELDS}
+        kept["note"] = kept["source"] = None
+        kept["attributes"] = {
+            k: v for k, v in (row.get("attributes") or {}).items() if k in allowed
+        }
         return kept
 
     def image(self, data: bytes) -> bytes:

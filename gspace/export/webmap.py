@@ -22,6 +22,7 @@ from jinja2 import Template
 
 from gspace.catalog import status_label
 from gspace.export.legend import legend_sections
+from gspace.export.situation import situation_text
 from gspace.labels import categories_label, label, phrase
 from gspace.mapdata import (
     OUTLINE_ATTRIBUTION,
@@ -288,8 +289,11 @@ def _photo(job, row: dict, photos: list[str], index: dict[str, int]) -> int:
 
 def _feature_columns(job, styles: _Vocabulary) -> tuple[dict, list, dict]:
     columns: dict[str, list] = {
-        k: [] for k in ("lon", "lat", "kind", "style", "name", "status", "address", "note", "ref")
-    }
+        k: []
+        for k in (
+            "lon", "lat", "kind", "style", "name", "status", "situation", "address", "note", "ref"
+        )
+    }  # fmt: skip
     shapes: list[dict] = []
     kinds: dict[str, str] = {}
     lons, lats = [], []
@@ -301,6 +305,7 @@ def _feature_columns(job, styles: _Vocabulary) -> tuple[dict, list, dict]:
             "kind": row["kind"],
             "name": row["name"] or "",
             "status": status_label(kind, row["status"], job.lang),
+            "situation": situation_text(row, kind, job.lang, job.incident.timezone),
             "address": row["address"] or "",
             "note": row["note"] or "",
             "ref": ref(row["id"]),

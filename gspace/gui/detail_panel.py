@@ -14,17 +14,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from gspace.catalog import LayerKind, set_fields
-from gspace.errors import GspaceError
+from gspace.catalog import LayerKind
 from gspace.gui.forms import set_choices
 from gspace.gui.labels import (
     categories_label,
@@ -38,6 +35,7 @@ from gspace.gui.labels import (
     status_label,
 )
 from gspace.gui.photo_view import PhotoView
+from gspace.gui.situation_panel import SituationPanel
 from gspace.model import CATEGORIES, REPORT_STATUSES, SEVERITIES, categories_of
 from gspace.refs import ref
 
@@ -51,11 +49,9 @@ def _plain(text: str = "", wrap: bool = True) -> QLabel:
 
 
 class DetailPanel(QScrollArea):
-    """`featureEdited(id, status, note, attributes)` fires when the user saves a feature's status,
-    note and (attributes, else None) a field typed as its kind says;
-    `reportEdited(id, fields)` when they change a report's status, category, severity or note."""
+    """`reportEdited(id, fields)` fires when the user changes a report's status, category,
+    severity or note; a feature's situation is edited in `situation` (its `edited` signal)."""
 
-    featureEdited = Signal(str, str, str, object)  # ..., attributes (typed) or None
     reportEdited = Signal(str, dict)
 
     FIELDS = (
@@ -115,30 +111,10 @@ class DetailPanel(QScrollArea):
         layout.addWidget(self.history_title)
         layout.addWidget(self.history)
         layout.addLayout(self.form)
-        self.editor = QWidget()
-        edit_row = QHBoxLayout(self.editor)
-        edit_row.setContentsMargins(0, 0, 0, 0)
-        self.status_box = QComboBox()
-        self.note_edit = QLineEdit()
-        self.save_button = QPushButton()
-        self.save_button.clicked.connect(self._save_feature)
-        for widget in (self.status_box, self.note_edit, self.save_button):
-            edit_row.addWidget(widget)
-        layout.addWidget(self.editor)
-        self.editor.hide()
-        # one field of the feature's kind (capacity, occupancy, ...), stored as its type says
-        self.field_editor = QWidget()
-        field_row = QHBoxLayout(self.field_editor)
-        field_row.setContentsMargins(0, 0, 0, 0)
-        self.field_box = QComboBox()
-        self.field_edit = QLineEdit()
-        self.field_box.currentIndexChanged.connect(lambda _i: self._show_field_value())
-        field_row.addWidget(self.field_box)
-        field_row.addWidget(self.field_edit, 1)
-        layout.addWidget(self.field_editor)
-        self.field_editor.hide()
-        self._feature_kind: LayerKind | None = None
-        self._feature_attributes: dict = {}
+        # a feature's status, note and every field of its kind, each change an undoable edit
+        self.situation = SituationPanel()
+        layout.addWidget(self.situation)
+        self.situation.hide()
         self._feature_id: str | None = None
         self._report_id: str | None = None
         self.exif_title = QLabel()
@@ -226,8 +202,6 @@ class DetailPanel(QScrollArea):
         for key, label in self.names.items():
             label.setText(names[key])
         self.exif_title.setText(self.tr("EXIF as read"))
-        self.note_edit.setPlaceholderText(self.tr("Note, e.g. current occupancy or hours"))
-        self.save_button.setText(self.tr("Save"))
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         if event.type() == QEvent.Type.LanguageChange:
@@ -235,11 +209,11 @@ class DetailPanel(QScrollArea):
         super().changeEvent(event)
 
     def clear(self) -> None:
-        self._report_id = None
+        self._report_id = self._feature_id = None
         self.triage.hide()
         self.history_title.hide()
         self.history.hide()
-        self.editor.hide()
+        self.situation.hide()
         self.photo.clear()
         self.photo.hide()
         self.title.setText(self.tr("Select a report on the map or in the list."))
@@ -273,6 +247,8 @@ class DetailPanel(QScrollArea):
         history: list[dict] | None = None,
     ) -> None:
         self._show_triage(report, history or [])
+        self._feature_id = None
+        self.situation.hide()
         if report["media"]:
             self.photo.show()
             self.photo.show_photo(report["id"], thumbnail, original)
@@ -383,37 +359,30 @@ class DetailPanel(QScrollArea):
             )
         return properties.get("location_note", "")
 
-    def show_feature(self, feature: dict, kind: LayerKind | None) -> None:
-        """Show a reference feature, with its status and note editable."""
+    def show_feature(
+        self, feature: dict, kind: LayerKind | None, history: list | None = None
+    ) -> None:
+        """Show a reference feature with its situation editable (`history`: its evacuee count
+        over time, for the chart)."""
         self._feature_id = feature["id"]
         self._report_id = None
         self.triage.hide()
         self.history.hide()
         self.history_title.hide()
-        self.status_box.clear()
-        for status in kind.statuses if kind else ():
-            self.status_box.addItem(feature_status_label(kind, status.id), status.id)
-        self.status_box.setCurrentIndex(max(0, self.status_box.findData(feature.get("status"))))
-        self.note_edit.setText(feature.get("note") or "")
-        self.editor.setVisible(self.status_box.count() > 0)
-        self._feature_kind, self._feature_attributes = kind, feature.get("attributes") or {}
-        self.field_box.blockSignals(True)
-        self.field_box.clear()
-        for name in kind.fields if kind else ():
-            if name not in ("name", "address"):  # columns of their own, not attributes
-                self.field_box.addItem(name, name)
-        self.field_box.blockSignals(False)
-        self._show_field_value()
-        self.field_editor.setVisible(self.editor.isVisibleTo(self) and self.field_box.count() > 0)
+        if kind is not None:
+            self.situation.show_feature(feature, kind, history or [])
+        self.situation.setVisible(kind is not None)
         self.photo.clear()
         self.photo.hide()
         self.title.setText(feature.get("name") or "")
-        extra = [
+        attributes = feature.get("attributes") or {}
+        shown = set(kind.fields) if kind else set()
+        extra = [  # what the form does not show: a file's other columns
             f"{k}: {v}"
-            for k, v in (feature.get("attributes") or {}).items()
-            if not k.startswith("_")  # the import's bookkeeping
+            for k, v in attributes.items()
+            if not k.startswith("_") and k not in shown  # "_...": the import's bookkeeping
         ]
-        text = "\n".join([feature.get("address") or "", feature.get("note") or "", *extra])
+        text = "\n".join([feature.get("address") or "", *extra])
         values = {
             "ref": ref(feature["id"]),
             "kind": layer_title(kind) if kind else feature["kind"],
@@ -425,49 +394,12 @@ class DetailPanel(QScrollArea):
             ),
             "municipality": municipality_text(feature),
             # every file the feature came from (a re-import from another format adds one)
-            "source": ", ".join(self._feature_attributes.get("_sources") or ())
-            or feature.get("source")
-            or "",
+            "source": ", ".join(attributes.get("_sources") or ()) or feature.get("source") or "",
         }
         self._fill(values, text.strip())
 
-    def _field_text(self) -> str:
-        value = self._feature_attributes.get(self.field_box.currentData())
-        return "" if value is None else str(value)
-
-    def _show_field_value(self) -> None:
-        name = self.field_box.currentData()
-        self.field_edit.setText(self._field_text() if name else "")
-        kind = self._feature_kind.field_type(name).type if self._feature_kind and name else "text"
-        self.field_edit.setPlaceholderText(
-            {
-                "integer": self.tr("a whole number, e.g. 800"),
-                "number": self.tr("a number"),
-                "date": self.tr("a date, e.g. 2024-09-01"),
-                "choice": self.tr("one of the kind's choices"),
-            }.get(kind, "")
-        )
-
-    def _save_feature(self) -> None:
-        """Status, note and the field being edited; a value that does not fit the field's type
-        is refused (said in the panel) and nothing is saved."""
-        if not self._feature_id:
-            return
-        attributes = None
-        name, text = self.field_box.currentData(), self.field_edit.text()
-        if name and text.strip() != self._field_text():
-            try:
-                attributes = set_fields(self._feature_attributes, {name: text}, self._feature_kind)
-            except GspaceError as e:
-                self.hint.setText(str(e))
-                self.hint.show()
-                return
-        self.featureEdited.emit(
-            self._feature_id,
-            self.status_box.currentData(),
-            self.note_edit.text().strip(),
-            attributes,
-        )
+    def shown_feature_id(self) -> str | None:
+        return self._feature_id
 
 
 def municipality_text(row: dict) -> str:

@@ -20,6 +20,11 @@ class FileActions(QObject):
         super().__init__(window)
         self.window = window
         self.imports: list = []
+        from gspace.gui.status_import import StatusWatcher
+
+        self.watcher = StatusWatcher(self)
+        self.watcher.due.connect(self.watch_pass)
+        self.watch(window.settings.value("shelters/watch_folder") or None)
 
     def import_photos(self, paths: list[str]) -> None:
         """Import in the background with a progress dialog; the map follows when it is done."""
@@ -96,6 +101,54 @@ class FileActions(QObject):
         from gspace.gui.layer_import import layer_import
 
         self.run(layer_import(self.window, self.window.incident.path, path, choices))
+
+    def choose_status(self) -> None:
+        from gspace.gui.status_import import SNAPSHOT_SUFFIXES
+
+        path, _ = QFileDialog.getOpenFileName(
+            self.window,
+            self.tr("Import a shelter status snapshot"),
+            str(self.window.settings.value("shelters/watch_folder") or Path.home()),
+            file_filter(self.tr("Status snapshots"), SNAPSHOT_SUFFIXES),
+        )
+        if path:
+            self.import_status(Path(path))
+
+    def import_status(self, path: Path):
+        """Update the shelters' situation from a snapshot in the background (progress, Cancel,
+        a summary listing the rows that matched no shelter); returns the running job."""
+        from gspace.gui.status_import import status_import
+
+        job = status_import(self.window, self.window.incident.path, path)
+        job.done.connect(lambda _summary: self.window.load_data(reports=False))
+        job.done.connect(lambda _summary: self.imports.remove(job))
+        self.imports.append(job)
+        job.start()
+        return job
+
+    def watch(self, folder: str | None) -> None:
+        """Import each snapshot dropped into `folder` while the window is open (None: watch
+        nothing)."""
+        self.watcher.watch(Path(folder) if folder else None)
+
+    def watch_pass(self):
+        """Import what is new in the watch folder, quietly, the result in the status bar; one
+        pass at a time. Returns the running job, if one was started."""
+        from gspace.gui.status_import import WatchPass
+
+        if self.watcher.folder is None or any(isinstance(j, WatchPass) for j in self.imports):
+            return None
+        job = WatchPass(self.window, self.window.incident.path, self.watcher.folder)
+        job.done.connect(lambda _heard: self.window.load_data(reports=False))
+        job.finishedLine.connect(lambda text: self._watch_pass_done(job, text))
+        self.imports.append(job)
+        job.start()
+        return job
+
+    def _watch_pass_done(self, job, text: str) -> None:
+        self.imports.remove(job)
+        if text:
+            self.window.statusBar().showMessage(text, 60_000)
 
     def choose_export(self) -> None:
         from gspace.gui.export_dialog import ExportDialog

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gspace import __version__, mapdata, query, records, triage
+from gspace import __version__, mapdata, query, triage
 from gspace.catalog import incident_catalog
 from gspace.errors import GspaceError
 from gspace.gui import i18n
@@ -34,6 +34,7 @@ from gspace.gui.map_view import MapView
 from gspace.gui.reports_list import REPORT_MIME, ReportsList
 from gspace.gui.review_actions import ReviewActions
 from gspace.gui.settings import app_settings
+from gspace.gui.shelter_actions import ShelterActions
 from gspace.gui.timeline import Timeline
 from gspace.incident import Incident
 from gspace.ingest.sns_formats import JSON_SUFFIXES
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.filters = FilterBar()
         self.reports = ReportsList(incident.timezone)
         self.detail = DetailPanel(incident.timezone)
+        self.shelters = ShelterActions(self)
         self.docks = {
             "layers": self._dock("layers", self.layers, Qt.DockWidgetArea.LeftDockWidgetArea),
             "reports": self._dock(
@@ -70,6 +72,9 @@ class MainWindow(QMainWindow):
                 Qt.DockWidgetArea.RightDockWidgetArea,
             ),
             "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
+            "shelters": self._dock(
+                "shelters", self.shelters.dock, Qt.DockWidgetArea.BottomDockWidgetArea
+            ),
         }
         self.review = ReviewActions(self, incident)
         self.files = FileActions(self)
@@ -85,7 +90,8 @@ class MainWindow(QMainWindow):
         self.map.bridge.layerDrawn.connect(self._drawn)
         self.map.bridge.viewMoved.connect(self._remember_view)
         self.map.bridge.placeClicked.connect(self._place_selected)
-        self.detail.featureEdited.connect(self.edit_feature)
+        self.detail.situation.edited.connect(self.shelters.edit)
+        self.map.bridge.contextRequested.connect(self.shelters.open_context_menu)
         self.detail.reportEdited.connect(lambda i, fields: self.review.set_fields([i], **fields))
         self.review.edited.connect(self._edited)
         self.selected_id: str | None = None
@@ -144,6 +150,7 @@ class MainWindow(QMainWindow):
         self.import_folder_action = self._action(
             self.file_menu, self.files.choose_photo_folder, QKeySequence("Ctrl+Shift+I")
         )
+        self.import_status_action = self._action(self.file_menu, self.files.choose_status)
         self.file_menu.addSeparator()
         self.export_action = self._action(
             self.file_menu, self.files.choose_export, QKeySequence("Ctrl+E")
@@ -156,6 +163,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addAction(self.shelters.occupancy_action)
         self.view_menu.addSeparator()
         self.base_map_menu = self.view_menu.addMenu("")
         self.base_maps = BaseMapMenu(self, self.base_map_menu)
@@ -208,6 +216,8 @@ class MainWindow(QMainWindow):
         self.import_folder_action.setText(self.tr("Import a photo &folder…"))
         self.import_layer_action.setText(self.tr("Import a reference &layer…"))
         self.import_sns_action.setText(self.tr("Import &SNS posts…"))
+        self.import_status_action.setText(self.tr("Import a shelter s&tatus snapshot…"))
+        self.shelters.retranslate()
         self.export_action.setText(self.tr("&Export a map or file…"))
         self.place_action.setText(self.tr("Place on map"))
         self.place_action.setToolTip(self.tr("Place the selected report: click the map (P)"))
@@ -217,6 +227,7 @@ class MainWindow(QMainWindow):
         self.docks["layers"].setWindowTitle(self.tr("Layers"))
         self.docks["reports"].setWindowTitle(self.tr("Reports"))
         self.docks["detail"].setWindowTitle(self.tr("Details"))
+        self.docks["shelters"].setWindowTitle(self.tr("Shelters"))
         self._update_status()
         self._send_legend()
         self.map.set_credit(i18n.current_language())
@@ -236,7 +247,8 @@ class MainWindow(QMainWindow):
         if features:
             self.features = list(query.features(self.incident))
             self.features_by_id = {f["id"]: f for f in self.features}
-            self.map.set_layer("features", mapdata.feature_points(self.features, self.catalog))
+            self.shelters.reload()
+            self.map.set_layer("features", self.shelters.feature_layer(self.features))
         if reports:
             self.report_set.reload()
             self.rows = self.report_set.rows
@@ -331,6 +343,7 @@ class MainWindow(QMainWindow):
         if hasattr(self, "rows"):
             self.map.set_legend(
                 legend_sections(self.rows, self.features, self.catalog, self.tr("Reports"))
+                + self.shelters.legend()
             )
 
     def _describe(self, point_id: str) -> dict | None:
@@ -347,7 +360,9 @@ class MainWindow(QMainWindow):
     def _show(self, point_id: str) -> None:
         feature = self.features_by_id.get(point_id)
         if feature:
-            self.detail.show_feature(feature, self.catalog.get(feature["kind"]))
+            history = self.shelters.history(point_id) if feature["kind"] == "shelter" else []
+            self.detail.show_feature(feature, self.catalog.get(feature["kind"]), history)
+            self.shelters.dock.select_id(point_id)
             return
         report = query.report(self.incident, point_id)
         if report is None:
@@ -457,18 +472,23 @@ class MainWindow(QMainWindow):
         self.review.move(report_id, lat, lon)
         self._map_clicked(report_id)
 
-    def edit_feature(
-        self, feature_id: str, status: str, note: str, attributes: dict | None = None
-    ) -> None:
-        """A feature's live status, note and typed fields, as set from the map (through the
-        change log)."""
-        changes = {"status": status, "note": note or None}
-        if attributes is not None:
-            changes["attributes"] = attributes
-        with self.incident.transaction():
-            records.update_feature(self.incident, feature_id, **changes)
-        self.load_data(reports=False)
-        self._map_clicked(feature_id)
+    def replace_feature(self, feature: dict) -> None:
+        """A feature was written: keep its new row (the map and panels are told by the caller)."""
+        old = self.features_by_id.get(feature["id"])
+        self.features_by_id[feature["id"]] = feature
+        if old is None:
+            self.features.append(feature)
+        else:
+            self.features[self.features.index(old)] = feature
+
+    def show_feature_again(self, feature_id: str) -> None:
+        if self.detail.shown_feature_id() == feature_id:
+            self._show(feature_id)
+
+    def select_feature(self, feature_id: str) -> None:
+        """A feature chosen outside the map (the shelters overview): shown, selected, in view."""
+        self._show(feature_id)
+        self.map.select([feature_id], pan=True)
 
     # -- language, incidents, state ---------------------------------------------------------
     def set_language(self, lang: str) -> None:
@@ -530,6 +550,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 900)
         state = self.settings.value("window/state")
+        self.docks["shelters"].hide()  # until asked for (then remembered with the window state)
         if state is not None:
             self.restoreState(state)
         else:

@@ -5,8 +5,9 @@ All text here is plain; the page sets it as text, never as HTML.
 
 from __future__ import annotations
 
-from gspace import mapdata, query
+from gspace import mapdata
 from gspace.catalog import LayerKind
+from gspace.gui.i18n import current_language
 from gspace.gui.labels import (
     categories_label,
     category_label,
@@ -17,7 +18,9 @@ from gspace.gui.labels import (
 )
 from gspace.incident import Incident
 from gspace.model import CATEGORIES, categories_of
+from gspace.nearest import distance_text, nearest_places
 from gspace.refs import ref
+from gspace.shelters import label as shelter_label
 
 
 def legend_sections(
@@ -86,19 +89,17 @@ def report_popup(report: dict, when: str) -> dict:
 def nearest_lines(
     incident: Incident, report: dict, kinds: set[str], catalog: dict[str, LayerKind]
 ) -> list[str]:
-    """For a located report: the nearest open shelter, available water point, Wi-Fi, ..."""
-    if report["lon"] is None:
+    """For a located report (or any point: a dict with lon and lat): the nearest open shelter
+    with room and its free places, available water point, Wi-Fi, ... (gspace.nearest)."""
+    if report.get("lon") is None:
         return []
     lines = []
-    for kind in sorted(kinds):
-        known = catalog.get(kind)
-        found = (
-            known
-            and known.usable
-            and query.nearest_feature(incident, report["lon"], report["lat"], kind, known.usable)
+    for place in nearest_places(incident, report["lon"], report["lat"], catalog, kinds):
+        line = (
+            f"{layer_title(catalog[place.kind])}: {place.feature['name'] or '?'} — "
+            f"{distance_text(place.metres)}"
         )
-        if found:
-            feature, metres = found
-            distance = f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
-            lines.append(f"{layer_title(known)}: {feature['name'] or '?'} — {distance}")
+        if place.free is not None:
+            line += f" ({shelter_label('free', current_language())} {place.free})"
+        lines.append(line)
     return lines

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import xstatic.pkg.leaflet
-from PySide6.QtCore import QFile, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import QFile, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -69,6 +69,7 @@ class MapBridge(QObject):
     baseMapChanged = Signal(str)
     placingRequested = Signal(bool)
     creditChanged = Signal(str)  # the municipal borders' credit, in the window's language
+    infoRequested = Signal(float, float, str)  # a popup of text lines at a point
 
     pageReady = Signal()
     pointClicked = Signal(str)
@@ -78,6 +79,7 @@ class MapBridge(QObject):
     pointsLassoed = Signal(list)
     pointMoved = Signal(str, float, float)
     baseMapLoaded = Signal(str)
+    contextRequested = Signal(float, float)  # right-click on the map: lat, lon
 
     def __init__(self, describe: Callable[[str], dict | None]):
         super().__init__()
@@ -111,6 +113,10 @@ class MapBridge(QObject):
     def moved(self, point_id: str, lat: float, lon: float) -> None:
         self.pointMoved.emit(point_id, lat, lon)
 
+    @Slot(float, float)
+    def contextAt(self, lat: float, lon: float) -> None:  # noqa: N802 (JS name)
+        self.contextRequested.emit(lat, lon)
+
     @Slot(str)
     def tilesLoaded(self, source_id: str) -> None:  # noqa: N802 (JS name)
         self.baseMapLoaded.emit(source_id)
@@ -139,6 +145,8 @@ class MapView(QWebEngineView):
         super().__init__(parent)
         self.setPage(MapPage(self))
         self.setAcceptDrops(False)  # files and reports dropped here are the window's to handle
+        # right-click is the map's own (bridge.contextRequested), not the browser's menu
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.bridge = MapBridge(describe)
         self._channel = QWebChannel(self.page())
         self._channel.registerObject("bridge", self.bridge)
@@ -218,6 +226,11 @@ class MapView(QWebEngineView):
         self._base_map = json.dumps(info, ensure_ascii=False)
         if self.ready:
             self.bridge.baseMapChanged.emit(self._base_map)
+
+    def show_info(self, lat: float, lon: float, info: dict) -> None:
+        """A popup at (lat, lon): {title, lines}, plain text."""
+        if self.ready:
+            self.bridge.infoRequested.emit(lat, lon, json.dumps(info, ensure_ascii=False))
 
     def select(self, ids: list[str], pan: bool = True) -> None:
         if self.ready:

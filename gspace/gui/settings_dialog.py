@@ -1,12 +1,14 @@
 """Edit → Settings: language, your name in report histories, the incident's time zone, the
-default base map and the tile cache's size. Kept in the settings file (the time zone in the
-incident, since every device showing it should agree)."""
+default base map, the tile cache's size and the folder watched for shelter status snapshots.
+Kept in the settings file (the time zone in the incident, since every device showing it should
+agree)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from gspace.gui import i18n
 from gspace.gui.forms import load_form, set_choices
@@ -29,7 +31,17 @@ def settings_form(window) -> QWidget:
     default = settings.value("basemap/default", DEFAULT_BASE_MAP)
     set_choices(form.baseMapBox, window.base_maps.choices_named(), default)
     form.cacheBox.setValue(int(settings.value("tiles/cache_mb", DEFAULT_CACHE_MB)))
+    form.watchEdit.setText(str(settings.value("shelters/watch_folder") or ""))
+    form.watchButton.clicked.connect(lambda: _choose_folder(form))
     return form
+
+
+def _choose_folder(form) -> None:
+    folder = QFileDialog.getExistingDirectory(
+        form, form.watchLabel.text(), form.watchEdit.text() or str(Path.home())
+    )
+    if folder:
+        form.watchEdit.setText(folder)
 
 
 def apply_settings(window, form) -> None:
@@ -43,5 +55,9 @@ def apply_settings(window, form) -> None:
     if zone != str(window.incident.timezone):
         window.incident.set_meta("timezone", zone)
         window.set_time_zone(ZoneInfo(zone))
+    folder = form.watchEdit.text().strip()
+    if folder != str(settings.value("shelters/watch_folder") or ""):
+        settings.setValue("shelters/watch_folder", folder)
+        window.files.watch(folder or None)
     window.set_language(form.languageBox.currentData())
     settings.sync()

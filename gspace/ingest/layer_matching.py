@@ -178,7 +178,7 @@ class _Matcher:
     def contradicts(self, row: Row, feature: dict) -> bool:
         """Both named, and not the same name: not the same place, whatever the id says."""
         name = self.snapshots[feature["id"]].get("name") or feature["name"]
-        return bool(row.name and name and _same_name(row.name) != _same_name(name))
+        return bool(row.name and name and name_key(row.name) != name_key(name))
 
     def by_key(self, stage: str, row_key, feature_key, check_place: bool = False) -> None:
         groups: dict = defaultdict(lambda: ([], []))
@@ -257,7 +257,8 @@ class _Matcher:
                 )
 
 
-def _same_name(name: str) -> str:
+def name_key(name: str) -> str:
+    """A name as compared: full-/half-width forms, spaces and case do not count."""
     return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 

@@ -56,11 +56,15 @@ class ImportSummary(LayerSummary):
     def details(self) -> list[str]:
         """How the file was read, then one line per ambiguous row and per kept value."""
         ambiguous = [f"row {row}: ambiguous: {why}" for row, why in self.ambiguous]
-        return super().details() + ambiguous + [
-            f"{name or '(no name)'}: kept {field_name} = {_say(kept)} edited in gspace "
-            f"(the file has {_say(new)})"
-            for name, field_name, kept, new in self.kept
-        ]
+        return (
+            super().details()
+            + ambiguous
+            + [
+                f"{name or '(no name)'}: kept {field_name} = {_say(kept)} edited in gspace "
+                f"(the file has {_say(new)})"
+                for name, field_name, kept, new in self.kept
+            ]
+        )
 
 
 def _say(value) -> str:

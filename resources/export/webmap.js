@@ -60,7 +60,7 @@ GS.reportPopup = function (i) {
 GS.featurePopup = function (f) {
   const box = GS.el("div", "gs-popup");
   box.appendChild(GS.el("div", "gs-popup-title", f.name || ""));
-  [f.layer, f.status, f.address, f.note, f.ref].forEach((line) => {
+  [f.layer, f.status, f.situation, f.address, f.note, f.ref].forEach((line) => {
     if (line) box.appendChild(GS.el("div", "gs-text", line));
   });
   return box;
@@ -140,7 +140,7 @@ GS.featureLayer = function (kind) {
   const title = GS.data.featureKinds[kind];
   for (let i = 0; i < f.lat.length; i++) {
     if (f.kind[i] !== kind) continue;
-    const info = { name: f.name[i], layer: title, status: f.status[i], address: f.address[i], note: f.note[i], ref: f.ref[i] };
+    const info = { name: f.name[i], layer: title, status: f.status[i], situation: f.situation[i], address: f.address[i], note: f.note[i], ref: f.ref[i] };
     markers.push(GS.marker(f.lat[i], f.lon[i], f.style[i], () => GS.featurePopup(info), "gsFeatures"));
   }
   const shapes = GS.data.shapes.filter((s) => s.kind === kind);
@@ -151,7 +151,7 @@ GS.featureLayer = function (kind) {
     const style = styles[s.style];
     L.geoJSON(s.geometry, {
       style: { color: style.stroke, fillColor: style.fill, weight: 2, fillOpacity: 0.35 },
-    }).bindPopup(() => GS.featurePopup({ name: s.name, layer: title, status: s.status, address: s.address, note: s.note, ref: s.ref }),
+    }).bindPopup(() => GS.featurePopup({ name: s.name, layer: title, status: s.status, situation: s.situation, address: s.address, note: s.note, ref: s.ref }),
       GS.popupOptions())
       .addTo(group);
   });

@@ -186,14 +186,6 @@
         <translation>読み取ったEXIF</translation>
     </message>
     <message>
-        <source>Note, e.g. current occupancy or hours</source>
-        <translation>メモ（例：現在の収容人数、受付時間）</translation>
-    </message>
-    <message>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
         <source>Select a report on the map or in the list.</source>
         <translation>地図または一覧で報告を選択してください。</translation>
     </message>
@@ -248,22 +240,6 @@
     <message>
         <source>a place named in its text: %1</source>
         <translation>本文中の地名: %1</translation>
-    </message>
-    <message>
-        <source>a whole number, e.g. 800</source>
-        <translation>整数（例: 800）</translation>
-    </message>
-    <message>
-        <source>a number</source>
-        <translation>数値</translation>
-    </message>
-    <message>
-        <source>a date, e.g. 2024-09-01</source>
-        <translation>日付（例: 2024-09-01）</translation>
-    </message>
-    <message>
-        <source>one of the kind&apos;s choices</source>
-        <translation>種類で決められた選択肢のいずれか</translation>
     </message>
 </context>
 <context>
@@ -391,6 +367,14 @@
     <message>
         <source>Post exports</source>
         <translation>投稿のエクスポート</translation>
+    </message>
+    <message>
+        <source>Import a shelter status snapshot</source>
+        <translation>避難所の状況スナップショットを取り込む</translation>
+    </message>
+    <message>
+        <source>Status snapshots</source>
+        <translation>状況スナップショット</translation>
     </message>
 </context>
 <context>
@@ -646,6 +630,10 @@
         <translation>SNS 投稿を取り込む(&amp;S)…</translation>
     </message>
     <message>
+        <source>Import a shelter s&amp;tatus snapshot…</source>
+        <translation>避難所の状況スナップショットを取り込む(&amp;T)…</translation>
+    </message>
+    <message>
         <source>&amp;Export a map or file…</source>
         <translation>地図・ファイルを出力(&amp;E)…</translation>
     </message>
@@ -680,6 +668,10 @@
     <message>
         <source>Details</source>
         <translation>詳細</translation>
+    </message>
+    <message>
+        <source>Shelters</source>
+        <translation>避難所一覧</translation>
     </message>
     <message numerus="yes">
         <source>%n report(s)</source>
@@ -939,6 +931,272 @@
         <source> MB</source>
         <translation> MB</translation>
     </message>
+    <message>
+        <source>Watch folder (shelter status snapshots)</source>
+        <translation>監視フォルダー（避難所の状況スナップショット）</translation>
+    </message>
+    <message>
+        <source>none: import snapshots from the File menu</source>
+        <translation>なし：ファイルメニューから取り込む</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>選択…</translation>
+    </message>
+</context>
+<context>
+    <name>ShelterActions</name>
+    <message>
+        <source>Colour shelters by &amp;occupancy</source>
+        <translation>避難所を収容率で色分け(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Change the situation of %1</source>
+        <translation>%1 の状況を変更</translation>
+    </message>
+    <message>
+        <source>%1 free</source>
+        <translation>空き %1 人</translation>
+    </message>
+    <message>
+        <source>room (no numbers)</source>
+        <translation>空きあり（人数不明）</translation>
+    </message>
+    <message>
+        <source>Nearest shelters with room here</source>
+        <translation>ここから近い空きのある避難所</translation>
+    </message>
+    <message>
+        <source>Nearest shelters with room</source>
+        <translation>近くの空きのある避難所</translation>
+    </message>
+    <message>
+        <source>No open shelter with room.</source>
+        <translation>空きのある開設中の避難所はありません。</translation>
+    </message>
+</context>
+<context>
+    <name>ShelterMap</name>
+    <message>
+        <source>under 50 %</source>
+        <translation>50 % 未満</translation>
+    </message>
+    <message>
+        <source>50–80 %</source>
+        <translation>50–80 %</translation>
+    </message>
+    <message>
+        <source>80–100 %</source>
+        <translation>80–100 %</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>満員</translation>
+    </message>
+    <message>
+        <source>no numbers</source>
+        <translation>人数不明</translation>
+    </message>
+    <message>
+        <source>not open</source>
+        <translation>未開設・閉鎖</translation>
+    </message>
+    <message>
+        <source>urgent need</source>
+        <translation>至急の支援要請</translation>
+    </message>
+    <message>
+        <source>Shelter occupancy</source>
+        <translation>避難所の収容率</translation>
+    </message>
+    <message>
+        <source>Shelter needs</source>
+        <translation>避難所の要請</translation>
+    </message>
+</context>
+<context>
+    <name>SheltersDock</name>
+    <message>
+        <source>Whole incident</source>
+        <translation>災害全体</translation>
+    </message>
+    <message>
+        <source>Every state</source>
+        <translation>すべての状態</translation>
+    </message>
+    <message>
+        <source>Filter by name, address or municipality</source>
+        <translation>名称・住所・市区町村で絞り込み</translation>
+    </message>
+    <message>
+        <source>Only stale</source>
+        <translation>古い報告のみ</translation>
+    </message>
+    <message>
+        <source>Stale after</source>
+        <translation>報告が古いとみなす時間</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> 時間</translation>
+    </message>
+    <message>
+        <source>Totals</source>
+        <translation>集計</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>開設</translation>
+    </message>
+    <message>
+        <source>Evacuees</source>
+        <translation>避難者</translation>
+    </message>
+    <message>
+        <source>Free places</source>
+        <translation>空き</translation>
+    </message>
+</context>
+<context>
+    <name>SheltersModel</name>
+    <message>
+        <source>Shelter</source>
+        <translation>避難所</translation>
+    </message>
+    <message>
+        <source>Municipality</source>
+        <translation>市区町村</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Evacuees / capacity</source>
+        <translation>避難者数 / 収容人数</translation>
+    </message>
+    <message>
+        <source>Crowding</source>
+        <translation>混雑状況</translation>
+    </message>
+    <message>
+        <source>Open needs</source>
+        <translation>未対応の要請</translation>
+    </message>
+    <message>
+        <source>Last report</source>
+        <translation>最終報告</translation>
+    </message>
+    <message>
+        <source>No report for longer than the chosen age</source>
+        <translation>設定した時間より長く報告がありません</translation>
+    </message>
+</context>
+<context>
+    <name>Situation</name>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>Capacity</source>
+        <translation>収容人数</translation>
+    </message>
+    <message>
+        <source>Evacuees now</source>
+        <translation>現在の避難者数</translation>
+    </message>
+    <message>
+        <source>Crowding</source>
+        <translation>混雑状況</translation>
+    </message>
+    <message>
+        <source>Need: water</source>
+        <translation>要請：水</translation>
+    </message>
+    <message>
+        <source>Need: food</source>
+        <translation>要請：食料</translation>
+    </message>
+    <message>
+        <source>Need: blankets</source>
+        <translation>要請：毛布</translation>
+    </message>
+    <message>
+        <source>Need: medical care</source>
+        <translation>要請：医療</translation>
+    </message>
+    <message>
+        <source>Need: toilets</source>
+        <translation>要請：トイレ</translation>
+    </message>
+    <message>
+        <source>Need: power</source>
+        <translation>要請：電源</translation>
+    </message>
+    <message>
+        <source>Other needs</source>
+        <translation>その他の要請</translation>
+    </message>
+    <message>
+        <source>Person in charge</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>連絡先</translation>
+    </message>
+    <message>
+        <source>Last report</source>
+        <translation>最終報告</translation>
+    </message>
+    <message>
+        <source>Hazards</source>
+        <translation>対象とする災害</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation>時間</translation>
+    </message>
+    <message>
+        <source>Supply method</source>
+        <translation>給水方法</translation>
+    </message>
+</context>
+<context>
+    <name>SituationPanel</name>
+    <message>
+        <source>Situation</source>
+        <translation>状況</translation>
+    </message>
+    <message>
+        <source>Evacuees over time</source>
+        <translation>避難者数の推移</translation>
+    </message>
+    <message>
+        <source>set when a change is saved</source>
+        <translation>変更を保存すると記録されます</translation>
+    </message>
+    <message>
+        <source>a whole number, e.g. 800</source>
+        <translation>整数（例: 800）</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>数値</translation>
+    </message>
+    <message>
+        <source>a date, e.g. 2024-09-01</source>
+        <translation>日付（例: 2024-09-01）</translation>
+    </message>
 </context>
 <context>
     <name>SnsImport</name>
@@ -1048,6 +1306,17 @@
     <message>
         <source>Text</source>
         <translation>本文</translation>
+    </message>
+</context>
+<context>
+    <name>StatusImport</name>
+    <message>
+        <source>Import a shelter status snapshot</source>
+        <translation>避難所の状況スナップショットを取り込む</translation>
+    </message>
+    <message>
+        <source>Importing %1…</source>
+        <translation>%1 を取り込み中…</translation>
     </message>
 </context>
 <context>

@@ -64,8 +64,12 @@ const Legend = L.Control.extend({
         const swatch = document.createElement("canvas");
         swatch.width = 16; swatch.height = 16;
         const ctx = swatch.getContext("2d");
-        ctx.beginPath(); drawShape(ctx, item.shape, 8, 8, 5);
-        ctx.fillStyle = item.fill; ctx.fill(); ctx.strokeStyle = item.stroke; ctx.stroke();
+        if (item.shape === "badge") {
+          drawBadge(ctx, 8, 8);
+        } else {
+          ctx.beginPath(); drawShape(ctx, item.shape, 8, 8, 5);
+          ctx.fillStyle = item.fill; ctx.fill(); ctx.strokeStyle = item.stroke; ctx.stroke();
+        }
         row.appendChild(swatch);
         row.appendChild(document.createTextNode(item.label));
         this._div.appendChild(row);
@@ -75,22 +79,26 @@ const Legend = L.Control.extend({
 });
 const legend = new Legend().addTo(map);
 
+// A popup of plain text lines: {title, lines} (set as text, never HTML).
+function openInfo(latlng, info) {
+  const box = document.createElement("div");
+  const title = document.createElement("div");
+  title.className = "gs-popup-title";
+  title.textContent = info.title;
+  box.appendChild(title);
+  info.lines.forEach((line) => {
+    const div = document.createElement("div");
+    div.className = "gs-popup-line";
+    div.textContent = line;
+    box.appendChild(div);
+  });
+  L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(box).openOn(map);
+}
+
 function showPopup(id, latlng) {
   bridge.popupFor(id, (json) => {
     const info = JSON.parse(json);
-    if (!info) return;
-    const box = document.createElement("div");
-    const title = document.createElement("div");
-    title.className = "gs-popup-title";
-    title.textContent = info.title;
-    box.appendChild(title);
-    info.lines.forEach((line) => {
-      const div = document.createElement("div");
-      div.className = "gs-popup-line";
-      div.textContent = line;
-      box.appendChild(div);
-    });
-    L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(box).openOn(map);
+    if (info) openInfo(latlng, info);
   });
 }
 
@@ -110,6 +118,10 @@ map.on("click", (e) => {
   if (!id || !bridge) return;
   bridge.clicked(id);
   showPopup(id, e.latlng);
+});
+// Right-click anywhere: the window offers what can be asked about that point.
+map.on("contextmenu", (e) => {
+  if (bridge) bridge.contextAt(e.latlng.lat, e.latlng.lng);
 });
 map.on("moveend", () => {
   if (bridge) {
@@ -189,6 +201,7 @@ window.gspace = {
     const ll = map.containerPointToLatLng([x, y]);
     return [ll.lat, ll.lng];
   },
+  openInfo: function (lat, lon, info) { openInfo(L.latLng(lat, lon), info); },
   setPlacing: function (on) {
     placing = on;
     map.getContainer().style.cursor = on ? "crosshair" : "";
@@ -227,6 +240,7 @@ new QWebChannel(qt.webChannelTransport, (channel) => {
   b.placingRequested.connect((on) => window.gspace.setPlacing(on));
   b.baseMapChanged.connect((json) => setBaseMap(JSON.parse(json)));
   b.creditChanged.connect((text) => municipalities.setCredit(text));
+  b.infoRequested.connect((lat, lon, json) => window.gspace.openInfo(lat, lon, JSON.parse(json)));
   bridge = b;
   b.ready();
 });

@@ -16,6 +16,15 @@ function drawShape(ctx, shape, x, y, r) {
   }
 }
 
+// The urgent-needs badge: a red dot with a white "!" (also drawn in the legend).
+const BADGE_COLOR = "#d50000";
+function drawBadge(ctx, x, y) {
+  ctx.beginPath(); ctx.arc(x, y, 5, 0, 2 * Math.PI);
+  ctx.fillStyle = BADGE_COLOR; ctx.fill();
+  ctx.lineWidth = 1; ctx.strokeStyle = "#ffffff"; ctx.stroke();
+  ctx.fillStyle = "#ffffff"; ctx.fillRect(x - 0.9, y - 3.2, 1.8, 4); ctx.fillRect(x - 0.9, y + 1.6, 1.8, 1.6);
+}
+
 // Ray casting: is (x, y) inside the polygon [[x, y], ...]?
 function inside(x, y, polygon) {
   let result = false;
@@ -214,16 +223,19 @@ const PointLayer = L.Layer.extend({
     });
   },
   // A style's shape, filled and outlined, on a canvas of its own (kept per style and pixel ratio).
+  // A style with `badge` (a shelter with urgent needs) gets a red dot with "!" at its top right.
   _sprite: function (s, ratio) {
     const key = JSON.stringify(s) + ratio;
     this._sprites = this._sprites || new Map();
     if (!this._sprites.has(key)) {
-      const half = Math.ceil(s.radius * 1.3 + 2), canvas = document.createElement("canvas");
+      const half = Math.ceil(s.badge ? s.radius * 1.3 + 8 : s.radius * 1.3 + 2);
+      const canvas = document.createElement("canvas");
       canvas.width = canvas.height = 2 * half * ratio;
       const ctx = canvas.getContext("2d");
       ctx.scale(ratio, ratio); ctx.beginPath(); drawShape(ctx, s.shape, half, half, s.radius);
       ctx.fillStyle = s.fill; ctx.fill();
       ctx.lineWidth = 1.2; ctx.strokeStyle = s.stroke; ctx.stroke();
+      if (s.badge) drawBadge(ctx, half + s.radius, half - s.radius);
       this._sprites.set(key, canvas);
     }
     return this._sprites.get(key);

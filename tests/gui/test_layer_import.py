@@ -1,5 +1,7 @@
 """A reference layer through the window: the import dialog, then markers on the map."""
 
+import re
+
 import pytest
 from helpers import accept_message_box, run_js
 
@@ -41,25 +43,26 @@ def test_a_cp932_shelter_csv_imported_through_the_dialog_shows_on_the_map(
 def test_a_shelters_status_is_set_from_the_map_and_its_marker_changes_colour(
     demo_path, open_main_window, qtbot
 ):
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
 
     from gspace import query
 
     window = open_main_window(demo_path)
     shelter = next(f for f in window.features if f["kind"] == "shelter" and f["status"] == "open")
     window._map_clicked(shelter["id"])  # what a click on its marker does
-    detail = window.detail
-    assert detail.editor.isVisible()
-    assert [detail.status_box.itemData(i) for i in range(detail.status_box.count())] == [
+    panel = window.detail.situation
+    assert panel.isVisible()
+    status = panel.editors["status"]
+    assert [status.itemData(i) for i in range(status.count())] == [
+        "not_opened",
         "open",
         "full",
         "closed",
         "unknown",
     ]
-    detail.status_box.setCurrentIndex(detail.status_box.findData("full"))
-    detail.note_edit.setText("残り0人分")
-    QTest.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
+    status.setCurrentIndex(status.findData("full"))
+    status.activated.emit(status.currentIndex())
+    panel.editors["note"].setText("残り0人分")
+    panel.editors["note"].editingFinished.emit()
     saved = next(f for f in query.features(window.incident) if f["id"] == shelter["id"])
     assert (saved["status"], saved["note"]) == ("full", "残り0人分")
     logged = window.incident.conn.execute(
@@ -81,7 +84,15 @@ def test_a_report_shows_its_nearest_open_shelter_water_point_and_wifi(demo_path,
     window._list_selected(report["id"])
     lines = window.detail.values["nearest"].text().splitlines()
     assert [line.split(":")[0] for line in lines] == ["Shelters", "Water supply", "Free Wi-Fi"]
-    assert all(line.endswith((" m", " km")) for line in lines)
+    assert all(line.endswith((" m", " km")) for line in lines[1:])
+    # the nearest shelter is one with room, and says how much (demo shelters have a capacity)
+    shelter, free = re.fullmatch(
+        r"Shelters: (.+) — [\d.]+ k?m \(Free places (\d+)\)", lines[0]
+    ).groups()
+    named = [f for f in window.features if f["name"] == shelter and f["status"] == "open"]
+    assert int(free) > 0 and any(
+        int(free) == f["attributes"]["capacity"] - f["attributes"]["evacuees"] for f in named
+    )
 
 
 def test_a_reimport_goes_into_the_layer_of_the_same_file_and_a_nameless_file_is_flagged(
@@ -118,23 +129,20 @@ def test_a_reimport_goes_into_the_layer_of_the_same_file_and_a_nameless_file_is_
 def test_a_shelters_capacity_is_stored_as_a_number_from_the_panel(
     demo_path, open_main_window, qtbot
 ):
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
 
     from gspace import query
 
     window = open_main_window(demo_path)
     shelter = next(f for f in window.features if f["kind"] == "shelter")
     window._map_clicked(shelter["id"])
-    detail = window.detail
-    assert detail.field_editor.isVisibleTo(detail)
-    detail.field_box.setCurrentIndex(detail.field_box.findData("capacity"))
-    detail.field_edit.setText("abc")
-    QTest.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
-    assert detail.hint.text() == "capacity takes a whole number, not 'abc'"
+    panel = window.detail.situation
+    capacity = panel.editors["capacity"]
+    capacity.setText("abc")
+    capacity.editingFinished.emit()
+    assert panel.problem.text() == "capacity takes a whole number, not 'abc'"
     stored = next(f for f in query.features(window.incident) if f["id"] == shelter["id"])
     assert stored["attributes"] == shelter["attributes"]  # nothing saved
-    detail.field_edit.setText("１,２００")
-    QTest.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
+    capacity.setText("１,２００")
+    capacity.editingFinished.emit()
     stored = next(f for f in query.features(window.incident) if f["id"] == shelter["id"])
     assert stored["attributes"]["capacity"] == 1200

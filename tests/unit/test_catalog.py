@@ -9,7 +9,7 @@ def test_built_in_kinds_have_titles_statuses_and_symbols():
     assert {"shelter", "water", "wifi", "generic"} <= catalog.keys()
     shelter = catalog["shelter"]
     assert shelter.title == {"ja": "避難所", "en": "Shelters"}
-    assert [s.id for s in shelter.statuses] == ["open", "full", "closed", "unknown"]
+    assert [s.id for s in shelter.statuses] == ["not_opened", "open", "full", "closed", "unknown"]
     assert shelter.status("full").label["ja"] == "満員"
     assert shelter.shape == "square"
 

@@ -110,7 +110,7 @@ def test_features_and_feature_set(demo_path):
         "--note",
         "残り0人分",
         "--field",
-        "occupancy=320",
+        "evacuees=320",
     )
     assert result.returncode == 0, result.stderr
     [changed] = [
@@ -120,7 +120,7 @@ def test_features_and_feature_set(demo_path):
     ]
     assert changed["properties"]["status"] == "full"
     assert changed["properties"]["note"] == "残り0人分"
-    assert changed["properties"]["attributes"]["occupancy"] == 320  # typed by shelter.toml
+    assert changed["properties"]["attributes"]["evacuees"] == 320  # typed by shelter.toml
     bad = run_gspace("feature", "set", demo_path, target, "--status", "available")
     assert bad.returncode == 1 and "not a status of shelter" in bad.stderr
 

@@ -382,7 +382,8 @@ def test_unknown_kinds_are_refused_with_the_known_ones(incident_path, tmp_path, 
     line = done.stderr.strip().splitlines()[-1]
     assert line.startswith("Error: Invalid value for --")
     assert args[-1].split(",")[-1] in line
-    assert ("photo, sns" if command[0] == "reports" else "shelter, water, wifi") in line
+    known = "photo, sns" if command[0] == "reports" else "shelter, supply_depot, water, wifi"
+    assert known in line
 
 
 def test_layer_none_and_known_kinds_are_taken(incident_path, tmp_path):
