@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from gspace.catalog import incident_catalog
 from gspace.cli_options import (
     MUNICIPALITY_OPTION,
     check_vocabulary,
@@ -16,16 +15,12 @@ from gspace.cli_options import (
     split_values,
 )
 from gspace.export import LANGUAGES
-from gspace.export.shelter_lists import (
-    FORMATS,
-    SORTS,
-    sorted_states,
-    write_csv,
-    write_json,
-    write_table,
-)
 from gspace.incident import Incident
-from gspace.shelters import KIND, STATUSES, need_keys, overview
+
+# as gspace.export.shelter_lists has them (imported when the command runs: every gspace command
+# loads this module, and a command's start must stay quick)
+FORMATS = ("table", "csv", "json")
+SORTS = ("municipality", "name", "status", "evacuees", "occupancy", "free", "age", "needs")
 
 
 @click.command("shelters")
@@ -63,6 +58,10 @@ def shelters(
 
     Example: gspace shelters ~/incidents/kumamoto --status open,full --sort occupancy --stale 6
     """
+    from gspace.catalog import incident_catalog
+    from gspace.export.shelter_lists import sorted_states, write_csv, write_json, write_table
+    from gspace.shelters import KIND, STATUSES, need_keys, overview
+
     with Incident.open(incident, write=False) as inc:
         catalog = incident_catalog(inc.path)
         kind = catalog.get(KIND)

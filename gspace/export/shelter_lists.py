@@ -22,7 +22,7 @@ from gspace.refs import ref
 from gspace.shelters import LABELS, NEED_PREFIX, NEEDS, Overview, ShelterState, label
 
 SORTS = ("municipality", "name", "status", "evacuees", "occupancy", "free", "age", "needs")
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json")  # gspace/cli_shelters.py repeats both, to start quickly
 
 
 def sorted_states(states: Iterable[ShelterState], by: str) -> list[ShelterState]:

@@ -250,3 +250,11 @@ def test_refresh_after_an_edit_equals_a_new_overview(matsuyama):
     assert refreshed.total == again.total and refreshed.total.evacuees == 300
     assert refreshed.by_municipality == again.by_municipality
     assert refreshed.shelters == again.shelters
+
+
+def test_the_command_knows_the_overview_sorts_and_formats():
+    from gspace import cli_shelters
+    from gspace.export import shelter_lists
+
+    assert cli_shelters.SORTS == shelter_lists.SORTS
+    assert cli_shelters.FORMATS == shelter_lists.FORMATS
