@@ -45,7 +45,7 @@ from gspace.cli_options import (
     resolve_ref,
     split_values,
 )
-from gspace.cli_sync import report
+from gspace.cli_sync import conflicts, report
 from gspace.errors import GspaceError, IncidentError, Interrupted, file_message, message
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, Vocabulary, write_features, write_reports
@@ -362,6 +362,7 @@ def feature_set(
 
 
 cli.add_command(report)  # report set: gspace/cli_sync.py
+cli.add_command(conflicts)  # conflicts, conflicts settle: gspace/cli_sync.py
 
 
 def main(argv: list[str] | None = None) -> None:
