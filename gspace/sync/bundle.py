@@ -71,6 +71,22 @@ __all__ = [
     "incident_uid",
 ]
 STAGING = ".bundle-incoming"
+# where an import may be killed, in order (tests/unit/test_bundle_faults.py kills it at each)
+KILL_POINTS = (
+    "opened",  # the manifest read
+    "staging",  # the first photo copied into the staging folder
+    "verified",  # every member checked; nothing written yet
+    "layers",  # new layer kinds in place
+    "begun",  # the transaction open
+    "applied",  # every entry applied (not committed)
+    "renamed-one",  # the first photo renamed into media/
+    "renamed",  # every photo in media/
+    "flushed",  # the photos on disk
+    "media-rows",  # paths and thumbnails of the media rows
+    "meta",  # a joining incident's uid, name and time zone written
+    "committed",  # the transaction committed
+    "done",  # the staging folder removed
+)
 
 
 def kill_point(name: str) -> None:
@@ -149,39 +165,32 @@ def import_bundle(
         raise
     kill_point("verified")
     # -- from here on, writing: each step leaves the store as before or fully merged
-    for name, kind_data in kinds.items():
-        _place(staging / f"kind-{name}", incident.path / "layers" / name, kind_data)
-        summary.kinds_added.append(name[:-5])
-    kill_point("layers")
-    for count, (sha, target) in enumerate(staged.items()):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / sha, target)
-        if count == 0:
-            kill_point("renamed-one")
-    summary.media_added = len(staged)
-    summary.media_known = len(manifest.media) - len(staged)
-    kill_point("renamed")
-    if staged:
-        flush_to_disk(list(staged.values()))
-    kill_point("flushed")
-    prepared = [_receivable(entry, manifest) for entry in entries]
-    if progress:
-        progress("apply", 0, len(prepared))
-    with incident.bulk(), incident.transaction():
-        kill_point("begun")
-        result = apply_entries(incident, prepared)
-        kill_point("applied")
-        _fix_media_rows(incident, manifest, thumbs)
-        kill_point("media-rows")
-        if joining:
-            _join(incident, manifest)
-            summary.joined = True
-            summary.notes.append(
-                say("joined", name=manifest.incident["name"], uid=manifest.incident["uid"])
-            )
-        kill_point("meta")
-    kill_point("committed")
-    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        for name, kind_data in kinds.items():
+            _place(staging / f"kind-{name}", incident.path / "layers" / name, kind_data)
+            summary.kinds_added.append(name[:-5])
+        kill_point("layers")
+        prepared = [_receivable(entry, manifest) for entry in entries]
+        if progress:
+            progress("apply", 0, len(prepared))
+        with incident.bulk(), incident.transaction():
+            kill_point("begun")
+            result = apply_entries(incident, prepared)
+            kill_point("applied")
+            _place_media(incident, staging, staged, summary)
+            summary.media_known = len(manifest.media) - len(staged)
+            _fix_media_rows(incident, manifest, thumbs)
+            kill_point("media-rows")
+            if joining:
+                _join(incident, manifest)
+                summary.joined = True
+                summary.notes.append(
+                    say("joined", name=manifest.incident["name"], uid=manifest.incident["uid"])
+                )
+            kill_point("meta")
+        kill_point("committed")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     if progress:
         progress("apply", len(prepared), len(prepared))
     _summarise(summary, entries, result)
@@ -292,6 +301,27 @@ def _stage_media(incident, archive, manifest, path, staging, progress, cancel):
         if cancel and cancel():
             raise Interrupted(say("cancelled"))
     return staged
+
+
+def _place_media(incident: Incident, staging: Path, staged: dict[str, Path], summary) -> None:
+    """Rename the checked photos into media/ (inside the transaction, before it commits, so a
+    row never points at a file that is not there). A photo whose media row did not arrive (its
+    entry held for a newer gspace) is not kept: importing the bundle again after the update
+    brings it."""
+    placed = []
+    for sha, target in staged.items():
+        if not incident.conn.execute("SELECT 1 FROM media WHERE sha256 = ?", (sha,)).fetchone():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / sha, target)
+        placed.append(target)
+        if len(placed) == 1:
+            kill_point("renamed-one")
+    summary.media_added = len(placed)
+    kill_point("renamed")
+    if placed:
+        flush_to_disk(placed)
+    kill_point("flushed")
 
 
 def _media_target(incident: Incident, sha: str, suffix: str) -> Path | None:

@@ -84,7 +84,7 @@ class ExportSummary:
     size: int = 0
     since: str = "everything"
     missing: list[str] = field(default_factory=list)  # hashes with no file on this laptop
-    damaged: list[str] = field(default_factory=list)  # files that no longer match their hash
+    damaged: list = field(default_factory=list)  # files that no longer match their hash
 
     def lines(self) -> list[str]:
         out = [say("missing photo", sha=sha) for sha in self.missing]
@@ -140,7 +140,7 @@ def export_bundle(
     out_path = Path(out_path)
     after, stamp, label = parse_since(incident, since)
     uid = incident_uid(incident, create=incident.writable)
-    skip: set[str] = set()
+    skip: dict[str, str] = {}  # sha -> path of a photo found damaged
     while True:  # again without a photo found damaged while it was being copied (rare)
         partial = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
         try:
@@ -148,11 +148,11 @@ def export_bundle(
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        if not summary.damaged or set(summary.damaged) <= skip:
+        if not summary.damaged:
             break
-        skip |= set(summary.damaged)
+        skip.update(summary.damaged)
         partial.unlink(missing_ok=True)
-    summary.damaged = sorted(skip)
+    summary.damaged = sorted(skip.values())
     summary.path, summary.since = out_path, label
     partial.replace(out_path)
     summary.size = out_path.stat().st_size
@@ -247,7 +247,7 @@ def _write_media(incident, archive, wanted, skip, summary, members, progress, ca
                 out.write(chunk)
         member = out.member()
         if member.sha256 != sha:
-            summary.damaged.append(str(path))
+            summary.damaged.append((sha, str(path)))
             continue
         members[f"media/{sha}"] = member
         media[sha] = {"suffix": suffix, "size": member.size}
