@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 SYNC_COLUMNS = {"hlc": str, "origin": str, "deleted": int}
 
@@ -188,6 +188,77 @@ def _v6_municipalities(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE INDEX idx_{table}_muni ON {table} (muni_code)")
 
 
+def _v7_sync(db: sqlite_utils.Database) -> None:
+    """What merging with other devices needs (sync/, SYNC_DESIGN.md): a change is identified by
+    its device and that device's own sequence number (`oseq`); each write keeps the stamps of
+    the values it was based on (`base`); a field written after its row's insert keeps its own
+    stamp (`field_clocks`: a field without one has the stamp of the row's insert, which is what
+    a row's `hlc`/`origin` now mean, so an import writes no extra rows); concurrent writes are
+    kept as `conflicts`; entries of a newer gspace wait in `held_entries`. Filled here from the
+    log a store already has."""
+    from gspace.sync.fields import split_update
+
+    conn = db.conn
+    conn.execute("ALTER TABLE changes ADD COLUMN oseq INTEGER")
+    conn.execute("ALTER TABLE changes ADD COLUMN base TEXT")
+    conn.execute(
+        "CREATE TEMP TABLE _oseq AS SELECT seq, "
+        "row_number() OVER (PARTITION BY origin ORDER BY seq) AS n FROM changes"
+    )
+    conn.execute("UPDATE changes SET oseq = _oseq.n FROM _oseq WHERE _oseq.seq = changes.seq")
+    conn.execute("DROP TABLE _oseq")
+    conn.execute("CREATE UNIQUE INDEX idx_changes_identity ON changes (origin, oseq)")
+    conn.execute(
+        "CREATE TABLE field_clocks (tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,"
+        " hlc TEXT NOT NULL, origin TEXT NOT NULL, PRIMARY KEY (tbl, row_id, field))"
+        " WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE TABLE conflicts (id TEXT PRIMARY KEY, tbl TEXT NOT NULL, row_id TEXT NOT NULL,"
+        " field TEXT NOT NULL, kind TEXT NOT NULL, choices TEXT NOT NULL, settled TEXT)"
+    )
+    conn.execute("CREATE INDEX idx_conflicts_row ON conflicts (tbl, row_id)")
+    conn.execute(
+        "CREATE TABLE held_entries (origin TEXT NOT NULL, oseq INTEGER NOT NULL,"
+        " schema INTEGER NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (origin, oseq))"
+    )
+    # the last write of each field after its row's insert (later entries replace earlier ones)
+    rows = conn.execute(
+        "SELECT hlc, origin, tbl, row_id, op, data, prior FROM changes "
+        "WHERE op != 'insert' ORDER BY seq"
+    )
+
+    def clocks():
+        for hlc, origin, tbl, row_id, op, data, prior in rows:
+            if op == "delete":
+                yield tbl, row_id, "deleted", hlc, origin
+                continue
+            written, _ = split_update(tbl, _json(data), _json(prior))
+            for field in written:
+                yield tbl, row_id, field, hlc, origin
+
+    conn.executemany("INSERT OR REPLACE INTO field_clocks VALUES (?, ?, ?, ?, ?)", clocks())
+    for table, key in (
+        ("reports", "id"),
+        ("features", "id"),
+        ("layers", "id"),
+        ("media", "sha256"),
+        ("reposts", "source"),
+    ):
+        conn.execute(
+            f"UPDATE {table} SET hlc = i.hlc, origin = i.origin FROM (SELECT row_id, "
+            f"min(hlc) AS hlc, origin FROM changes WHERE tbl = ? AND op = 'insert' "
+            f"GROUP BY row_id) AS i WHERE i.row_id = {table}.{key}",
+            (table,),
+        )
+
+
+def _json(text: str | None):
+    import orjson
+
+    return orjson.loads(text) if text else None
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1_tables,
     2: _v2_indexes,
@@ -195,6 +266,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     4: _v4_triage,
     5: _v5_lean_imports,
     6: _v6_municipalities,
+    7: _v7_sync,
 }
 
 
