@@ -144,7 +144,9 @@ def export_bundle(
     while True:  # again without a photo found damaged while it was being copied (rare)
         partial = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
         try:
-            summary, top = _write(incident, partial, uid, after, stamp, skip, progress, cancel)
+            summary, top = _write(
+                incident, partial, uid, (after, stamp, label), skip, progress, cancel
+            )
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
@@ -161,7 +163,8 @@ def export_bundle(
     return summary
 
 
-def _write(incident, partial, uid, after, stamp, skip, progress, cancel):
+def _write(incident, partial, uid, since, skip, progress, cancel):
+    after, stamp, label = since
     from gspace.sync.changes import outgoing
 
     summary, top, first, last, wanted = ExportSummary(partial), after, None, None, {}
@@ -202,7 +205,7 @@ def _write(incident, partial, uid, after, stamp, skip, progress, cancel):
             entries=summary.entries,
             media=media,
             members=members,
-            raw={"exported_at": incident.now(), "gspace": __version__},
+            raw={"exported_at": incident.now(), "gspace": __version__, "since": label},
         )
         archive.writestr(MANIFEST, manifest.to_json())
     summary.seq = (first, last) if first is not None else None
