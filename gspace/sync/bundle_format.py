@@ -199,6 +199,8 @@ def read_manifest(archive: zipfile.ZipFile, path: Path) -> Manifest:
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise altered("the manifest lacks a part") from None
+    if ENTRIES not in members:
+        raise altered(f"the manifest does not list {ENTRIES}")
     for sha, item in manifest.media.items():
         if not is_hash(sha) or not SUFFIX.fullmatch(str(item.get("suffix", ""))):
             raise altered(f"media entry {sha[:80]!r}")

@@ -126,6 +126,12 @@ def listed_outside(laptops, out):
     write_bundle(out, contents, fix_manifest=False)
 
 
+def no_entries(laptops, out):
+    contents = members(laptops / "good.gsb")
+    del contents["entries.jsonl"]
+    write_bundle(out, contents)
+
+
 def newer_format(laptops, out):
     contents = members(laptops / "good.gsb")
     manifest = orjson.loads(contents["manifest.json"])
@@ -158,6 +164,7 @@ REFUSED = [
     (nul_name, "altered or damaged (unexpected member 'layers/')"),
     (listed_outside, "'../../escape.jpg', which could write outside the incident"),
     (with_member("notes.txt"), "altered or damaged (unexpected member 'notes.txt')"),
+    (no_entries, "altered or damaged (the manifest does not list entries.jsonl)"),
     (newer_format, "made by a newer gspace (bundle format 99); update gspace"),
     (not_a_bundle, "not a gspace bundle"),
     (some_other_zip, "not a gspace bundle"),
