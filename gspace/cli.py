@@ -34,6 +34,7 @@ import click
 
 from gspace import __version__, query, records
 from gspace.catalog import incident_catalog
+from gspace.cli_bundle import bundle
 from gspace.cli_import import import_
 from gspace.cli_options import (
     LANG_OPTION,
@@ -164,6 +165,7 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
 
 
 cli.add_command(import_)  # photos, sns, gazetteer, layer: gspace/cli_import.py
+cli.add_command(bundle)  # export, import: gspace/cli_bundle.py
 
 
 @cli.command()
