@@ -17,9 +17,19 @@ translate = QCoreApplication.translate  # called by this name so that lupdate fi
 SUFFIX = ".gsb"
 
 
+def _stage(stage: str) -> str:
+    names = {
+        "entries": translate("Bundles", "Changes"),
+        "media": translate("Bundles", "Photos"),
+        "verify": translate("Bundles", "Checking the photos"),
+        "apply": translate("Bundles", "Applying the changes"),
+    }
+    return names.get(stage, stage)
+
+
 def _progress(report):
     """The bundle core says (stage, done, total); the dialog shows (done, total, a name)."""
-    return lambda stage, done, total: report(done, total, stage)
+    return lambda stage, done, total: report(done, total, _stage(stage))
 
 
 def bundle_export(parent: QWidget, incident_path: Path, out: Path, since=None) -> BackgroundImport:

@@ -110,6 +110,8 @@ class ConflictsPanel(QWidget):
         self.conflicts: list[ShownConflict] = []
         self.list = QListWidget()
         self.list.setObjectName("conflictList")
+        self.list.setWordWrap(True)  # the field, then the report: whole, however narrow
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
         self.list.itemDoubleClicked.connect(lambda *_: self._request_row())
         self.empty_label = QLabel()
@@ -150,10 +152,13 @@ class ConflictsPanel(QWidget):
         detail.addWidget(scroll, 1)
         detail.addWidget(self.other_row)
         detail.addWidget(self.error_label)
-        split = QSplitter(Qt.Orientation.Vertical)
+        # the list beside the values: the dock opens under the map, wider than it is tall
+        split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.list)
         split.addWidget(self.detail)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty_label)
         layout.addWidget(split, 1)
@@ -179,9 +184,8 @@ class ConflictsPanel(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for c in conflicts:
-            item = QListWidgetItem(f"{c.row} — {field_label(c.tbl, c.field)}")
-            if c.kind == "delete":
-                item.setText(item.text() + " " + self.tr("(deleted elsewhere)"))
+            what = self.tr("(deleted elsewhere)") if c.kind == "delete" else None
+            item = QListWidgetItem(f"{what or field_label(c.tbl, c.field)}\n{c.row}")
             item.setData(ID_ROLE, c.id)
             item.setToolTip(c.id)
             self.list.addItem(item)

@@ -90,6 +90,22 @@
 <context>
     <name>Bundles</name>
     <message>
+        <source>Changes</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>写真</translation>
+    </message>
+    <message>
+        <source>Checking the photos</source>
+        <translation>写真を確認しています</translation>
+    </message>
+    <message>
+        <source>Applying the changes</source>
+        <translation>変更を反映しています</translation>
+    </message>
+    <message>
         <source>Export bundle</source>
         <translation>バンドルを書き出す</translation>
     </message>

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from gspace import query
+from gspace.refs import ref
 
 
 @pytest.fixture
@@ -15,6 +16,10 @@ def laptops(demo_template, tmp_path):
     folders, report_id = three_laptops(demo_template, tmp_path)
     meet(folders)
     return folders, report_id
+
+
+def reported_text(window, report_id):
+    return query.report(window.incident, report_id)["text"][:30]
 
 
 def cards(window):
@@ -41,7 +46,11 @@ def test_the_status_bar_opens_the_panel_with_the_values_side_by_side(
     qtbot.mouseClick(indicator, Qt.MouseButton.LeftButton)
     assert window.conflicts.dock.isVisible()
     panel = window.conflicts.panel
-    assert panel.list.count() == 1 and "Status" in panel.list.item(0).text()
+    assert panel.list.count() == 1
+    assert (
+        panel.list.item(0).text()
+        == f"Status\n{ref(report_id)} ({reported_text(window, report_id)})"
+    )
     shown = cards(window)
     assert [c.value_label.text() for c in shown] == ["1. Verified", "2. Actioned", "3. Rejected"]
     for card, (actor, _status, _minutes) in zip(shown, EDITS, strict=True):
@@ -114,7 +123,7 @@ def test_a_deleted_report_shows_the_delete_against_the_edit_and_can_be_restored(
     assert len(window.rows) == 299 and report_id not in {r["id"] for r in window.rows}
     qtbot.mouseClick(window.conflicts.indicator, Qt.MouseButton.LeftButton)
     panel = window.conflicts.panel
-    assert panel.list.item(0).text().endswith("(deleted elsewhere)")
+    assert panel.list.item(0).text().startswith(f"(deleted elsewhere)\n{ref(report_id)} (")
     assert not panel.other_row.isVisible()  # a delete is settled by one of its values
     deleted, edit = cards(window)
     assert deleted.value_label.text() == "1. Deleted"
