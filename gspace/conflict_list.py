@@ -156,8 +156,25 @@ def settle_text(
         engine.settle(
             incident, conflict.id, value=typed_fields(**{conflict.field: value}).get(conflict.field)
         )
+    elif conflict.tbl == "features" and conflict.field == "status":
+        engine.settle(incident, conflict.id, value=_feature_status(incident, conflict, value))
     else:
         engine.settle(incident, conflict.id, value=typed_value(conflict, value))
+
+
+def _feature_status(incident: Incident, conflict: ShownConflict, value: str) -> str | None:
+    """A feature's status must be one of its kind's (as `feature set --status` checks)."""
+    from gspace.catalog import incident_catalog
+
+    row = incident.conn.execute(
+        "SELECT kind FROM features WHERE id = ?", (conflict.row_id,)
+    ).fetchone()
+    kind = incident_catalog(incident.path).get(row[0]) if row else None
+    value = value.strip()
+    if value and kind and kind.statuses and not kind.status(value):
+        allowed = ", ".join(s.id for s in kind.statuses)
+        raise GspaceError(f"{value!r} is not a status of {kind.kind} (use {allowed})")
+    return value or None
 
 
 def value_text(value: Any) -> str:

@@ -145,5 +145,13 @@ class ConflictActions(QObject):
         self.refresh()
 
     def _show_row(self, tbl: str, row_id: str) -> None:
-        if tbl in ("reports", "features"):
-            self.window._map_clicked(row_id)
+        """A conflict double-clicked: its report or feature in the details, centred on the map
+        (a deleted one is not shown)."""
+        window = self.window
+        if tbl not in ("reports", "features") or (
+            tbl == "reports" and query.report(self.incident, row_id) is None
+        ):
+            return
+        window._show(row_id)
+        window.reports.select_id(row_id)
+        window.map.select([row_id], pan=True)

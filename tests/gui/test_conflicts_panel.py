@@ -60,6 +60,10 @@ def test_the_status_bar_opens_the_panel_with_the_values_side_by_side(
     # side by side: one row, left to right, none cut off
     lefts = [c.geometry().left() for c in shown]
     assert lefts == sorted(lefts) and len({c.geometry().top() for c in shown}) == 1
+    # double-clicking the conflict shows its report
+    item = panel.list.item(0)
+    panel.list.itemDoubleClicked.emit(item)
+    assert window.selected_id == report_id and window.reports.current_id() == report_id
     # the View menu has it too
     toggles = [a for a in window.view_menu.actions() if a.text() == "&Conflicts"]
     assert toggles == [window.conflicts.dock.toggleViewAction()]

@@ -8,9 +8,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conflict_laptops import EDITS, deleted_and_edited, meet, three_laptops
+from conflict_laptops import EDITS, copies, deleted_and_edited, meet, three_laptops
 from helpers import run_gspace
 
+from gspace import records
 from gspace.incident import Incident
 from gspace.refs import ref
 
@@ -161,3 +162,29 @@ def test_a_row_deleted_on_one_laptop_and_edited_on_another(demo_template, tmp_pa
         assert report_count(folder) == (299 if keep == "delete" else 300)
     if keep == "edit":
         assert status_of(folders[0], report_id) == "verified"
+
+
+def test_a_shelter_whose_status_two_laptops_changed(demo_template, tmp_path):
+    folders, _report_id = copies(demo_template, tmp_path, 2)
+    with Incident.open(folders[0], write=False) as inc:
+        shelter, name, now = inc.conn.execute(
+            "SELECT id, name, status FROM features WHERE kind = 'shelter' ORDER BY id LIMIT 1"
+        ).fetchone()
+    first, second = [s for s in ("open", "full", "closed") if s != now][:2]
+    for folder, (actor, value) in zip(folders, [("A", first), ("B", second)], strict=True):
+        with Incident.open(folder) as inc, inc.transaction():
+            inc.actor = actor
+            records.update_feature(inc, shelter, status=value)
+    meet(folders)
+    lines = run_gspace("conflicts", folders[0]).stdout.splitlines()
+    assert lines[0].endswith(f"  feature {ref(shelter)} ({name[:30]})  status")
+    assert sorted(line.split("  ")[2] for line in lines[1:]) == sorted([first, second])
+    [conflict] = listed(folders[0])
+    bad = run_gspace("conflicts", "settle", folders[0], conflict["id"], "--value", "available")
+    assert bad.returncode == 1 and "'available' is not a status of shelter (use " in bad.stderr
+    good = run_gspace("conflicts", "settle", folders[0], conflict["id"], "--value", now)
+    assert good.returncode == 0, good.stderr
+    features = json.loads(run_gspace("features", folders[0], "--kind", "shelter").stdout)
+    [settled] = [f for f in features["features"] if f["id"] == shelter]
+    assert settled["properties"]["status"] == now
+    assert listed(folders[0]) == []
