@@ -34,6 +34,7 @@ import click
 
 from gspace import __version__, query
 from gspace.catalog import incident_catalog
+from gspace.cli_bundle import bundle
 from gspace.cli_import import import_
 from gspace.cli_options import (
     LANG_OPTION,
@@ -42,15 +43,17 @@ from gspace.cli_options import (
     check_layer_kinds,
     municipalities_named,
     report_filters,
+    resolve_ref,
     split_values,
 )
 from gspace.cli_shelters import shelters
+from gspace.cli_sync import conflicts, report
 from gspace.errors import GspaceError, IncidentError, Interrupted, file_message, message
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, Vocabulary, write_features, write_reports
 from gspace.export.profile import PROFILES, Profile
 from gspace.incident import STORE, Incident
-from gspace.refs import MalformedRef, describe, resolve
+from gspace.refs import describe
 
 if _LOADING:
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -164,6 +167,7 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
 
 cli.add_command(import_)  # photos, sns, gazetteer, layer, status: gspace/cli_import.py
 cli.add_command(shelters)  # the HQ overview: gspace/cli_shelters.py
+cli.add_command(bundle)  # export, import: gspace/cli_bundle.py
 
 
 @cli.command()
@@ -362,13 +366,8 @@ def feature_set(
     )
 
 
-def resolve_ref(inc: Incident, table: str, text: str) -> str:
-    """The id a command's REF argument names (gspace.refs.resolve); text that cannot be a
-    reference at all is a usage error (exit 2), one that finds none or several exits 1."""
-    try:
-        return resolve(inc.conn, table, text)
-    except MalformedRef as e:
-        raise click.BadParameter(str(e), param_hint="REF") from None
+cli.add_command(report)  # report set: gspace/cli_sync.py
+cli.add_command(conflicts)  # conflicts, conflicts settle: gspace/cli_sync.py
 
 
 def main(argv: list[str] | None = None) -> None:

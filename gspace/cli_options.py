@@ -1,6 +1,6 @@
-"""The options that several commands share (report filters, --municipality, --lang, layer
-kinds) and how they become a `query.ReportFilter`: a bad value is a usage error naming the
-option and what it accepts."""
+"""The options and arguments that several commands share (report filters, --municipality,
+--lang, layer kinds, a REF) and how they become a `query.ReportFilter` or an id: a bad value is
+a usage error naming the option and what it accepts."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from gspace.errors import GspaceError
 from gspace.export import LANGUAGES
 from gspace.incident import Incident
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
+from gspace.refs import MalformedRef, resolve
 
 
 def split_values(values: tuple[str, ...]) -> list[str]:
@@ -118,3 +119,12 @@ LANG_OPTION = click.option(
     help="name codes in this language: CSV headers and cells become labels, GeoJSON and "
     "JSON Lines get a <code>_label beside each code (default: codes only)",
 )
+
+
+def resolve_ref(inc: Incident, table: str, text: str) -> str:
+    """The id a command's REF argument names (gspace.refs.resolve); text that cannot be a
+    reference at all is a usage error (exit 2), one that finds none or several exits 1."""
+    try:
+        return resolve(inc.conn, table, text)
+    except MalformedRef as e:
+        raise click.BadParameter(str(e), param_hint="REF") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
 import sqlite3
 import uuid
 from contextlib import contextmanager
@@ -37,10 +38,29 @@ class Incident:
         meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         self.name: str = meta.get("name", path.name)
         self.device_id: str = meta.get("device_id", "")
+        self._fingerprint = meta.get("device_fingerprint") if writable else None
+        self._checked = not writable
         self.timezone = ZoneInfo(meta.get("timezone", DEFAULT_TIMEZONE))
         last = self.conn.execute("SELECT max(hlc) FROM changes").fetchone()[0]
         self.clock = HybridClock(last)
         self.actor = _user_name()  # who the change log says made each change
+
+    def _check_copied(self, known: str | None) -> None:
+        """A copied incident folder must not sync as the device it was copied from (its
+        changes would reuse that device's sequence numbers): where the store lives (file,
+        folder, host) is remembered, and a store found elsewhere gets a new device id. A
+        folder merely moved gets one too, which is harmless (a new device starts at 1)."""
+        self._checked = True
+        here = _fingerprint(self.path)
+        if known == here or not self.device_id:
+            if known != here:
+                self.db["meta"].upsert({"key": "device_fingerprint", "value": here}, pk="key")
+            return
+        with self.db.atomic():
+            if known is not None:
+                self.device_id = uuid.uuid4().hex
+                self.db["meta"].upsert({"key": "device_id", "value": self.device_id}, pk="key")
+            self.db["meta"].upsert({"key": "device_fingerprint", "value": here}, pk="key")
 
     @property
     def media_dir(self) -> Path:
@@ -71,6 +91,7 @@ class Incident:
                     {"key": "device_id", "value": uuid.uuid4().hex},
                     {"key": "timezone", "value": timezone},
                     {"key": "created_at", "value": datetime.now().astimezone().isoformat()},
+                    {"key": "device_fingerprint", "value": _fingerprint(path)},
                 ],
                 pk="key",
                 replace=True,
@@ -126,6 +147,8 @@ class Incident:
         if not self.writable:
             raise IncidentError(f"the incident is read-only: {self.path}")
         with self.db.atomic():
+            if not self._checked:  # at the first write: opening to read writes nothing
+                self._check_copied(self._fingerprint)
             yield self
 
     @contextmanager
@@ -163,6 +186,11 @@ def _connect(store: Path, read_only: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA busy_timeout=5000")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def _fingerprint(path: Path) -> str:
+    store = path / STORE
+    return f"{os.stat(store).st_ino}:{path.resolve()}:{socket.gethostname()}"
 
 
 def _user_name() -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import count, islice
@@ -30,7 +31,12 @@ import orjson
 from gspace.errors import GspaceError
 from gspace.incident import Incident
 from gspace.model import REPORT_STATUSES
-from gspace.municipalities import codes_at
+from gspace.sync import rows as _rows
+from gspace.sync.fields import fields_to_columns, split_update
+from gspace.sync.rows import bbox as _bbox
+from gspace.sync.rows import municipality_codes
+
+__all__ = ["municipality_codes"]
 
 BATCH = 5000
 
@@ -98,6 +104,33 @@ def new_ids(count: int) -> list[str]:
     return ids
 
 
+# Ids of posts and photos are derived from what they are, so that the same post or photo
+# imported on two laptops is one report once they merge (SYNC_DESIGN.md).
+_NAMESPACE = uuid.UUID("5f0c3a52-8e4b-4d55-9a8e-6d2a3c1b7e90")
+
+
+def post_id(source: str, observed_at: str | None = None) -> str:
+    """The report id of a post, from its source (normalised URL or platform:id). Laid out as
+    new_ids are (the post's own time in the first 48 bits when it has one), so that a large
+    import still fills the id index at its end; the other bits are a hash of the source."""
+    digest = uuid.uuid5(_NAMESPACE, f"post:{source}").hex
+    ms = None
+    if observed_at:
+        try:
+            ms = int(datetime.fromisoformat(observed_at).timestamp() * 1000)
+        except (ValueError, OverflowError):
+            ms = None
+    head = f"{ms:012x}"[-12:] if ms is not None and ms >= 0 else digest[:12]
+    tail = digest[12:]
+    variant = "89ab"[int(tail[4], 16) & 3]
+    return f"{head[:8]}-{head[8:12]}-8{tail[1:4]}-{variant}{tail[5:8]}-{tail[8:20]}"
+
+
+def photo_id(sha256: str) -> str:
+    """The report id of a photo, from its SHA-256."""
+    return str(uuid.uuid5(_NAMESPACE, f"photo:{sha256}"))
+
+
 def new_id() -> str:
     return new_ids(1)[0]
 
@@ -113,25 +146,9 @@ def _timestamp(iso: str | None) -> float | None:
     return datetime.fromisoformat(iso).timestamp() if iso else None
 
 
-_CHANGE_INSERT = (
-    "INSERT INTO changes (hlc, origin, tbl, row_id, op, data, prior, actor) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
 def _log(incident: Incident, entries: list[tuple]) -> None:
-    """entries: (hlc, table, row id, op, data, prior); data and prior are dicts or None."""
-    incident.conn.executemany(
-        _CHANGE_INSERT,
-        [
-            (h, incident.device_id, t, r, op, _json_or_none(d), _json_or_none(p), incident.actor)
-            for h, t, r, op, d, p in entries
-        ],
-    )
-
-
-def _json_or_none(value: dict | None) -> str | None:
-    return None if value is None else _dumps(value)
+    """entries: (hlc, table, row id, op, data, prior[, base]); dicts or None."""
+    _rows.log(incident, [(*e, None) if len(e) == 6 else e for e in entries])
 
 
 def _next_key(incident: Incident, table: str, key: str) -> int:
@@ -158,18 +175,6 @@ _ID, _STATUS, _RECEIVED, _OBSERVED, _OBSERVED_TS, _LON, _LAT, _SOURCE = (
         "location_source",
     )
 )
-
-
-def municipality_codes(points: list[tuple[float | None, float | None]]) -> list[str | None]:
-    """The municipality code of each (lon, lat), None where there is no position: one
-    point-in-polygon search for the whole batch (the boundaries load only when one is located)."""
-    located = [n for n, (lon, lat) in enumerate(points) if lon is not None and lat is not None]
-    codes: list[str | None] = [None] * len(points)
-    if located:
-        found = codes_at([points[n][0] for n in located], [points[n][1] for n in located])
-        for n, code in zip(located, found, strict=True):
-            codes[n] = code
-    return codes
 
 
 def prepare_reports(rows: Iterable[dict], received_at: str) -> list[tuple]:
@@ -221,11 +226,12 @@ def insert_prepared(incident: Incident, prepared: list[tuple]) -> int:
         "FROM reports WHERE rid BETWEEN ? AND ?",
         (start, last),
     )
+    oseqs = _rows.next_oseqs(conn, device, len(prepared))
     conn.executemany(
-        _CHANGE_INSERT,
+        _rows.CHANGE_INSERT,
         [
-            (hlc, device, "reports", cells[_ID], "insert", None, None, actor)
-            for cells, hlc in zip(prepared, stamps, strict=True)
+            (hlc, device, n, "reports", cells[_ID], "insert", None, None, None, actor)
+            for cells, hlc, n in zip(prepared, stamps, oseqs, strict=True)
         ],
     )
     return start
@@ -276,78 +282,113 @@ def _changed_fields(old: dict, changes: dict) -> dict:
 
 
 def _current(incident: Incident, table: str, row_id: str) -> dict:
-    cursor = incident.conn.execute(f"SELECT * FROM {table} WHERE id = ? AND deleted = 0", (row_id,))
-    row = cursor.fetchone()
-    if row is None:
+    row = _rows.fetch(incident.conn, table, row_id)
+    if row is None or row["deleted"]:
         raise GspaceError(f"no {table[:-1]} with id {row_id}")
-    return dict(zip([d[0] for d in cursor.description], row, strict=True))
+    return row
 
 
-def update_report(incident: Incident, report_id: str, **changes: Any) -> dict:
+def _update(incident: Incident, table: str, row_id: str, changes: dict, stamp: str | None):
+    """Write some columns of a row as one change; returns (previous, written) column values
+    of what really changed. Per field, the entry keeps the clock it was based on; with an
+    explicit `stamp` (a machine's snapshot) it has no base and fields written later stay."""
+    old = _current(incident, table, row_id)
+    changed = _changed_fields(old, changes)
+    if table == "features" and "geometry" in changed:
+        box = _bbox(changes["geometry"])
+        if box:
+            changed["lon"], changed["lat"] = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            changed = {k: v for k, v in changed.items() if v != old[k]}
+    fields, _ = split_update(table, changed, {k: old[k] for k in changed})
+    explicit = _rows.clocks(incident.conn, table, row_id)
+    insert = (old["hlc"], old["origin"])
+    if stamp is not None:
+        incident.clock.observe(stamp)
+        fields = {f: v for f, v in fields.items() if explicit.get(f, insert)[0] <= stamp}
+        changed = fields_to_columns(table, fields, old)
+    if not changed or not fields:
+        return {}, {}
+    previous = {k: old[k] for k in changed}
+    base = None if stamp is not None else _rows.base_of(explicit, insert, fields)
+    hlc = stamp or incident.clock.now()
+    _rows.write_columns(incident.conn, table, dict(old), changed)
+    _rows.set_clocks(incident.conn, table, row_id, fields, (hlc, incident.device_id))
+    _log(incident, [(hlc, table, row_id, "update", changed, previous, base)])
+    return previous, changed
+
+
+def update_report(
+    incident: Incident, report_id: str, stamp: str | None = None, **changes: Any
+) -> dict:
     """Change some fields of a report; returns the previous values (as stored) of the fields
-    that really changed: writing those back undoes the change."""
+    that really changed: writing those back undoes the change. With `stamp` (the time of a
+    machine's snapshot, an HLC stamp) the change has no base and fields changed later are
+    left alone."""
     if "status" in changes and changes["status"] not in REPORT_STATUSES:
         raise GspaceError(
             f"unknown status {changes['status']!r}; use one of " + ", ".join(REPORT_STATUSES)
         )
-    old = _current(incident, "reports", report_id)
-    changed = _changed_fields(old, changes)
-    if not changed:
-        return {}
-    previous = {k: old[k] for k in changed}
-    if "observed_at" in changed:
-        changed["observed_ts"] = _timestamp(changed["observed_at"])
-    hlc, conn, rid = incident.clock.now(), incident.conn, old["rid"]
-    assignments = ", ".join(f"{k} = ?" for k in changed)
-    conn.execute(
-        f"UPDATE reports SET {assignments}, hlc = ?, origin = ? WHERE rid = ?",
-        (*changed.values(), hlc, incident.device_id, rid),
-    )
-    _relocate(incident, "reports", "rid", old, changed)
-    if {"lon", "lat"} & changed.keys():
-        conn.execute("DELETE FROM reports_rtree WHERE rid = ?", (rid,))
-        lon, lat = changed.get("lon", old["lon"]), changed.get("lat", old["lat"])
-        if lon is not None and lat is not None:
-            conn.execute(
-                "INSERT INTO reports_rtree VALUES (?, ?, ?, ?, ?)", (rid, lon, lon, lat, lat)
-            )
-    if {"text", "author"} & changed.keys():
-        _fts_replace(incident, old, {**old, **changed})
-    _log(incident, [(hlc, "reports", report_id, "update", changed, previous)])
+    previous, _ = _update(incident, "reports", report_id, changes, stamp)
     return previous
 
 
-def _relocate(incident: Incident, table: str, key: str, old: dict, changed: dict) -> None:
-    """A moved row's municipality, derived again (not a change: it stays out of the log)."""
-    if {"lon", "lat"} & changed.keys():
-        lon, lat = changed.get("lon", old["lon"]), changed.get("lat", old["lat"])
-        [code] = municipality_codes([(lon, lat)])
-        incident.conn.execute(f"UPDATE {table} SET muni_code = ? WHERE {key} = ?", (code, old[key]))
-
-
-def _fts_replace(incident: Incident, old: dict, new: dict | None) -> None:
-    incident.conn.execute(
-        "INSERT INTO reports_fts (reports_fts, rowid, text, author) VALUES ('delete', ?, ?, ?)",
-        (old["rid"], old["text"], old["author"]),
-    )
-    if new is not None:
-        incident.conn.execute(
-            "INSERT INTO reports_fts (rowid, text, author) VALUES (?, ?, ?)",
-            (new["rid"], new["text"], new["author"]),
+def count_reposts(incident: Incident, report_ids: Iterable[str]) -> None:
+    """Set `properties.reposts` of some reports to the number of their reposts rows. The count
+    is derived on each device, never a change: two laptops that each attach a repost would
+    otherwise overwrite each other's count when they merge."""
+    conn = incident.conn
+    for report_id in report_ids:
+        row = conn.execute("SELECT properties FROM reports WHERE id = ?", (report_id,)).fetchone()
+        if row is None:
+            continue
+        properties = orjson.loads(row[0]) if row[0] else {}
+        [count] = conn.execute(
+            "SELECT count(*) FROM reposts WHERE report_id = ? AND deleted = 0", (report_id,)
+        ).fetchone()
+        if count:
+            properties["reposts"] = count
+        else:
+            properties.pop("reposts", None)
+        conn.execute(
+            "UPDATE reports SET properties = ? WHERE id = ?", (_dumps(properties), report_id)
         )
+
+
+def _tombstone(incident: Incident, table: str, row_id: str, deleted: int) -> None:
+    row = _rows.fetch(incident.conn, table, row_id)
+    if row is None or bool(row["deleted"]) == bool(deleted):
+        what = "deleted " if not deleted else ""
+        raise GspaceError(f"no {what}{table[:-1]} with id {row_id}")
+    explicit = _rows.clocks(incident.conn, table, row_id)
+    insert = (row["hlc"], row["origin"])
+    base = {f: list(c) for f, c in explicit.items()}
+    base["deleted"] = list(explicit.get("deleted", insert))
+    hlc = incident.clock.now()
+    _rows.set_deleted(incident.conn, table, row, deleted)
+    _rows.set_clocks(incident.conn, table, row_id, ["deleted"], (hlc, incident.device_id))
+    op = "delete" if deleted else "restore"
+    _log(incident, [(hlc, table, row_id, op, {}, {"deleted": 1 - deleted}, base)])
 
 
 def delete_report(incident: Incident, report_id: str) -> None:
     """Tombstone a report: the row stays (so the deletion can sync), the indexes forget it."""
-    old = _current(incident, "reports", report_id)
-    hlc = incident.clock.now()
-    incident.conn.execute(
-        "UPDATE reports SET deleted = 1, hlc = ?, origin = ? WHERE rid = ?",
-        (hlc, incident.device_id, old["rid"]),
-    )
-    incident.conn.execute("DELETE FROM reports_rtree WHERE rid = ?", (old["rid"],))
-    _fts_replace(incident, old, None)
-    _log(incident, [(hlc, "reports", report_id, "delete", {}, None)])
+    _tombstone(incident, "reports", report_id, 1)
+
+
+def delete_feature(incident: Incident, feature_id: str) -> None:
+    _tombstone(incident, "features", feature_id, 1)
+
+
+def delete_layer(incident: Incident, layer_id: str) -> None:
+    """Tombstone a layer; its features are hidden with it (query.features)."""
+    _tombstone(incident, "layers", layer_id, 1)
+
+
+def restore(incident: Incident, table: str, row_id: str) -> None:
+    """Bring a deleted report, feature or layer back (a new change that syncs)."""
+    if table not in ("reports", "features", "layers"):
+        raise GspaceError(f"{table} rows cannot be restored")
+    _tombstone(incident, table, row_id, 0)
 
 
 def add_layer(incident: Incident, kind: str, name: str, source: str) -> str:
@@ -403,30 +444,12 @@ def add_features(incident: Incident, layer_id: str, kind: str, rows: Iterable[di
     return ids
 
 
-def update_feature(incident: Incident, feature_id: str, **changes: Any) -> dict:
-    """Change some fields of a feature; a new geometry moves its point and R*Tree entry too."""
-    old = _current(incident, "features", feature_id)
-    changed = _changed_fields(old, changes)
-    if not changed:
-        return {}
-    box = _bbox(changes["geometry"]) if "geometry" in changed else None
-    if box:
-        changed["lon"], changed["lat"] = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    previous = {k: old[k] for k in changed}
-    hlc = incident.clock.now()
-    assignments = ", ".join(f"{k} = ?" for k in changed)
-    incident.conn.execute(
-        f"UPDATE features SET {assignments}, hlc = ?, origin = ? WHERE fid = ?",
-        (*changed.values(), hlc, incident.device_id, old["fid"]),
-    )
-    if box:
-        incident.conn.execute("DELETE FROM features_rtree WHERE fid = ?", (old["fid"],))
-        incident.conn.execute(
-            "INSERT INTO features_rtree VALUES (?, ?, ?, ?, ?)",
-            (old["fid"], box[0], box[2], box[1], box[3]),
-        )
-    _relocate(incident, "features", "fid", old, changed)
-    _log(incident, [(hlc, "features", feature_id, "update", changed, previous)])
+def update_feature(
+    incident: Incident, feature_id: str, stamp: str | None = None, **changes: Any
+) -> dict:
+    """Change some fields of a feature; a new geometry moves its point and R*Tree entry too.
+    Returns what it changed (with `stamp`, see update_report, fields changed later stay)."""
+    _, changed = _update(incident, "features", feature_id, changes, stamp)
     return changed
 
 
@@ -439,24 +462,3 @@ def add_media(incident: Incident, row: dict) -> bool:
     logged = {k: v for k, v in row.items() if k != "thumbnail"}
     _log(incident, [(hlc, "media", row["sha256"], "insert", logged, None)])
     return True
-
-
-def _bbox(geometry: dict | None) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) of a GeoJSON geometry."""
-    if not geometry:
-        return None
-    if geometry.get("type") == "Point":
-        x, y = geometry["coordinates"][:2]
-        return x, y, x, y
-    xs, ys = [], []
-
-    def walk(coords: Any) -> None:
-        if coords and isinstance(coords[0], (int, float)):
-            xs.append(coords[0])
-            ys.append(coords[1])
-        else:
-            for c in coords:
-                walk(c)
-
-    walk(geometry.get("coordinates") or [])
-    return (min(xs), min(ys), max(xs), max(ys)) if xs else None

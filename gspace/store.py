@@ -188,6 +188,77 @@ def _v6_municipalities(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE INDEX idx_{table}_muni ON {table} (muni_code)")
 
 
+def _v7_sync(db: sqlite_utils.Database) -> None:
+    """What merging with other devices needs (sync/, SYNC_DESIGN.md): a change is identified by
+    its device and that device's own sequence number (`oseq`); each write keeps the stamps of
+    the values it was based on (`base`); a field written after its row's insert keeps its own
+    stamp (`field_clocks`: a field without one has the stamp of the row's insert, which is what
+    a row's `hlc`/`origin` now mean, so an import writes no extra rows); concurrent writes are
+    kept as `conflicts`; entries of a newer gspace wait in `held_entries`. Filled here from the
+    log a store already has."""
+    from gspace.sync.fields import split_update
+
+    conn = db.conn
+    conn.execute("ALTER TABLE changes ADD COLUMN oseq INTEGER")
+    conn.execute("ALTER TABLE changes ADD COLUMN base TEXT")
+    conn.execute(
+        "CREATE TEMP TABLE _oseq AS SELECT seq, "
+        "row_number() OVER (PARTITION BY origin ORDER BY seq) AS n FROM changes"
+    )
+    conn.execute("UPDATE changes SET oseq = _oseq.n FROM _oseq WHERE _oseq.seq = changes.seq")
+    conn.execute("DROP TABLE _oseq")
+    conn.execute("CREATE UNIQUE INDEX idx_changes_identity ON changes (origin, oseq)")
+    conn.execute(
+        "CREATE TABLE field_clocks (tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,"
+        " hlc TEXT NOT NULL, origin TEXT NOT NULL, PRIMARY KEY (tbl, row_id, field))"
+        " WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE TABLE conflicts (id TEXT PRIMARY KEY, tbl TEXT NOT NULL, row_id TEXT NOT NULL,"
+        " field TEXT NOT NULL, kind TEXT NOT NULL, choices TEXT NOT NULL, settled TEXT)"
+    )
+    conn.execute("CREATE INDEX idx_conflicts_row ON conflicts (tbl, row_id)")
+    conn.execute(
+        "CREATE TABLE held_entries (origin TEXT NOT NULL, oseq INTEGER NOT NULL,"
+        " schema INTEGER NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (origin, oseq))"
+    )
+    # the last write of each field after its row's insert (later entries replace earlier ones)
+    rows = conn.execute(
+        "SELECT hlc, origin, tbl, row_id, op, data, prior FROM changes "
+        "WHERE op != 'insert' ORDER BY seq"
+    )
+
+    def clocks():
+        for hlc, origin, tbl, row_id, op, data, prior in rows:
+            if op == "delete":
+                yield tbl, row_id, "deleted", hlc, origin
+                continue
+            written, _ = split_update(tbl, _json(data), _json(prior))
+            for field in written:
+                yield tbl, row_id, field, hlc, origin
+
+    conn.executemany("INSERT OR REPLACE INTO field_clocks VALUES (?, ?, ?, ?, ?)", clocks())
+    for table, key in (
+        ("reports", "id"),
+        ("features", "id"),
+        ("layers", "id"),
+        ("media", "sha256"),
+        ("reposts", "source"),
+    ):
+        conn.execute(
+            f"UPDATE {table} SET hlc = i.hlc, origin = i.origin FROM (SELECT row_id, "
+            f"min(hlc) AS hlc, origin FROM changes WHERE tbl = ? AND op = 'insert' "
+            f"GROUP BY row_id) AS i WHERE i.row_id = {table}.{key}",
+            (table,),
+        )
+
+
+def _json(text: str | None):
+    import orjson
+
+    return orjson.loads(text) if text else None
+
+
 # (kind, old attribute key, new key) renamed by _v8_shelter_situation
 _V8_RENAMED = (("shelter", "occupancy", "evacuees"), ("water", "source_type", "supply_method"))
 
@@ -197,21 +268,62 @@ def _v8_shelter_situation(db: sqlite_utils.Database) -> None:
     evacuees now and becomes `evacuees`, a water point's `source_type` becomes `supply_method`,
     in the attributes and in what the feature's sources said (`_imported`, so that a re-import
     does not take the renamed value for an edit). Every device runs the same rename on the same
-    rows, so it is not a change of the rows and is not in the change log. The statuses of
-    existing shelters (open, full, closed, unknown) all stay in the new vocabulary."""
+    rows, so it is not a change of the rows and is not in the change log; the log's entries and
+    the field clocks of those rows are renamed with them, so that what a store sends (sync/)
+    names one key, whichever gspace wrote the change. The statuses of existing shelters (open,
+    full, closed, unknown) all stay in the new vocabulary."""
     import json
 
+    def renamed(holder: object, old: str, new: str) -> None:
+        for inner in (holder, (holder.get("_imported") or {}).get("attributes")):
+            if isinstance(inner, dict) and old in inner:
+                inner.setdefault(new, inner.pop(old))
+
+    def renamed_entry(text: str | None, old: str, new: str) -> str | None:
+        entry = json.loads(text) if text else None
+        if not isinstance(entry, dict):
+            return text
+        if f"attributes.{old}" in entry:  # a change of one key (schema 7)
+            entry.setdefault(f"attributes.{new}", entry.pop(f"attributes.{old}"))
+        cell = entry.get("attributes")
+        if isinstance(cell, str):  # the column as stored (schema 5 and 6)
+            attributes = json.loads(cell or "{}")
+            renamed(attributes, old, new)
+            entry["attributes"] = json.dumps(attributes, ensure_ascii=False)
+        elif isinstance(cell, dict):  # a row copied into an insert entry (before schema 5)
+            renamed(cell, old, new)
+        return json.dumps(entry, ensure_ascii=False)
+
     for kind, old, new in _V8_RENAMED:
+        ids = "SELECT id FROM features WHERE kind = ?"
+        logged = db.execute(
+            f"SELECT seq, data, prior FROM changes WHERE tbl = 'features' AND row_id IN ({ids}) "
+            "AND (data LIKE ? OR prior LIKE ?)",
+            (kind, f"%{old}%", f"%{old}%"),
+        ).fetchall()
+        db.conn.executemany(
+            "UPDATE changes SET data = ?, prior = ? WHERE seq = ?",
+            [
+                (renamed_entry(data, old, new), renamed_entry(prior, old, new), seq)
+                for seq, data, prior in logged
+            ],
+        )
+        db.execute(
+            "UPDATE OR IGNORE field_clocks SET field = ? WHERE tbl = 'features' AND field = ? "
+            f"AND row_id IN ({ids})",
+            (f"attributes.{new}", f"attributes.{old}", kind),
+        )
+        db.execute(
+            f"DELETE FROM field_clocks WHERE tbl = 'features' AND field = ? AND row_id IN ({ids})",
+            (f"attributes.{old}", kind),
+        )
         rows = db.execute(
             "SELECT fid, attributes FROM features WHERE kind = ? AND attributes LIKE ?",
             (kind, f'%"{old}"%'),
         ).fetchall()
         for fid, text in rows:
             attributes = json.loads(text or "{}")
-            for holder in (attributes, (attributes.get("_imported") or {}).get("attributes")):
-                if isinstance(holder, dict) and old in holder:
-                    value = holder.pop(old)
-                    holder.setdefault(new, value)
+            renamed(attributes, old, new)
             db.execute(
                 "UPDATE features SET attributes = ? WHERE fid = ?",
                 (json.dumps(attributes, ensure_ascii=False), fid),
@@ -225,7 +337,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     4: _v4_triage,
     5: _v5_lean_imports,
     6: _v6_municipalities,
-    # 7: the engine helper's migration (the lead renumbers at merge)
+    7: _v7_sync,
     8: _v8_shelter_situation,
 }
 
@@ -244,7 +356,6 @@ def migrate(db: sqlite_utils.Database, to: int = SCHEMA_VERSION) -> int:
     start = schema_version(db.conn)
     with db.atomic():
         for version in range(start + 1, to + 1):
-            if version in MIGRATIONS:  # 7 is on another branch until the lead merges it
-                MIGRATIONS[version](db)
+            MIGRATIONS[version](db)
             db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
     return start

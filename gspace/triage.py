@@ -13,9 +13,9 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from gspace import query, records
-from gspace.errors import GspaceError
+from gspace.errors import GspaceError, language
 from gspace.incident import Incident
-from gspace.model import REPORT_STATUSES, SEVERITIES, categories_of
+from gspace.model import CATEGORIES, REPORT_STATUSES, SEVERITIES, categories_of
 from gspace.sync.clock import parse_stamp
 
 Edit = dict[str, dict[str, Any]]  # report id -> {field: value}
@@ -38,13 +38,66 @@ def apply(incident: Incident, edit: Edit) -> Edit:
     return inverse
 
 
+# what a typed value may be, in both languages (the CLI speaks the locale's, errors.language)
+_INVALID = {
+    "status": (
+        "unknown status {value!r}; use one of {allowed}",
+        "状態 {value!r} はありません。次のいずれかを指定してください: {allowed}",
+    ),
+    "severity": (
+        'unknown severity {value!r}; use one of {allowed} (or "" for none)',
+        '重要度 {value!r} はありません。次のいずれかを指定してください: {allowed}(なしは "")',
+    ),
+    "category": (
+        "unknown category {value!r}; use one or more of {allowed}, joined by commas "
+        '(or "" for none)',
+        "分類 {value!r} はありません。次から一つ以上をカンマ区切りで指定してください: {allowed}"
+        '(なしは "")',
+    ),
+}
+
+
+def invalid(field: str, value: Any, allowed: tuple[str, ...]) -> GspaceError:
+    english, japanese = _INVALID[field]
+    text = japanese if language() == "ja" else english
+    return GspaceError(text.format(value=value, allowed=", ".join(allowed)))
+
+
+def typed_fields(**fields: Any) -> dict[str, Any]:
+    """Status, category, severity and note as a person types them (a command's options), checked
+    and stored as the window stores them: categories known and without repeats (`rescue,fire`),
+    and an empty category, severity or note meaning none. Raises GspaceError naming the field
+    and what it accepts."""
+    out: dict[str, Any] = {}
+    for field, value in fields.items():
+        if value is None:
+            continue
+        value = value.strip()
+        if field == "status":
+            if value not in REPORT_STATUSES:
+                raise invalid("status", value, REPORT_STATUSES)
+        elif field == "severity":
+            if value and value not in SEVERITIES:
+                raise invalid("severity", value, SEVERITIES)
+        elif field == "category":
+            names = [c.strip() for c in value.replace("、", ",").split(",") if c.strip()]
+            unknown = [c for c in names if c not in CATEGORIES]
+            if unknown:
+                raise invalid("category", ",".join(unknown), CATEGORIES)
+            value = ",".join(dict.fromkeys(names))
+        elif field != "note":
+            raise GspaceError(f"reports cannot be set in: {field}")
+        out[field] = value or None
+    return out
+
+
 def set_fields(incident: Incident, ids: list[str], **fields: Any) -> Edit:
     """The same status, category, severity or note for every report in `ids` (a bulk action is
     one edit, undone at once)."""
     if "status" in fields and fields["status"] not in REPORT_STATUSES:
-        raise GspaceError(f"unknown status {fields['status']!r}")
+        raise invalid("status", fields["status"], REPORT_STATUSES)
     if fields.get("severity") not in (None, *SEVERITIES):
-        raise GspaceError(f"unknown severity {fields['severity']!r}")
+        raise invalid("severity", fields["severity"], SEVERITIES)
     return apply(incident, {report_id: dict(fields) for report_id in ids})
 
 

@@ -3,7 +3,9 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [--lang ja|en] [OUT.png]
 
 A photo report is selected so the detail panel shows its thumbnail, time and status;
---triage shows the review workspace instead (filters, a timeline window, triage and history).
+--triage shows the review workspace instead (filters, a timeline window, triage and history);
+--conflicts the conflicts panel after three laptops changed one report's status while apart
+and merged with the real sync engine (tests/conflict_laptops.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
 
 from gspace.demo import make_demo  # noqa: E402
 from gspace.gui import i18n  # noqa: E402
@@ -50,6 +52,13 @@ def sample_posts(path: Path) -> Path:
     return path
 
 
+def _lat_lon(window, report_id: str) -> tuple[float, float]:
+    from gspace import query
+
+    report = query.report(window.incident, report_id)
+    return report["lat"], report["lon"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", nargs="?", default=ROOT / "docs" / "main-window.png", type=Path)
@@ -63,6 +72,11 @@ def main() -> int:
         "--triage",
         action="store_true",
         help="the review workspace: unreviewed reports in a six-hour window, a few triaged",
+    )
+    parser.add_argument(
+        "--conflicts",
+        action="store_true",
+        help="the conflicts panel: one report's status changed on three laptops, merged",
     )
     parser.add_argument(
         "--layer-dialog",
@@ -79,9 +93,17 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="gspace-shot-"))
     os.environ["GSPACE_CONFIG_DIR"] = str(work / "config")
     make_demo(work / "demo").close()
+    folder = work / "demo"
+    if args.conflicts:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from conflict_laptops import meet, three_laptops
+
+        laptops, _report_id = three_laptops(folder, work)
+        meet(laptops)
+        folder = laptops[0]
     app = application()
     i18n.install(args.lang)
-    window = open_window(work / "demo")
+    window = open_window(folder)
     window.resize(1400, 900)
     window.show()
     dialog = None
@@ -116,6 +138,15 @@ def main() -> int:
         window._list_selected(current)
         QTimer.singleShot(1500, save)
 
+    def conflicts() -> None:
+        """The panel under the map, wide enough for the three values side by side."""
+        window.conflicts.open()
+        window.resizeDocks([window.conflicts.dock], [330], Qt.Orientation.Vertical)
+        conflict = window.conflicts.conflicts[0]
+        window._map_clicked(conflict.row_id)
+        window.map.set_view(*_lat_lon(window, conflict.row_id), 15)
+        QTimer.singleShot(1500, save)
+
     def pick_photo() -> None:
         photos = [i for i, r in enumerate(window.reports.source.rows) if r["kind"] == "photo"]
         window.reports.selectRow(photos[2])
@@ -135,7 +166,8 @@ def main() -> int:
 
     def first_draw(_count: int) -> None:
         window.mapDrawn.disconnect(first_draw)
-        QTimer.singleShot(1500, triage if args.triage else pick_photo)
+        step = triage if args.triage else conflicts if args.conflicts else pick_photo
+        QTimer.singleShot(1500, step)
 
     QTimer.singleShot(60_000, lambda: app.exit(1))
     return app.exec()

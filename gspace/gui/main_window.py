@@ -25,6 +25,9 @@ from gspace.errors import GspaceError
 from gspace.gui import i18n
 from gspace.gui.background_import import stop_before_closing
 from gspace.gui.base_maps import BaseMapMenu
+from gspace.gui.bundle_actions import SUFFIX as BUNDLE_SUFFIX
+from gspace.gui.bundle_actions import BundleActions
+from gspace.gui.conflict_actions import ConflictActions
 from gspace.gui.detail_panel import DetailPanel
 from gspace.gui.file_actions import FileActions
 from gspace.gui.filter_bar import FilterBar
@@ -77,7 +80,9 @@ class MainWindow(QMainWindow):
             ),
         }
         self.review = ReviewActions(self, incident)
+        self.conflicts = ConflictActions(self)
         self.files = FileActions(self)
+        self.bundles = BundleActions(self)
         self._build_actions()
         self.layers.groupToggled.connect(self._group_toggled)
         self.filters.changed.connect(self.apply_filters)
@@ -156,12 +161,15 @@ class MainWindow(QMainWindow):
             self.file_menu, self.files.choose_export, QKeySequence("Ctrl+E")
         )
         self.file_menu.addSeparator()
+        self.export_bundle_action = self._action(self.file_menu, self.bundles.choose_export)
+        self.import_bundle_action = self._action(self.file_menu, self.bundles.choose_import)
+        self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
         self.fit_action = self._action(
             self.view_menu, lambda: self.map.set_view(0, 0, -1), QKeySequence("Ctrl+0")
         )
         self.view_menu.addSeparator()
-        for dock in self.docks.values():
+        for dock in [*self.docks.values(), self.conflicts.dock]:
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addAction(self.shelters.occupancy_action)
         self.view_menu.addSeparator()
@@ -219,6 +227,8 @@ class MainWindow(QMainWindow):
         self.import_status_action.setText(self.tr("Import a shelter s&tatus snapshot…"))
         self.shelters.retranslate()
         self.export_action.setText(self.tr("&Export a map or file…"))
+        self.export_bundle_action.setText(self.tr("Export &bundle…"))
+        self.import_bundle_action.setText(self.tr("Import b&undle…"))
         self.place_action.setText(self.tr("Place on map"))
         self.place_action.setToolTip(self.tr("Place the selected report: click the map (P)"))
         self.unlocated_action.setText(self.tr("Needs location"))
@@ -228,6 +238,7 @@ class MainWindow(QMainWindow):
         self.docks["reports"].setWindowTitle(self.tr("Reports"))
         self.docks["detail"].setWindowTitle(self.tr("Details"))
         self.docks["shelters"].setWindowTitle(self.tr("Shelters"))
+        self.conflicts.retranslate()
         self._update_status()
         self._send_legend()
         self.map.set_credit(i18n.current_language())
@@ -256,6 +267,7 @@ class MainWindow(QMainWindow):
             self.reports.set_rows(self.rows)
             self.apply_filters()
         self._update_counts()
+        self.conflicts.refresh()
 
     def _send_reports(self) -> None:
         """The map gets every located report once; filters then only say which to show."""
@@ -448,6 +460,12 @@ class MainWindow(QMainWindow):
                 event.acceptProposedAction()
             return
         paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        bundles = [Path(p) for p in paths if p.lower().endswith(BUNDLE_SUFFIX)]
+        if bundles:  # other laptops' changes (.gsb): merged one by one, then the data reloads
+            self.bundles.import_(bundles[0], bundles[1:])
+        paths = [p for p in paths if not p.lower().endswith(BUNDLE_SUFFIX)]
+        if bundles and not paths:
+            event.acceptProposedAction()
         if paths:
             event.acceptProposedAction()
             # dropped JSON files are SNS posts; the rest photos (CSV could be either: File menu)

@@ -223,6 +223,7 @@ def _report(
         if v is not None
     }
     return {
+        "id": records.photo_id(item["sha256"]),
         "kind": "photo",
         "lat": lat,
         "lon": lon,

@@ -104,6 +104,7 @@ def report_row(post: Post) -> dict:
     classifier, folded = default_classifier(), fold(post.text)
     categories = classifier.categories_of_folded(folded)
     return {
+        "id": records.post_id(post.key, post.observed_at),
         "kind": "sns",
         "lon": lon,
         "lat": lat,
@@ -251,7 +252,7 @@ class _Writer:
         sources = {_source(r) for r in rows if r[0] != "skip"}
         with inc.transaction():
             known = dict(
-                self._select("SELECT source, id FROM reports WHERE deleted = 0 AND source", sources)
+                self._select("SELECT source, id FROM reports WHERE source", sources)
                 + self._select("SELECT source, report_id FROM reposts WHERE source", sources)
             )
             copies = self._copied({r[2][_DIGEST] for r in rows if r[0] == "post" and r[2][_DIGEST]})
@@ -297,7 +298,7 @@ class _Writer:
             first = records.insert_prepared(inc, new)
             if attach:
                 records.add_reposts(inc, attach)
-                self._count_reposts(Counter(a["report_id"] for a in attach))
+                records.count_reposts(inc, {a["report_id"] for a in attach})
             inc.conn.executemany(
                 "INSERT INTO import_log (run_id, at, importer, path, outcome, reason, record_id)"
                 " VALUES (?, ?, 'sns', ?, ?, ?, NULL)",
@@ -328,15 +329,6 @@ class _Writer:
             )
         }
         return {d: stored[r][0] for d, r in candidates.items() if stored.get(r, ("", ""))[1] == d}
-
-    def _count_reposts(self, added: Counter) -> None:
-        for report_id, count in added.items():
-            row = self.incident.conn.execute(
-                "SELECT properties FROM reports WHERE id = ?", (report_id,)
-            ).fetchone()
-            properties = orjson.loads(row[0]) if row and row[0] else {}
-            properties["reposts"] = properties.get("reposts", 0) + count
-            records.update_report(self.incident, report_id, properties=properties)
 
 
 def _source(row: list) -> str:

@@ -88,6 +88,157 @@
     </message>
 </context>
 <context>
+    <name>Bundles</name>
+    <message>
+        <source>Changes</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>写真</translation>
+    </message>
+    <message>
+        <source>Checking the photos</source>
+        <translation>写真を確認しています</translation>
+    </message>
+    <message>
+        <source>Applying the changes</source>
+        <translation>変更を反映しています</translation>
+    </message>
+    <message>
+        <source>Export bundle</source>
+        <translation>バンドルを書き出す</translation>
+    </message>
+    <message>
+        <source>Writing the bundle…</source>
+        <translation>バンドルを書き出しています…</translation>
+    </message>
+    <message>
+        <source>Import bundle</source>
+        <translation>バンドルを取り込む</translation>
+    </message>
+    <message>
+        <source>Importing the bundle…</source>
+        <translation>バンドルを取り込んでいます…</translation>
+    </message>
+    <message>
+        <source>%n change(s) written</source>
+        <translation>変更 %n 件を書き出しました</translation>
+    </message>
+    <message>
+        <source>%n photo(s) included</source>
+        <translation>写真 %n 枚を含めました</translation>
+    </message>
+    <message>
+        <source>Size: %1 MB</source>
+        <translation>サイズ: %1 MB</translation>
+    </message>
+    <message>
+        <source>%n photo(s) missing or damaged, left out</source>
+        <translation>見つからないか壊れている写真 %n 枚は含めていません</translation>
+    </message>
+    <message>
+        <source>%n change(s) applied</source>
+        <translation>変更 %n 件を反映しました</translation>
+    </message>
+    <message>
+        <source>%n already here</source>
+        <translation>%n 件は反映済みでした</translation>
+    </message>
+    <message>
+        <source>%n conflict(s) to settle</source>
+        <translation>解決が必要な競合 %n 件</translation>
+    </message>
+    <message>
+        <source>%n held for a newer gspace</source>
+        <translation>%n 件は新しい gspace 用のため保留しました</translation>
+    </message>
+    <message>
+        <source>%n photo(s) added</source>
+        <translation>写真 %n 枚を追加しました</translation>
+    </message>
+    <message>
+        <source>%n refused</source>
+        <translation>%n 件は受け付けませんでした</translation>
+    </message>
+    <message>
+        <source>View → Conflicts shows them side by side.</source>
+        <translation>表示 → 競合 で、値を並べて確認できます。</translation>
+    </message>
+    <message>
+        <source>gspace bundles</source>
+        <translation>gspace バンドル</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictActions</name>
+    <message>
+        <source>Conflicts</source>
+        <translation>競合</translation>
+    </message>
+    <message>
+        <source>&amp;Conflicts</source>
+        <translation>競合(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Show the conflicts</source>
+        <translation>競合を表示</translation>
+    </message>
+    <message>
+        <source>conflicts: %1</source>
+        <translation>競合: %1</translation>
+    </message>
+    <message>
+        <source>Settle the conflict over %1</source>
+        <translation>%1 の競合を解決</translation>
+    </message>
+    <message>
+        <source>Cannot settle the conflict</source>
+        <translation>競合を解決できません</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsPanel</name>
+    <message>
+        <source>No open conflicts.</source>
+        <translation>未解決の競合はありません。</translation>
+    </message>
+    <message>
+        <source>Another value:</source>
+        <translation>別の値:</translation>
+    </message>
+    <message>
+        <source>Use this value</source>
+        <translation>この値を使う</translation>
+    </message>
+    <message>
+        <source>(deleted elsewhere)</source>
+        <translation>(別の端末で削除)</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>報告</translation>
+    </message>
+    <message>
+        <source>Feature</source>
+        <translation>地物</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>レイヤー</translation>
+    </message>
+    <message>
+        <source>deleted on one laptop while edited on another</source>
+        <translation>ある端末で削除され、別の端末で編集されました</translation>
+    </message>
+    <message numerus="yes">
+        <source>changed on %n laptop(s) at once</source>
+        <translation>
+            <numerusform>%n 台の端末で同時に変更されました</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>DetailPanel</name>
     <message>
         <source>No category</source>
@@ -636,6 +787,14 @@
     <message>
         <source>&amp;Export a map or file…</source>
         <translation>地図・ファイルを出力(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;bundle…</source>
+        <translation>バンドルを書き出す(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Import b&amp;undle…</source>
+        <translation>バンドルを取り込む(&amp;U)…</translation>
     </message>
     <message>
         <source>Place on map</source>
@@ -1346,6 +1505,33 @@
         <translation>
             <numerusform>%n 時間</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ValueCard</name>
+    <message>
+        <source>Deleted</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>deleted by %1</source>
+        <translation>%1 が削除</translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation>%1</translation>
+    </message>
+    <message>
+        <source>Keep it deleted</source>
+        <translation>削除のままにする</translation>
+    </message>
+    <message>
+        <source>Restore with this value</source>
+        <translation>この値で復元する</translation>
+    </message>
+    <message>
+        <source>Take this value</source>
+        <translation>この値にする</translation>
     </message>
 </context>
 </TS>

@@ -283,8 +283,9 @@ def test_two_cities_with_the_same_numeric_ids_stay_whole_in_their_own_layers(
 
     def by_layer():
         rows = incident.conn.execute(
-            "SELECT l.name, f.name, f.attributes, f.hlc FROM features f JOIN layers l "
-            "ON l.id = f.layer_id ORDER BY f.fid"
+            "SELECT l.name, f.name, f.attributes, coalesce((SELECT max(c.hlc) FROM field_clocks c"
+            " WHERE c.tbl = 'features' AND c.row_id = f.id), f.hlc) FROM features f JOIN layers l"
+            " ON l.id = f.layer_id ORDER BY f.fid"
         )
         result: dict = {}
         for layer, name, attributes, hlc in rows:

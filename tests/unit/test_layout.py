@@ -81,7 +81,11 @@ def test_the_import_contract_covers_every_module_outside_the_gui():
     import tomllib
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    [contract] = config["tool"]["importlinter"]["contracts"]
+    [contract] = [
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if "PySide6" in c["forbidden_modules"]
+    ]
     package = ROOT / "gspace"
     modules = {f"gspace.{p.stem}" for p in package.glob("*.py") if not p.stem.startswith("_")}
     modules |= {

@@ -58,8 +58,11 @@ def test_every_write_lands_in_the_change_log_with_clock_and_origin(incident):
     assert json.loads(log[1][3]) == {"status": "verified"}
     stamps = [r[0] for r in incident.conn.execute("SELECT hlc FROM changes ORDER BY seq")]
     assert stamps == sorted(stamps) and len(set(stamps)) == 3
+    # the row keeps the stamp of its insert; later writes have a clock per field
     row = incident.conn.execute("SELECT deleted, hlc, origin FROM reports").fetchone()
-    assert row == (1, stamps[-1], incident.device_id)
+    assert row == (1, stamps[0], incident.device_id)
+    clocks = incident.conn.execute("SELECT field, hlc FROM field_clocks ORDER BY field")
+    assert clocks.fetchall() == [("deleted", stamps[2]), ("status", stamps[1])]
 
 
 def test_the_row_as_first_written_is_rebuilt_from_the_prior_values_of_its_updates(incident):

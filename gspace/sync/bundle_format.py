@@ -1,0 +1,293 @@
+"""The `.gsb` bundle file: what it holds, and the checks a bundle passes before anything of it
+is written.
+
+A bundle is a zip file:
+
+    manifest.json          what the bundle is (see below); read first
+    entries.jsonl          change-log entries (gspace.sync.changes.outgoing), one JSON a line
+    layers/<name>.toml     the incident's own layer kinds (its `layers/` folder)
+    media/<sha256>         originals, named by their SHA-256 only (no path, no suffix)
+    thumbs/<sha256>        their list thumbnails (JPEG), so that the receiver decodes nothing
+
+Why a zip rather than a tar: its directory is at the END of the file, so a bundle cut short on
+its way to or from a USB stick is refused at once, before a byte is read (a tar just stops
+early and looks whole); every member has a CRC-32 as well as our SHA-256; members are read in
+any order (the manifest first, then each member checked against it); and every system opens
+a zip for a person who wants to look inside. Photos are stored, not compressed (JPEGs do not
+shrink), so writing one costs a copy; the entries are deflated at the fastest level.
+
+The manifest (JSON):
+
+    format, format_version      "gspace-bundle", 1: a reader refuses a newer format version
+    incident                    {uid, name, timezone}: uid is how an incident is recognised on
+                                every laptop (meta `incident_uid`); name and time zone are the
+                                shared settings a joining laptop adopts
+    origin                      the exporting device; entries of other devices are relayed
+    schema                      the exporter's store schema (each entry carries its own too)
+    seq                         [first, last] local sequence numbers of the entries, or null
+    entries                     how many lines entries.jsonl has
+    media                       {sha256: {suffix, size}}: the suffix (".jpg") is the only part
+                                of a file name that travels; the receiver's path is recomputed
+                                from the hash (gspace.media.relative_path)
+    members                     {name: {sha256, size}} of every other member
+
+A member name is checked against the forms above before anything is read: `../`, an absolute
+path, a backslash, a NUL or any other name refuses the bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from gspace.errors import GspaceError, file_message
+from gspace.sync.bundle_text import say
+
+FORMAT = "gspace-bundle"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+ENTRIES = "entries.jsonl"
+CHUNK = 1 << 20
+
+_HASH = re.compile(r"[0-9a-f]{64}")
+_MEMBER = re.compile(
+    r"entries\.jsonl|layers/[A-Za-z0-9][A-Za-z0-9_.-]{0,80}\.toml|(media|thumbs)/[0-9a-f]{64}"
+)
+SUFFIX = re.compile(r"(\.[A-Za-z0-9]{1,8})?")
+ENTRY_KEYS = ("origin", "oseq", "tbl", "row_id", "op")
+
+
+class BundleError(GspaceError):
+    """A bundle refused as a whole, with the one line that says why; nothing was written."""
+
+
+def is_unsafe(name: str) -> bool:
+    """A member name that would reach outside a folder if it were ever used as a path."""
+    parts = name.replace("\\", "/").split("/")
+    return (
+        "\0" in name
+        or "\\" in name
+        or name.startswith("/")
+        or bool(re.match(r"[A-Za-z]:", name))
+        or ".." in parts
+    )
+
+
+def is_known(name: str) -> bool:
+    return name == MANIFEST or _MEMBER.fullmatch(name) is not None
+
+
+def is_hash(text: object) -> bool:
+    return isinstance(text, str) and _HASH.fullmatch(text) is not None
+
+
+@dataclass
+class Member:
+    sha256: str
+    size: int
+
+
+@dataclass
+class Manifest:
+    incident: dict
+    origin: str
+    schema: int
+    seq: list | None
+    entries: int
+    media: dict[str, dict]
+    members: dict[str, Member]
+    raw: dict = field(repr=False, default_factory=dict)
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "incident": self.incident,
+                "origin": self.origin,
+                "schema": self.schema,
+                "seq": self.seq,
+                "entries": self.entries,
+                "media": self.media,
+                "members": {
+                    n: {"sha256": m.sha256, "size": m.size} for n, m in self.members.items()
+                },
+                **{k: v for k, v in self.raw.items() if k in ("exported_at", "gspace", "since")},
+            },
+            option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS,
+        )
+
+
+class HashingWriter:
+    """A file-like wrapper that hashes and counts what goes through it."""
+
+    def __init__(self, target):
+        self.target, self.hash, self.size = target, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        self.size += len(data)
+        return self.target.write(data)
+
+    def member(self) -> Member:
+        return Member(self.hash.hexdigest(), self.size)
+
+
+def open_bundle(path: Path) -> zipfile.ZipFile:
+    """The bundle's zip, its member names checked; BundleError for a file that is not one."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise BundleError(say("not bundle", path=path)) from None
+    except OSError as e:
+        raise BundleError(file_message(e, path)) from None
+    names = archive.namelist()
+    for name in names:
+        if is_unsafe(name):
+            archive.close()
+            raise BundleError(say("unsafe name", path=path, name=name))
+    if MANIFEST not in names:
+        archive.close()
+        raise BundleError(say("not bundle", path=path))
+    for name in names:
+        if not is_known(name):
+            archive.close()
+            raise BundleError(say("altered", path=path, detail=f"unexpected member {name!r}"))
+    if len(set(names)) != len(names):
+        archive.close()
+        raise BundleError(say("altered", path=path, detail="a member appears twice"))
+    return archive
+
+
+def read_manifest(archive: zipfile.ZipFile, path: Path) -> Manifest:
+    """The manifest, its form checked, and every member it lists present (and no other)."""
+
+    def altered(detail: str) -> BundleError:
+        return BundleError(say("altered", path=path, detail=detail))
+
+    try:
+        raw = orjson.loads(read_member(archive, MANIFEST, path))
+    except orjson.JSONDecodeError:
+        raise altered("the manifest is not JSON") from None
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise BundleError(say("not bundle", path=path))
+    version = raw.get("format_version")
+    if not isinstance(version, int):
+        raise altered("no format version")
+    if version > FORMAT_VERSION:
+        raise BundleError(say("newer format", path=path, version=version))
+    try:
+        incident = raw["incident"]
+        members = {
+            name: Member(str(m["sha256"]), int(m["size"])) for name, m in raw["members"].items()
+        }
+        media = raw["media"]
+        manifest = Manifest(
+            incident={k: str(incident[k]) for k in ("uid", "name", "timezone")},
+            origin=str(raw["origin"]),
+            schema=int(raw["schema"]),
+            seq=raw.get("seq"),
+            entries=int(raw["entries"]),
+            media={str(k): dict(v) for k, v in media.items()},
+            members=members,
+            raw=raw,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise altered("the manifest lacks a part") from None
+    if ENTRIES not in members:
+        raise altered(f"the manifest does not list {ENTRIES}")
+    for sha, item in manifest.media.items():
+        if not is_hash(sha) or not SUFFIX.fullmatch(str(item.get("suffix", ""))):
+            raise altered(f"media entry {sha[:80]!r}")
+        if f"media/{sha}" not in members:
+            raise altered(f"media {sha} listed without its file")
+    listed, present = set(members), set(archive.namelist()) - {MANIFEST}
+    for name in sorted(listed - present):
+        if is_unsafe(name):
+            raise BundleError(say("unsafe name", path=path, name=name))
+        raise BundleError(say("truncated", path=path, detail=f"{name} is missing"))
+    for name in sorted(present - listed):
+        raise altered(f"{name} is not in the manifest")
+    for name in present:
+        if name.startswith("media/") and name[6:] not in manifest.media:
+            raise altered(f"{name} is not in the manifest's media")
+        if archive.getinfo(name).file_size != members[name].size:
+            raise altered(
+                f"{name} has {archive.getinfo(name).file_size} bytes, not {members[name].size}"
+            )
+    return manifest
+
+
+def read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """A small member whole; damage (CRC, a cut) is a BundleError."""
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, EOFError, zlib_error()) as e:
+        raise BundleError(say("altered", path=path, detail=f"{name}: {e}")) from None
+    except OSError as e:
+        raise BundleError(file_message(e, path)) from None
+
+
+def zlib_error():
+    import zlib
+
+    return zlib.error
+
+
+def copy_member(archive: zipfile.ZipFile, name: str, path: Path, out=None) -> Member:
+    """Read a member through (into `out` when given), hashing it; damage is a BundleError."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        with archive.open(name) as source:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                if out is not None:
+                    out.write(chunk)
+    except (zipfile.BadZipFile, EOFError, zlib_error()) as e:
+        raise BundleError(say("altered", path=path, detail=f"{name}: {e}")) from None
+    except OSError as e:
+        if e.filename is None:  # the bundle, not the file we write
+            raise BundleError(say("truncated", path=path, detail=f"{name}: {e}")) from None
+        raise
+    return Member(digest.hexdigest(), size)
+
+
+def check(member: Member, expected: Member, name: str, path: Path) -> None:
+    if member.size != expected.size:
+        raise BundleError(
+            say("truncated", path=path, detail=f"{name}: {member.size} of {expected.size} bytes")
+        )
+    if member.sha256 != expected.sha256:
+        raise BundleError(say("altered", path=path, detail=f"{name}: SHA-256 differs"))
+
+
+def parse_entries(data: bytes, manifest: Manifest, path: Path) -> list[dict]:
+    """entries.jsonl as entry dicts, each with the keys that identify it."""
+    entries = []
+    for number, line in enumerate(data.splitlines(), start=1):
+        try:
+            entry = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise BundleError(
+                say("altered", path=path, detail=f"{ENTRIES} line {number} is not JSON")
+            ) from None
+        if not isinstance(entry, dict) or any(k not in entry for k in ENTRY_KEYS):
+            raise BundleError(
+                say("altered", path=path, detail=f"{ENTRIES} line {number} is not an entry")
+            )
+        entries.append(entry)
+    if len(entries) != manifest.entries:
+        raise BundleError(
+            say(
+                "truncated",
+                path=path,
+                detail=f"{len(entries)} of {manifest.entries} changes",
+            )
+        )
+    return entries

@@ -1,0 +1,166 @@
+"""Benchmark: a bundle of 100,000 reports and 500 photos of 2-4 MB (not run by CI).
+
+    .venv/bin/python tests/bench/bundle.py [--reports 100000] [--photos 500] [--keep DIR]
+
+Prints, measured in the same run on the same files and rows:
+  1. `export_bundle` against the floor of carrying the same data by hand: `tar cf` of the
+     incident's media/ plus `sqlite3 store.sqlite .dump` of its reports, media and change-log
+     rows; and their ratio (the issue's target: at most 2x);
+  2. `import_bundle` into a new, empty incident (verify every member, stage and place the
+     photos, apply every entry: the merge itself is the engine's, timed on its own line)
+     against `tar xf` plus loading that dump into a new SQLite file with `sqlite3`;
+  3. the same bundle imported a second time (every entry a duplicate, every photo known).
+
+Photos are real JPEGs (a small EXIF-tagged picture) carrying random bytes in comment segments
+up to 2-4 MB, so each has its own hash; they are made once and cached in the system's temp
+folder (gspace-bench-photos-N). Needs the `sqlite3` and `tar` commands (Debian: sqlite3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: photo_files
+from photo_files import make_jpeg  # noqa: E402
+from store import make_rows  # noqa: E402  (tests/bench/store.py: the same 100,000 reports)
+
+from gspace import records  # noqa: E402
+from gspace.incident import Incident  # noqa: E402
+from gspace.ingest.photos import import_photos  # noqa: E402
+from gspace.sync.bundle import export_bundle, import_bundle  # noqa: E402
+
+SEGMENT = 65_000  # bytes of one JPEG comment segment (at most 65,533)
+
+
+def photos(count: int) -> Path:
+    """`count` JPEGs of 2-4 MB, made once and cached."""
+    folder = Path(tempfile.gettempdir()) / f"gspace-bench-photos-{count}"
+    if folder.is_dir() and len(list(folder.glob("*.jpg"))) == count:
+        return folder
+    folder.mkdir(exist_ok=True)
+    base = make_jpeg(
+        folder / "base.tmp", lat=32.79, lon=130.74, taken=datetime(2026, 11, 20, 9), size=(640, 480)
+    ).read_bytes()
+    (folder / "base.tmp").unlink()
+    exif_end = 4 + int.from_bytes(base[4:6], "big")  # SOI, then the APP1 (EXIF) segment
+    rng = random.Random(7)
+    for n in range(count):
+        size = rng.randrange(2_000_000, 4_000_000)
+        noise = os.urandom(size)
+        comments = b"".join(
+            b"\xff\xfe" + (len(part) + 2).to_bytes(2, "big") + part
+            for part in (noise[i : i + SEGMENT] for i in range(0, size, SEGMENT))
+        )
+        (folder / f"IMG_{n:04d}.jpg").write_bytes(base[:exif_end] + comments + base[exif_end:])
+    return folder
+
+
+def timed(what, *args, **kwargs):
+    start = time.perf_counter()
+    result = what(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def run(command: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, **kwargs)
+    return time.perf_counter() - start
+
+
+def floor_export(incident: Path, work: Path) -> float:
+    """The same photos and rows carried by hand: tar of media/, SQL text of the rows."""
+    seconds = run(["tar", "cf", str(work / "media.tar"), "-C", str(incident), "media"])
+    with open(work / "rows.sql", "wb") as out:
+        seconds += run(
+            ["sqlite3", str(incident / "store.sqlite"), ".dump reports media changes"], stdout=out
+        )
+    return seconds
+
+
+def floor_import(work: Path) -> float:
+    target = work / "by-hand"
+    target.mkdir()
+    seconds = run(["tar", "xf", str(work / "media.tar"), "-C", str(target)])
+    with open(work / "rows.sql", "rb") as dump:
+        seconds += run(["sqlite3", str(target / "store.sqlite")], stdin=dump)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--photos", type=int, default=500)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="gspace-bench-bundle-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        folder = photos(args.photos)
+        size = sum(p.stat().st_size for p in folder.glob("*.jpg"))
+        print(f"{args.reports:,} reports, {args.photos} photos ({size / 1e9:.2f} GB)")
+        source = work / "a"
+        with Incident.create(source, name="bench") as inc:
+            import_photos(inc, [folder], jobs=2)
+            with inc.bulk(), inc.transaction():
+                records.add_reports(inc, make_rows(args.reports))
+        subprocess.run(["sync"], check=True)
+
+        with Incident.open(source) as inc:
+            export_s, summary = timed(export_bundle, inc, work / "a.gsb")
+        floor_out = floor_export(source, work)
+        bundle_mb = (work / "a.gsb").stat().st_size / 1e6
+        print(
+            f"export: {export_s:6.1f} s  ({summary.entries:,} entries, {summary.media} photos, "
+            f"{bundle_mb:,.0f} MB)"
+        )
+        ratio = export_s / floor_out
+        print(f"  tar cf media/ + sqlite3 .dump: {floor_out:6.1f} s  ratio {ratio:.2f}x")
+
+        target = work / "b"
+        from gspace.sync import merge
+
+        applied = merge.apply_entries
+        merge_time = [0.0]
+
+        def apply_timed(*a, **k):  # the engine's share of the import, on its own line
+            seconds, result = timed(applied, *a, **k)
+            merge_time[0] += seconds
+            return result
+
+        merge.apply_entries = apply_timed
+        with Incident.create(target) as inc:
+            import_s, result = timed(import_bundle, inc, work / "a.gsb")
+        merge.apply_entries = applied
+        floor_in = floor_import(work)
+        print(
+            f"import: {import_s:6.1f} s  ({result.counts.get('applied', 0):,} applied, "
+            f"{result.media_added} photos; of which merge (engine): {merge_time[0]:.1f} s)"
+        )
+        print(
+            f"  tar xf + sqlite3 < dump:       {floor_in:6.1f} s  ratio {import_s / floor_in:.2f}x"
+        )
+        print(
+            f"  without the engine's merge:    ratio {(import_s - merge_time[0]) / floor_in:.2f}x"
+        )
+        with Incident.open(target) as inc:
+            again_s, again = timed(import_bundle, inc, work / "a.gsb")
+        print(
+            f"import again: {again_s:6.1f} s  ({again.counts.get('duplicate', 0):,} already "
+            f"there, {again.media_added} photos added)"
+        )
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

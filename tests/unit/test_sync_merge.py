@@ -1,0 +1,311 @@
+"""The merge engine, one rule at a time: laptops are real incident folders, entries move
+between them with changes.outgoing and merge.apply_entries (what a bundle or the hub does)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sync_histories import exchange, laptops, sync_all
+
+from gspace import query, records
+from gspace.incident import Incident
+from gspace.sync import changes, merge
+from gspace.sync.conflicts import list_conflicts, settle
+from gspace.sync.dump import canonical_dump
+
+
+def report(**fields):
+    return {"kind": "manual", "lon": 130.7, "lat": 32.8, "text": "道路が冠水", **fields}
+
+
+@pytest.fixture
+def three(tmp_path):
+    devices = laptops(tmp_path, 3)
+    yield devices
+    for d in devices:
+        d.close()
+
+
+def add(inc, **fields) -> str:
+    with inc.transaction():
+        [rid] = records.add_reports(inc, [report(**fields)])
+    return rid
+
+
+def edit(inc, rid, **fields):
+    with inc.transaction():
+        records.update_report(inc, rid, **fields)
+
+
+def status(inc, rid):
+    return inc.conn.execute("SELECT status FROM reports WHERE id = ?", (rid,)).fetchone()[0]
+
+
+def test_an_insert_and_an_edit_reach_another_laptop_with_indexes(three):
+    a, b, _ = three
+    rid = add(a, text="避難所に水がない")
+    edit(a, rid, status="verified", lon=139.7, lat=35.7)
+    result = exchange(a, b)
+    assert result.counts["applied"] == 2
+    found = query.reports(b, query.ReportFilter(bbox=(139, 35, 140, 36)))
+    assert [(r["id"], r["status"]) for r in found] == [(rid, "verified")]
+    assert b.conn.execute(
+        "SELECT count(*) FROM reports_fts WHERE reports_fts MATCH '避難所'"
+    ).fetchone() == (1,)
+    assert canonical_dump(a) == canonical_dump(b)
+
+
+def test_an_entry_received_twice_changes_nothing(three):
+    a, b, _ = three
+    rid = add(a)
+    edit(a, rid, status="verified")
+    exchange(a, b)
+    before = canonical_dump(b)
+    entries = [e for _, e in changes.outgoing(a)]
+    with b.transaction():
+        again = merge.apply_entries(b, entries)
+    assert again.counts == {"duplicate": 2}
+    assert canonical_dump(b) == before
+
+
+def test_identical_edits_are_not_a_conflict(three):
+    a, b, _ = three
+    rid = add(a)
+    exchange(a, b)
+    edit(a, rid, status="verified")
+    edit(b, rid, status="verified")
+    sync_all(three)
+    assert list_conflicts(a) == [] and list_conflicts(b) == []
+    assert canonical_dump(a) == canonical_dump(b)
+
+
+def test_three_laptops_editing_one_record_make_one_conflict_with_three_values(three):
+    a, b, c = three
+    rid = add(a)
+    sync_all(three)
+    edit(a, rid, status="verified")
+    edit(b, rid, status="rejected")
+    edit(c, rid, status="actioned")
+    exchange(c, a)
+    exchange(b, a)
+    exchange(a, b)
+    exchange(a, c)
+    for inc in three:
+        [conflict] = list_conflicts(inc)
+        assert conflict.field == "status" and conflict.row_id == rid
+        assert sorted(v["value"] for v in conflict.values) == ["actioned", "rejected", "verified"]
+    assert len({canonical_dump(inc) for inc in three}) == 1
+    # the later stamp wins meanwhile
+    assert status(a, rid) == "actioned"
+    with a.transaction():
+        settle(a, conflict.id, take=1)
+    sync_all(three)
+    assert [list_conflicts(inc) for inc in three] == [[], [], []]
+    assert {status(inc, rid) for inc in three} == {conflict.values[0]["value"]}
+    assert len(list_conflicts(b, include_settled=True)) == 1
+
+
+def test_an_edit_made_after_seeing_another_is_not_a_conflict_whatever_order(three):
+    """A writes x; B, having seen x, writes y. C gets y before x: still no conflict."""
+    a, b, c = three
+    rid = add(a)
+    sync_all(three)
+    edit(a, rid, status="verified")
+    exchange(a, b)
+    edit(b, rid, status="actioned")
+    b_entries = [e for _, e in changes.outgoing(b)]
+    a_entries = [e for _, e in changes.outgoing(a)]
+    with c.transaction():
+        merge.apply_entries(c, [e for e in b_entries if e["origin"] == b.device_id])
+        merge.apply_entries(c, a_entries)
+    assert list_conflicts(c) == []
+    assert status(c, rid) == "actioned"
+
+
+def test_delete_against_a_concurrent_edit_keeps_the_row_deleted_and_the_edit(three):
+    a, b, _ = three
+    rid = add(a)
+    sync_all(three)
+    with a.transaction():
+        records.delete_report(a, rid)
+    edit(b, rid, status="verified", note="確認済み")
+    sync_all(three)
+    for inc in three:
+        assert query.report(inc, rid) is None  # deleted rows never come back by themselves
+        [conflict] = list_conflicts(inc)
+        assert conflict.kind == "delete"
+        edits = [v["value"] for v in conflict.values if v["value"]]
+        assert edits == [{"status": "verified", "note": "確認済み"}]
+    take = next(n for n, v in enumerate(conflict.values, 1) if v["value"])
+    with b.transaction():
+        settle(b, conflict.id, take=take)
+    sync_all(three)
+    for inc in three:
+        assert query.report(inc, rid)["status"] == "verified"
+        assert list_conflicts(inc) == []
+    assert len({canonical_dump(inc) for inc in three}) == 1
+
+
+def test_the_same_post_imported_on_two_laptops_is_one_report(three):
+    a, b, _ = three
+    source = "https://x.example/status/1"
+    with a.transaction():
+        [ra] = records.add_reports(
+            a, [report(id=records.post_id(source), kind="sns", source=source)]
+        )
+    with b.transaction():
+        [rb] = records.add_reports(
+            b, [report(id=records.post_id(source), kind="sns", source=source, text="別の本文")]
+        )
+    assert ra == rb
+    edit(a, ra, status="verified")
+    sync_all(three)
+    for inc in three:
+        assert inc.conn.execute("SELECT count(*), status FROM reports").fetchone() == (
+            1,
+            "verified",
+        )
+        assert list_conflicts(inc) == []
+    assert len({canonical_dump(inc) for inc in three}) == 1
+
+
+def test_old_duplicates_of_a_post_meet_and_the_larger_id_becomes_a_duplicate(three):
+    a, b, _ = three
+    source = "https://x.example/status/2"
+    ra = add(a, kind="sns", source=source)
+    rb = add(b, kind="sns", source=source)
+    sync_all(three)
+    small, large = sorted([ra, rb])
+    for inc in three:
+        found = {r["id"]: r for r in query.reports(inc, query.ReportFilter())}
+        assert found[large]["status"] == "duplicate"
+        assert found[large]["properties"]["duplicate_of"] == small
+        assert found[small]["status"] == "new"
+        assert list_conflicts(inc) == []
+    assert len({canonical_dump(inc) for inc in three}) == 1
+
+
+def test_revert_puts_back_what_a_received_edit_overwrote(three):
+    a, b, _ = three
+    rid = add(a)
+    sync_all(three)
+    edit(b, rid, note="自分のメモ")
+    exchange(b, a)
+    seq = changes.last_seq(a)
+    with a.transaction():
+        merge.revert(a, seq)
+    assert query.report(a, rid)["note"] is None
+    exchange(a, b)
+    assert query.report(b, rid)["note"] is None
+
+
+def test_entries_of_a_newer_schema_are_held_then_applied(three):
+    a, b, _ = three
+    rid = add(a)
+    entries = [e for _, e in changes.outgoing(a)]
+    entries[0]["schema"] = 99
+    with b.transaction():
+        result = merge.apply_entries(b, entries)
+    assert result.outcomes == [("held", "written by a newer gspace (schema 99)")]
+    assert [e["row_id"] for e in merge.held(b)] == [rid]
+    assert query.report(b, rid) is None
+    b.conn.execute("UPDATE held_entries SET schema = 7")  # as after an upgrade
+    with b.transaction():
+        merge.apply_held(b)
+    assert query.report(b, rid) is not None and merge.held(b) == []
+
+
+def test_a_copied_incident_folder_gets_a_new_device_id(tmp_path):
+    with Incident.create(tmp_path / "a") as a:
+        add(a)
+        first = a.device_id
+    shutil.copytree(tmp_path / "a", tmp_path / "copy")
+    with Incident.open(tmp_path / "a") as a, Incident.open(tmp_path / "copy") as copy:
+        rid = add(copy)  # the copy is found at its first write (reading writes nothing)
+        add(a)
+        assert a.device_id == first
+        assert copy.device_id != first
+        [(origin, oseq)] = copy.conn.execute(
+            "SELECT origin, oseq FROM changes WHERE row_id = ?", (rid,)
+        ).fetchall()
+        assert (origin, oseq) == (copy.device_id, 1)
+
+
+def _old_store(folder, version: int) -> str:
+    """A store written by the gspace of schema `version`: a report inserted (a full copy in
+    the log before schema 5, none since), then triaged (whole JSON columns in the update)."""
+    import json
+
+    import sqlite_utils
+
+    from gspace.store import migrate
+
+    (folder / "media").mkdir(parents=True)
+    db = sqlite_utils.Database(folder / "store.sqlite")
+    migrate(db, to=version)
+    device = "d" * 32
+    db["meta"].insert_all(
+        [{"key": "device_id", "value": device}, {"key": "name", "value": "古い"}], pk="key"
+    )
+    first = {"category": "flooding", "properties": json.dumps({"network": "x"}), "note": None}
+    row = {
+        "rid": 1,
+        "id": "r1",
+        "kind": "sns",
+        "status": "new",
+        "lon": 130.7,
+        "lat": 32.8,
+        "text": "橋が落ちています",
+        "source": "https://x.example/1",
+        "media": "[]",
+        "deleted": 0,
+        **first,
+    }
+    later = {"status": "verified", "properties": json.dumps({"network": "x", "checked": True})}
+    db["reports"].insert({**row, **later, "hlc": "001700000000002.00000", "origin": device})
+    insert_data = None if version >= 5 else json.dumps({**row, "hlc": None})
+    changes = [
+        ("001700000000001.00000", "insert", insert_data, None),
+        (
+            "001700000000002.00000",
+            "update",
+            json.dumps(later),
+            json.dumps({"status": "new", "properties": first["properties"]})
+            if version >= 5
+            else None,
+        ),
+    ]
+    for hlc, op, data, prior in changes:
+        values = {"hlc": hlc, "origin": device, "tbl": "reports", "row_id": "r1", "op": op}
+        values["data"] = data
+        if version >= 4:
+            values["actor"] = "yamada"
+        if version >= 5:
+            values["prior"] = prior
+        db["changes"].insert(values)
+    db.close()
+    return device
+
+
+@pytest.mark.parametrize("version", [4, 5, 6])
+def test_stores_of_every_earlier_schema_sync_after_the_upgrade(tmp_path, version):
+    device = _old_store(tmp_path / "old", version)
+    with Incident.open(tmp_path / "old") as old, Incident.create(tmp_path / "new") as new:
+        assert old.device_id == device  # not a copy: the same store, first opened here
+        entries = [e for _, e in changes.outgoing(old)]
+        assert [(e["origin"], e["oseq"], e["op"]) for e in entries] == [
+            (device, 1, "insert"),
+            (device, 2, "update"),
+        ]
+        insert, update = entries
+        assert insert["data"]["status"] == "new" and insert["data"]["category"] == "flooding"
+        assert insert["data"]["properties"] == {"network": "x"}
+        assert update["data"]["status"] == "verified"
+        assert update["data"]["properties.checked"] is True
+        assert old.conn.execute("SELECT hlc FROM reports").fetchone() == ("001700000000001.00000",)
+        exchange(old, new)
+        assert canonical_dump(old) == canonical_dump(new)
+        assert query.report(new, "r1")["status"] == "verified"
+        edit(old, "r1", status="actioned")  # the old device goes on numbering its entries
+        assert [e["oseq"] for _, e in changes.outgoing(old, changes.last_seq(old) - 1)] == [3]
