@@ -57,6 +57,7 @@ from gspace.sync.bundle_format import (
     is_hash,
     open_bundle,
     parse_entries,
+    paused_gc,
     read_manifest,
     read_member,
 )
@@ -175,7 +176,8 @@ def import_bundle(
             progress("apply", 0, len(prepared))
         with incident.bulk(), incident.transaction():
             kill_point("begun")
-            result = apply_entries(incident, prepared)
+            with paused_gc():
+                result = apply_entries(incident, prepared)
             kill_point("applied")
             _place_media(incident, staging, staged, summary)
             summary.media_known = len(manifest.media) - len(staged)
