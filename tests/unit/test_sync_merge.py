@@ -96,8 +96,8 @@ def test_three_laptops_editing_one_record_make_one_conflict_with_three_values(th
         assert conflict.field == "status" and conflict.row_id == rid
         assert sorted(v["value"] for v in conflict.values) == ["actioned", "rejected", "verified"]
     assert len({canonical_dump(inc) for inc in three}) == 1
-    # the later stamp wins meanwhile
-    assert status(a, rid) == "actioned"
+    # meanwhile the later (stamp, device) wins
+    assert status(a, rid) == conflict.values[-1]["value"]
     with a.transaction():
         settle(a, conflict.id, take=1)
     sync_all(three)
