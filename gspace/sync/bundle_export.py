@@ -90,7 +90,10 @@ class ExportSummary:
         out = [say("missing photo", sha=sha) for sha in self.missing]
         out += [say("damaged photo", path=p) for p in self.damaged]
         if not self.entries and self.since != "everything":
-            return [*out, say("exported nothing", path=self.path, since=self.since)]
+            last = self.since == "LAST"
+            since = "the last bundle" if last else self.since
+            since_ja = "前回のバンドル" if last else self.since
+            return [*out, say("exported nothing", path=self.path, since=since, since_ja=since_ja)]
         first, last = self.seq or ("-", "-")
         size = f"{self.size / 1e6:,.1f} MB"
         out.append(
