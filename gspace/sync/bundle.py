@@ -1,5 +1,5 @@
 """Bundles: an incident's changes and the photos they need, carried between laptops on a USB
-stick, with no network (`gspace bundle export|import`, File → Bundle in the window).
+stick, with no network (`gspace bundle export|import`, and the window's File menu).
 
 `export_bundle` (bundle_export.py) writes one; the file format and its checks are in
 bundle_format.py. `import_bundle` checks the WHOLE bundle before it writes anything the store
@@ -8,14 +8,16 @@ incident is refused with one line and the incident stays as it was. Then, in thi
 that a kill at any moment leaves the store as it was or fully merged:
 
 1. every photo is verified by its SHA-256 while the ones this incident lacks are copied into a
-   staging folder (`.bundle-incoming/` in the incident); they are renamed into `media/` under
-   the path their hash gives (a file name in a bundle never reaches the file system) and
-   flushed to disk; new layer kinds are written whole under a temporary name, then renamed;
+   staging folder (`.bundle-incoming/` in the incident); new layer kinds are written whole
+   under a temporary name, then renamed;
 2. one transaction applies every entry (`gspace.sync.merge.apply_entries`, which holds entries
-   of a newer schema), gives the bundle's media rows their recomputed path and thumbnail, and,
-   for a laptop joining an incident, takes the incident's uid, name and time zone.
+   of a newer schema); then, before it commits, the photos whose rows are now there are renamed
+   into `media/` under the path their hash gives (a file name in a bundle never reaches the
+   file system) and flushed to disk, the bundle's media rows get that path and their
+   thumbnail, and a laptop joining an incident takes the incident's uid, name and time zone.
+   A photo whose row was held waits: importing the bundle again after the update brings it.
 
-A kill before step 2 commits leaves only whole, content-addressed photo files that no row
+A kill before the commit leaves only whole, content-addressed photo files that no row
 refers to (the next bundle import uses them; the next photo import sweeps them). Importing a
 bundle again changes nothing: the engine answers "duplicate" for every entry it holds, and the
 photos are there.
@@ -57,6 +59,7 @@ from gspace.sync.bundle_format import (
     is_hash,
     open_bundle,
     parse_entries,
+    paused_gc,
     read_manifest,
     read_member,
 )
@@ -175,7 +178,8 @@ def import_bundle(
             progress("apply", 0, len(prepared))
         with incident.bulk(), incident.transaction():
             kill_point("begun")
-            result = apply_entries(incident, prepared)
+            with paused_gc():
+                result = apply_entries(incident, prepared)
             kill_point("applied")
             _place_media(incident, staging, staged, summary)
             summary.media_known = len(manifest.media) - len(staged)

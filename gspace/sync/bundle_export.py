@@ -39,6 +39,7 @@ from gspace.sync.bundle_format import (
     Manifest,
     Member,
     is_hash,
+    paused_gc,
 )
 from gspace.sync.bundle_text import say
 from gspace.sync.clock import format_stamp
@@ -90,7 +91,10 @@ class ExportSummary:
         out = [say("missing photo", sha=sha) for sha in self.missing]
         out += [say("damaged photo", path=p) for p in self.damaged]
         if not self.entries and self.since != "everything":
-            return [*out, say("exported nothing", path=self.path, since=self.since)]
+            last = self.since == "LAST"
+            since = "the last bundle" if last else self.since
+            since_ja = "前回のバンドル" if last else self.since
+            return [*out, say("exported nothing", path=self.path, since=since, since_ja=since_ja)]
         first, last = self.seq or ("-", "-")
         size = f"{self.size / 1e6:,.1f} MB"
         out.append(
@@ -171,22 +175,26 @@ def _write(incident, partial, uid, since, skip, progress, cancel):
     # deflated at the fastest level by default (text); photos and thumbnails are stored
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         members: dict[str, Member] = {}
-        with archive.open(ENTRIES, "w", force_zip64=True) as raw:
-            out = HashingWriter(raw)
+        with archive.open(ENTRIES, "w", force_zip64=True) as raw, paused_gc():
+            out, lines = HashingWriter(raw), []  # written 2,000 lines at a time
             for seq, entry in outgoing(incident, after):
                 top = seq
                 if stamp is not None and entry.get("hlc", "") < stamp:
                     continue
                 first = seq if first is None else first
                 last = seq
-                out.write(orjson.dumps(entry) + b"\n")
+                lines.append(orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
                 summary.entries += 1
                 for sha in _media_of(entry):
                     wanted.setdefault(sha, None)
-                if cancel and summary.entries % 5000 == 0 and cancel():
-                    raise Interrupted(say("cancelled"))
-                if progress and summary.entries % 5000 == 0:
-                    progress("entries", summary.entries, 0)
+                if len(lines) == 2000:
+                    out.write(b"".join(lines))
+                    lines.clear()
+                    if cancel and cancel():
+                        raise Interrupted(say("cancelled"))
+                    if progress:
+                        progress("entries", summary.entries, 0)
+            out.write(b"".join(lines))
         members[ENTRIES] = out.member()
         media = _write_media(incident, archive, wanted, skip, summary, members, progress, cancel)
         kinds = incident.path / "layers"

@@ -37,9 +37,11 @@ path, a backslash, a NUL or any other name refuses the bundle.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,27 +269,42 @@ def check(member: Member, expected: Member, name: str, path: Path) -> None:
         raise BundleError(say("altered", path=path, detail=f"{name}: SHA-256 differs"))
 
 
+@contextmanager
+def paused_gc():
+    """Python's cycle collector paused while 100,000 entries are made or applied: it would scan
+    every new dict again and again (3 s of a 0.8 s parse); entries hold no cycles, and the
+    collector runs as usual afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def parse_entries(data: bytes, manifest: Manifest, path: Path) -> list[dict]:
-    """entries.jsonl as entry dicts, each with the keys that identify it."""
-    entries = []
-    for number, line in enumerate(data.splitlines(), start=1):
-        try:
-            entry = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            raise BundleError(
-                say("altered", path=path, detail=f"{ENTRIES} line {number} is not JSON")
-            ) from None
-        if not isinstance(entry, dict) or any(k not in entry for k in ENTRY_KEYS):
-            raise BundleError(
-                say("altered", path=path, detail=f"{ENTRIES} line {number} is not an entry")
-            )
-        entries.append(entry)
+    """entries.jsonl as entry dicts, each with the keys that identify it. The lines are read
+    as one JSON array (a JSON line holds no raw newline): one parser call for 100,000 entries;
+    only a bundle that fails is read line by line, to name the line."""
+    text = data.rstrip(b"\n")
+    try:
+        with paused_gc():
+            entries = orjson.loads(b"[" + text.replace(b"\n", b",") + b"]") if text else []
+    except orjson.JSONDecodeError:
+        entries = None
+    required = set(ENTRY_KEYS)
+    if entries is None or not all(isinstance(e, dict) and required <= e.keys() for e in entries):
+        for number, line in enumerate(text.split(b"\n"), start=1):
+            try:
+                entry = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                entry = None
+            if not isinstance(entry, dict) or not required <= entry.keys():
+                detail = f"{ENTRIES} line {number} is not a change"
+                raise BundleError(say("altered", path=path, detail=detail))
     if len(entries) != manifest.entries:
         raise BundleError(
-            say(
-                "truncated",
-                path=path,
-                detail=f"{len(entries)} of {manifest.entries} changes",
-            )
+            say("truncated", path=path, detail=f"{len(entries)} of {manifest.entries} changes")
         )
     return entries

@@ -106,10 +106,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "写真 {media:,} 枚、レイヤー種別 {kinds:,} 件、{size}",
     ),
     "exported nothing": (
-        "wrote {path}: no changes since the last bundle ({since}); it holds the incident's "
-        "settings only",
-        "{path} を書き出しました: 前回のバンドル以降の変更はありません({since})。"
-        "事案の設定だけを含みます",
+        "wrote {path}: no changes since {since}; it holds the incident's settings only",
+        "{path} を書き出しました: {since_ja}以降の変更はありません。事案の設定だけを含みます",
     ),
 }
 

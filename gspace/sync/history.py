@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from gspace.sync.fields import DELETED, dumps, loads, split_update
+import orjson
+
+from gspace.sync.fields import DELETED, JSON, KEYED, dumps, loads, split_update
 
 Stamp = tuple[str, str]
 ROOT = "I"
@@ -48,38 +50,50 @@ def conflict_id(tbl: str, row_id: str, field_name: str, fork: str) -> str:
     return _hash(tbl, row_id, field_name, fork)[:32]
 
 
+_ENTRIES = (
+    "SELECT row_id, tbl, hlc, origin, op, CASE WHEN op = 'insert' THEN NULL ELSE data END, "
+    "prior, base, actor FROM changes WHERE row_id IN "
+)
+
+
+def load_entries(conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[Write]]:
+    """Every entry of some rows as Writes whose `fields` are the fields each wrote, oldest
+    first: one query per 500 rows."""
+    out: dict[tuple[str, str], list[Write]] = {key: [] for key in keys}
+    ids = sorted({row_id for _, row_id in keys})
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        sql = _ENTRIES + f"({', '.join('?' * len(part))}) ORDER BY seq"
+        for row_id, tbl, hlc, origin, op, data, prior, base, actor in conn.execute(sql, part):
+            found = out.get((tbl, row_id))
+            if found is not None:
+                found.append(_write(tbl, hlc, origin, op, data, prior, base, actor))
+    return out
+
+
 def row_entries(conn, tbl: str, row_id: str) -> list[Write]:
-    """Every entry of a row as a Write whose `fields` are the fields it wrote."""
-    out = []
-    for hlc, origin, op, data, prior, base, actor in conn.execute(
-        "SELECT hlc, origin, op, data, prior, base, actor FROM changes "
-        "WHERE row_id = ? AND tbl = ? ORDER BY seq",
-        (row_id, tbl),
-    ):
-        data, base = loads(data), loads(base)
-        settle = data.pop("_settle", None) if isinstance(data, dict) else None
-        if op == "insert":
-            fields, kind = {}, "insert"
-        elif op in ("delete", "restore"):
-            fields = {DELETED: 1 if op == "delete" else 0}
-            kind = "user" if base is not None else "machine"
+    return load_entries(conn, {(tbl, row_id)})[(tbl, row_id)]
+
+
+def _write(tbl, hlc, origin, op, data, prior, base, actor) -> Write:
+    data = orjson.loads(data) if data else None
+    base = orjson.loads(base) if base else None
+    settle = data.pop("_settle", None) if isinstance(data, dict) else None
+    if op == "insert":
+        fields, kind = {}, "insert"
+    elif op in ("delete", "restore"):
+        fields = {DELETED: 1 if op == "delete" else 0}
+        kind = "user" if base is not None else "machine"
+    else:
+        if isinstance(data, dict) and not KEYED & data.keys():
+            # per-key already (received entries, or no JSON object written)
+            fields = {k: loads(v) if k in JSON else v for k, v in data.items()}
         else:
             fields, _ = split_update(tbl, data, loads(prior))
-            kind = "user" if base is not None else "machine"
-        covers = tuple(tuple(c) for c in (settle or {}).get("covers", ()))
-        out.append(
-            Write(
-                (hlc, origin),
-                None,
-                base,
-                actor or "",
-                kind,
-                covers,
-                (settle or {}).get("conflict"),
-                fields,
-            )
-        )
-    return out
+        kind = "user" if base is not None else "machine"
+    covers = tuple(tuple(c) for c in (settle or {}).get("covers", ()))
+    conflict = (settle or {}).get("conflict")
+    return Write((hlc, origin), None, base, actor or "", kind, covers, conflict, fields)
 
 
 class Graph:
@@ -190,14 +204,15 @@ def _settled(entries: list[Write], cid: str) -> str | None:
     )
 
 
-def _store(conn, tbl, row_id, field_name, kind, records: dict[str, list[dict]], entries) -> None:
-    old = {
-        cid
-        for (cid,) in conn.execute(
-            "SELECT id FROM conflicts WHERE tbl = ? AND row_id = ? AND field = ? AND kind = ?",
-            (tbl, row_id, field_name, kind),
-        )
-    }
+def _store(conn, tbl, row_id, field_name, kind, records: dict[str, list[dict]], entries, old=None):
+    if old is None:
+        old = {
+            cid
+            for (cid,) in conn.execute(
+                "SELECT id FROM conflicts WHERE tbl = ? AND row_id = ? AND field = ? AND kind = ?",
+                (tbl, row_id, field_name, kind),
+            )
+        }
     for cid in old - records.keys():
         conn.execute("DELETE FROM conflicts WHERE id = ?", (cid,))
     for cid, choices in records.items():
@@ -208,22 +223,52 @@ def _store(conn, tbl, row_id, field_name, kind, records: dict[str, list[dict]], 
         )
 
 
-def derive_field(conn, tbl: str, row_id: str, field_name: str) -> set[Stamp]:
+def derive(conn, fields: set, tombstones: set) -> dict[tuple, set[Stamp]]:
+    """Derive again the conflicts of some fields (tbl, row, field) and the tombstone
+    conflicts of some rows (tbl, row); returns the stamps of the writes in them, per key."""
+    keys = {(t, r) for t, r, _ in fields} | set(tombstones)
+    entries = load_entries(conn, keys)
+    old: dict[tuple, set[str]] = {}
+    ids = sorted({r for _, r in keys})
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        for cid, tbl, row_id, f, kind in conn.execute(
+            "SELECT id, tbl, row_id, field, kind FROM conflicts WHERE row_id IN "
+            f"({', '.join('?' * len(part))})",
+            part,
+        ):
+            old.setdefault((tbl, row_id, f, kind), set()).add(cid)
+    found = {}
+    for key in sorted(fields):
+        tbl, row_id, f = key
+        found[key] = derive_field(
+            conn, tbl, row_id, f, entries[(tbl, row_id)], old.get((*key, "edit"), set())
+        )
+    for key in sorted(tombstones):
+        found[key] = derive_tombstones(
+            conn, *key, entries[key], old.get((*key, DELETED, "delete"), set())
+        )
+    return found
+
+
+def derive_field(
+    conn, tbl: str, row_id: str, field_name: str, entries=None, old=None
+) -> set[Stamp]:
     """Store the edit conflicts of one field; returns the stamps of the writes in them."""
-    entries = row_entries(conn, tbl, row_id)
+    entries = row_entries(conn, tbl, row_id) if entries is None else entries
     graph = Graph(entries, field_name)
     records, stamps = {}, set()
     for fork, writes in graph.conflicts().items():
         cid = conflict_id(tbl, row_id, field_name, fork)
         records[cid] = [_choice(w, w.value) for w in writes]
         stamps |= {w.stamp for w in writes}
-    _store(conn, tbl, row_id, field_name, "edit", records, entries)
+    _store(conn, tbl, row_id, field_name, "edit", records, entries, old)
     return stamps
 
 
-def derive_tombstones(conn, tbl: str, row_id: str) -> set[Stamp]:
+def derive_tombstones(conn, tbl: str, row_id: str, entries=None, old=None) -> set[Stamp]:
     """Store the edits concurrent with a tombstone of the row; returns the stamps involved."""
-    entries = row_entries(conn, tbl, row_id)
+    entries = row_entries(conn, tbl, row_id) if entries is None else entries
     tomb = Graph(entries, DELETED)
     deletes = [w for w in tomb.writes if w.kind == "user" and w.value == 1]
     edits = [e for e in entries if e.kind == "user" and set(e.fields) - {DELETED}]
@@ -257,5 +302,6 @@ def derive_tombstones(conn, tbl: str, row_id: str) -> set[Stamp]:
         "delete",
         {cid: list(g.values()) for cid, g in records.items()},
         entries,
+        old,
     )
     return stamps

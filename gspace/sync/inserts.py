@@ -34,8 +34,8 @@ def _cell(column: str, value):
 
 
 class InsertBatch:
-    def __init__(self, incident):
-        self.incident, self.conn = incident, incident.conn
+    def __init__(self, incident, log: list):
+        self.incident, self.conn, self.log = incident, incident.conn, log
         self.entries: list[dict] = []
         self.keys: set[tuple[str, str]] = set()
 
@@ -61,8 +61,7 @@ class InsertBatch:
                 self._features(entries)
             else:
                 self._plain(tbl, entries)
-        self.conn.executemany(
-            rows.CHANGE_INSERT,
+        self.log.extend(
             [
                 (
                     e["hlc"],

@@ -35,6 +35,7 @@ from gspace.sync.fields import (
     DELETED,
     DERIVED,
     KEY,
+    KEYED,
     SETS,
     SYNC_TABLES,
     column_of,
@@ -42,6 +43,9 @@ from gspace.sync.fields import (
     fields_to_columns,
     loads,
     row_fields,
+)
+from gspace.sync.fields import (
+    JSON as JSON_ONLY,
 )
 from gspace.sync.inserts import InsertBatch
 
@@ -67,6 +71,8 @@ def apply_entries(incident: Incident, entries: Iterable[dict]) -> ApplyResult:
     merger = _Merger(incident)
     merger.apply_held()
     result = ApplyResult()
+    entries = entries if isinstance(entries, list) else list(entries)
+    merger.prefetch(entries)
     for index, entry in enumerate(entries):
         merger.index = index
         outcome, reason = merger.apply(entry)
@@ -178,7 +184,11 @@ class _Merger:
     def __init__(self, incident: Incident):
         self.incident, self.conn = incident, incident.conn
         self.seen: set[tuple[str, int]] = set()
-        self.inserts = InsertBatch(incident)
+        self.known: dict[str, tuple[int, int, set[int]]] = {}  # origin -> oseqs held
+        self.existing: dict[str, set[str]] = {}  # rows known to exist
+        self.candidates: dict[str, set[str]] = {}  # rows looked up (exist or not)
+        self.log: list[tuple] = []  # change-log rows to write, in order
+        self.inserts = InsertBatch(incident, self.log)
         self.index = 0  # of the entry being applied
         # fields whose conflicts to derive again, rows whose tombstones to check: the entries
         # (index, stamp) that wrote them, which become "conflict" when they are in one
@@ -205,20 +215,18 @@ class _Merger:
                 (*identity, schema if isinstance(schema, int) else 0, dumps(entry)),
             )
             return "held", f"written by a newer gspace (schema {schema})"
-        if (
-            identity in self.seen
-            or self.conn.execute(
-                "SELECT 1 FROM changes WHERE origin = ? AND oseq = ?", identity
-            ).fetchone()
-        ):
+        if identity in self.seen or self._held(identity):
             return "duplicate", ""
         self.seen.add(identity)
+        if len(self.log) >= 5000:
+            self.flush_log()
         self.latest = max(self.latest, entry["hlc"])
         tbl, row_id, op = entry["tbl"], entry["row_id"], entry["op"]
         self.changed.setdefault(tbl, set()).add(row_id)
         if op == "insert":
-            if not self.inserts.pending(tbl, row_id) and not self._exists(tbl, row_id):
+            if not self._exists(tbl, row_id):
                 self.inserts.add(entry)
+                self.existing.setdefault(tbl, set()).add(row_id)
                 if tbl == "reports":
                     self.new_reports.add(row_id)
                 if tbl == "reposts":
@@ -229,13 +237,58 @@ class _Merger:
         self.inserts.flush()
         return self._write(entry)
 
+    def prefetch(self, entries: list) -> None:
+        """Which of these entries the log holds and which inserted rows exist, a query per
+        origin and per 5,000 rows instead of one per entry."""
+        spans: dict[str, list[int]] = {}
+        inserted: dict[str, set[str]] = {}
+        for e in entries:
+            if isinstance(e, dict) and isinstance(e.get("origin"), str):
+                oseq = e.get("oseq")
+                if isinstance(oseq, int):
+                    span = spans.setdefault(e["origin"], [oseq, oseq])
+                    span[0], span[1] = min(span[0], oseq), max(span[1], oseq)
+                if e.get("op") == "insert" and e.get("tbl") in KEY:
+                    inserted.setdefault(e["tbl"], set()).add(e.get("row_id"))
+        for origin, (lo, hi) in spans.items():
+            found = self.conn.execute(
+                "SELECT oseq FROM changes WHERE origin = ? AND oseq BETWEEN ? AND ?",
+                (origin, lo, hi),
+            )
+            self.known[origin] = (lo, hi, {n for (n,) in found})
+        for tbl, ids in inserted.items():
+            ids_list = [i for i in ids if isinstance(i, str)]
+            self.candidates[tbl] = set(ids_list)
+            have = self.existing.setdefault(tbl, set())
+            for start in range(0, len(ids_list), 5000):
+                part = ids_list[start : start + 5000]
+                sql = f"SELECT {KEY[tbl]} FROM {tbl} WHERE {KEY[tbl]} IN "
+                have.update(r[0] for r in self.conn.execute(sql + _marks(part), part))
+
+    def _held(self, identity: tuple[str, int]) -> bool:
+        origin, oseq = identity
+        span = self.known.get(origin)
+        if span and span[0] <= oseq <= span[1]:
+            return oseq in span[2]
+        sql = "SELECT 1 FROM changes WHERE origin = ? AND oseq = ?"
+        return self.conn.execute(sql, identity).fetchone() is not None
+
     def _exists(self, tbl: str, row_id: str) -> bool:
+        if row_id in self.existing.get(tbl, ()):
+            return True
+        if row_id in self.candidates.get(tbl, ()):
+            return False
         sql = f"SELECT 1 FROM {tbl} WHERE {KEY[tbl]} = ?"
         return self.conn.execute(sql, (row_id,)).fetchone() is not None
 
+    def flush_log(self) -> None:
+        self.inserts.flush()
+        if self.log:
+            self.conn.executemany(rows.CHANGE_INSERT, self.log)
+            self.log.clear()
+
     def _store(self, entry: dict, data: dict, prior: dict | None) -> None:
-        self.conn.execute(
-            rows.CHANGE_INSERT,
+        self.log.append(
             (
                 entry["hlc"],
                 entry["origin"],
@@ -282,6 +335,7 @@ class _Merger:
         gets its copy of the row (lean inserts hold none)."""
         from gspace.sync.changes import rebuild_inserts
 
+        self.flush_log()
         lean = self.conn.execute(
             "SELECT seq FROM changes WHERE tbl = ? AND row_id = ? AND op = 'insert' "
             "AND data IS NULL",
@@ -322,8 +376,7 @@ class _Merger:
         stamp = (entry["hlc"], entry["origin"])
         base = entry.get("base")
         wins, prior = {}, {}
-        have = row_fields(tbl, current)
-        have[DELETED] = current["deleted"]
+        have = _Values(tbl, current)
         for f, value in fields.items():
             if f in SETS:
                 continue
@@ -361,21 +414,19 @@ class _Merger:
         ).fetchall()
         for origin, oseq, schema, text in ready:
             self.apply({**orjson.loads(text), "schema": schema})
+            self.flush_log()
             self.conn.execute(
                 "DELETE FROM held_entries WHERE origin = ? AND oseq = ?", (origin, oseq)
             )
 
     def finish(self, result: ApplyResult) -> None:
-        self.inserts.flush()
+        self.flush_log()
         if self.latest:
             self.incident.clock.observe(self.latest)
         in_conflict = []
-        for (tbl, row_id, f), written in sorted(self.recheck.items()):
-            stamps = history.derive_field(self.conn, tbl, row_id, f)
-            in_conflict += [index for index, stamp in written if stamp in stamps]
-        for (tbl, row_id), written in sorted(self.recheck_rows.items()):
-            stamps = history.derive_tombstones(self.conn, tbl, row_id)
-            in_conflict += [index for index, stamp in written if stamp in stamps]
+        found = history.derive(self.conn, set(self.recheck), set(self.recheck_rows))
+        for key, written in [*self.recheck.items(), *self.recheck_rows.items()]:
+            in_conflict += [index for index, stamp in written if stamp in found[key]]
         for index in set(in_conflict):
             if index >= 0 and result.outcomes[index][0] == "applied":
                 result.counts["applied"] -= 1
@@ -393,3 +444,31 @@ class _Merger:
         from gspace.sync.duplicates import mark_duplicates
 
         mark_duplicates(self.incident, self.new_reports)
+
+
+def _marks(values: list) -> str:
+    return f"({', '.join('?' * len(values))})"
+
+
+JSON_COLUMNS = JSON_ONLY | KEYED
+
+
+class _Values:
+    """The current value of a field of a stored row, JSON columns parsed once and only when
+    asked for (row_fields of every column for every entry was most of an edit's time)."""
+
+    def __init__(self, tbl: str, row: dict):
+        self.tbl, self.row, self.parsed = tbl, row, {}
+
+    def get(self, f: str):
+        if f == DELETED:
+            return self.row["deleted"]
+        column = column_of(f)
+        if column not in JSON_COLUMNS:
+            return self.row.get(column)
+        if column not in self.parsed:
+            self.parsed[column] = loads(self.row.get(column))
+        value = self.parsed[column]
+        if "." in f:
+            return (value or {}).get(f.split(".", 1)[1])
+        return value

@@ -9,7 +9,7 @@ import pytest
 from bundle_files import add_photos, add_posts, entries_of, manifest_of, members, state
 from helpers import run_gspace
 
-from gspace.errors import Interrupted
+from gspace.errors import GspaceError, Interrupted
 from gspace.incident import Incident
 from gspace.sync.bundle import export_bundle, import_bundle, incident_uid
 
@@ -199,3 +199,19 @@ def test_progress_and_cancel(laptop_a, tmp_path):
         import_bundle(b, tmp_path / "a.gsb", progress=lambda *step: seen.append(step))
     assert seen[-1][0] == "apply" and seen[-1][1] == seen[-1][2] > 0
     assert any(stage == "verify" for stage, *_ in seen)
+
+
+def test_copies_of_one_incident_folder_are_one_incident(laptop_a, tmp_path):
+    """A folder copied before any bundle was made (no uid yet) is recognised as the same
+    incident: its uid comes from the incident's first change; one made apart is another."""
+    shutil.copytree(laptop_a, tmp_path / "copy")
+    with Incident.open(laptop_a) as a:
+        assert a.conn.execute("SELECT 1 FROM meta WHERE key = 'incident_uid'").fetchone() is None
+        export_bundle(a, tmp_path / "a.gsb")
+    with Incident.open(tmp_path / "copy") as copy:
+        add_posts(copy, ["コピーで書いた投稿"])
+        assert import_bundle(copy, tmp_path / "a.gsb").counts["duplicate"] > 0
+    with Incident.create(tmp_path / "apart") as apart:
+        add_posts(apart, ["別の事案"])
+        with pytest.raises(GspaceError, match="from another incident"):
+            import_bundle(apart, tmp_path / "a.gsb")

@@ -3,7 +3,9 @@ over the bundle transport): they work offline at random (posts, the same post on
 photos, triage, deletes), pass bundles in random orders — everything, or `--since LAST`, which
 leaves gaps a later bundle must fill — and, once every laptop has had a bundle of everything
 from every other, all three hold the same canonical dump (rows, field clocks, conflicts) and the
-same photo files. Fewer examples than the engine's in-process test: each one writes real files.
+same photo files; and the engine's own histories (tests/sync_histories.py) played with every
+exchange made by a bundle file pass the engine's checks. Fewer examples than the engine's
+in-process test: each one writes real files.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
+import sync_histories
 from bundle_files import state
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from photo_files import make_jpeg
+from test_sync_convergence import check
 
 from gspace import records
 from gspace.incident import Incident
@@ -87,7 +92,7 @@ def do(folder: Path, paths: list[Path], action: tuple, sent: list[int]) -> None:
 
 
 @settings(
-    max_examples=50,
+    max_examples=30,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -116,3 +121,48 @@ def test_laptops_that_exchange_bundle_files_in_any_order_converge(history):
         with Incident.open(paths[1]) as inc:
             again = import_bundle(inc, folder / "last.gsb")
         assert set(again.counts) <= {"duplicate"} and state(paths[1]) == states[1]
+
+
+# -- the engine's histories (tests/sync_histories.py), every exchange made by a bundle FILE ---
+class _ByBundle:
+    """`sync_histories.exchange` done the way laptops do it without a network: `src` writes a
+    bundle file (everything; a partial exchange of the history is `--since LAST`, which leaves
+    out what this laptop sent to others before) and `dst` imports it."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.count = folder, 0
+
+    def __call__(self, src, dst, cursors=None, *, limit=None):
+        self.count += 1
+        bundle = self.folder / f"{self.count}.gsb"
+        export_bundle(src, bundle, since="LAST" if limit else None)
+        summary = import_bundle(dst, bundle)
+        bundle.unlink()
+        return summary
+
+
+@pytest.fixture(scope="module")
+def template_dir(tmp_path_factory):
+    return sync_histories.template(tmp_path_factory.mktemp("template"))
+
+
+@settings(
+    max_examples=50,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(history=sync_histories.histories())
+def test_the_engines_histories_converge_through_bundle_files(template_dir, history, monkeypatch):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "usb").mkdir()
+        by_bundle = _ByBundle(folder / "usb")
+        monkeypatch.setattr(sync_histories, "exchange", by_bundle)
+        played = sync_histories.play(folder, template_dir, history)
+        try:
+            assert by_bundle.count >= 6  # at least one round of bundles between all three
+            check(played)  # the engine's own checks: same dumps, each conflict once, no spurious
+        finally:
+            for inc in played.devices:
+                inc.close()
