@@ -304,7 +304,9 @@ def _update(incident: Incident, table: str, row_id: str, changes: dict, stamp: s
     insert = (old["hlc"], old["origin"])
     if stamp is not None:
         incident.clock.observe(stamp)
-        fields = {f: v for f, v in fields.items() if explicit.get(f, insert)[0] <= stamp}
+        # any write after the insert beats it (sync/merge.py ranks them so), whatever its stamp:
+        # a snapshot older than the import of the shelter list still fills its fields
+        fields = {f: v for f, v in fields.items() if f not in explicit or explicit[f][0] <= stamp}
         changed = fields_to_columns(table, fields, old)
     if not changed or not fields:
         return {}, {}
