@@ -234,3 +234,40 @@ def test_one_look_into_a_watch_folder_takes_each_file_once(two_cities, tmp_path)
     assert heard[1][0] == "broken.json" and heard[1][1].startswith("broken.json")
     assert import_new(two_cities, drop) == 0  # remembered, even the broken one
     assert situation(two_cities)["城山公園"] == ("open", 200, "crowded")
+
+
+def test_two_laptops_importing_snapshots_in_either_order_end_with_the_newest(layers_dir, tmp_path):
+    """The snapshot's own time decides across laptops too: laptop A imports the 11:00 snapshot;
+    laptop B, later and without it, the 10:30 one and then the 10:00 one (older than what B
+    has: nothing changes). B's writes are the later ones by the wall clock, yet after the two
+    exchange their changes both hold the 11:00 values, and no conflict is listed."""
+    import shutil
+
+    from conflict_laptops import meet
+
+    from gspace.incident import Incident
+    from gspace.sync.conflicts import list_conflicts
+
+    a_dir, b_dir = tmp_path / "a", tmp_path / "b"
+    with Incident.create(a_dir) as inc:
+        import_layer(inc, layers_dir / "382019_evacuation_space.csv", "shelter")
+    shutil.copytree(a_dir, b_dir)  # the same incident on a second laptop
+
+    def snapshot(name, evacuees, crowding, at):
+        rows = [["城山公園", "松山市", "開設", crowding, evacuees, at]]
+        return write_csv(tmp_path / name, rows, encoding="utf-8")
+
+    s10 = snapshot("s10.csv", "120", "空いています", "2026-11-30 10:00")
+    s1030 = snapshot("s1030.csv", "300", "やや混雑", "2026-11-30 10:30")
+    s11 = snapshot("s11.csv", "450", "混雑", "2026-11-30 11:00")
+    with Incident.open(a_dir) as inc:
+        assert import_status(inc, s11).updated == 1
+    with Incident.open(b_dir) as inc:
+        assert import_status(inc, s1030).updated == 1
+        assert import_status(inc, s10).older == 1
+        assert situation(inc)["城山公園"] == ("open", 300, "moderate")
+    meet([a_dir, b_dir])
+    for folder in (a_dir, b_dir):
+        with Incident.open(folder) as inc:
+            assert situation(inc)["城山公園"] == ("open", 450, "crowded")
+            assert list_conflicts(inc) == []
