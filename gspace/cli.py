@@ -34,6 +34,8 @@ import click
 
 from gspace import __version__, query, records
 from gspace.catalog import incident_catalog
+from gspace.cli_hub import hub
+from gspace.cli_hub import sync as hub_sync
 from gspace.cli_import import import_
 from gspace.cli_options import (
     LANG_OPTION,
@@ -162,6 +164,8 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
 
 
 cli.add_command(import_)  # photos, sns, gazetteer, layer: gspace/cli_import.py
+cli.add_command(hub)  # the HQ hub: gspace/cli_hub.py
+cli.add_command(hub_sync)  # `gspace sync` with a hub: gspace/cli_hub.py
 
 
 @cli.command()
