@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from gspace import __version__
 from gspace.errors import GspaceError
 from gspace.hub import protocol
-from gspace.hub.db import ROLES, Token
+from gspace.hub.db import FAIL_LIMIT, ROLES, Token
 from gspace.hub.limits import BodyLimit
 from gspace.hub.state import HubState
 from gspace.hub.storage import BadHash, Mismatch, checked
@@ -70,11 +70,15 @@ def create_app(
     max_chunk: int = MAX_CHUNK,
     max_media: int = MAX_MEDIA,
     wall=None,
+    fail_limit: int = FAIL_LIMIT,
 ):
-    """The ASGI app serving the hub whose state is in `data`."""
-    state = HubState(Path(data), wall=wall)
+    """The ASGI app serving the hub whose state is in `data` (and the FastAPI app inside it);
+    the limits are options so tests can reach them with small bodies."""
+    state = HubState(Path(data), wall=wall, fail_limit=fail_limit)
     app = FastAPI(
         title="gspace hub",
+        docs_url=None,  # the interactive pages load scripts from a CDN; /openapi.json stays
+        redoc_url=None,
         version=__version__,
         description="Sync of gspace incidents between laptops at HQ (issue 17). Send the token "
         "as `Authorization: Bearer <token>`; `x-roles` lists who may call each operation.",

@@ -58,7 +58,8 @@ class Token:
 class HubDB:
     """One connection guarded by a lock (the hub's request threads share it)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, fail_limit: int = FAIL_LIMIT):
+        self.fail_limit = fail_limit
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / HUB_DB
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -159,7 +160,7 @@ class HubDB:
         row = self.conn.execute(
             "SELECT window, count FROM auth_failures WHERE address = ?", (address,)
         ).fetchone()
-        return bool(row) and row[0] > time.time() - FAIL_WINDOW_S and row[1] >= FAIL_LIMIT
+        return bool(row) and row[0] > time.time() - FAIL_WINDOW_S and row[1] >= self.fail_limit
 
     def failed(self, address: str) -> None:
         now = time.time()

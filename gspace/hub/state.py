@@ -13,7 +13,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from gspace.hub.db import HubDB
+from gspace.hub.db import FAIL_LIMIT, HubDB
 from gspace.hub.storage import LocalMediaStore
 from gspace.incident import Incident
 from gspace.sync.clock import HybridClock
@@ -23,9 +23,9 @@ MAX_NAME = 200
 
 
 class HubState:
-    def __init__(self, data: Path, wall=None):
+    def __init__(self, data: Path, wall=None, fail_limit: int = FAIL_LIMIT):
         self.data = Path(data)
-        self.db = HubDB(self.data)
+        self.db = HubDB(self.data, fail_limit)
         self.media = LocalMediaStore(self.data)
         self.origin = self.db.meta("origin")
         self._open: dict[str, Incident] = {}
