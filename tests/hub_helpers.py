@@ -22,10 +22,19 @@ URL = "http://hub.test"
 
 
 class Hub:
-    def __init__(self, folder: Path, **options):
+    def __init__(self, folder: Path, durable: bool = True, **options):
         self.folder = folder
         self.asgi, self.app = create_app(folder, **options)
         self.state = self.app.state.hub
+        if not durable:  # thousands of commits in the convergence test need not reach the disk
+            self.state.db.conn.execute("PRAGMA synchronous=OFF")
+            create = self.state.create
+
+            def create_fast(name, creator):
+                create(name, creator)
+                self.state._incident(name).conn.execute("PRAGMA synchronous=OFF")
+
+            self.state.create = create_fast
         self._client: httpx.Client | None = None
         self._portal = None
 
