@@ -164,7 +164,9 @@ def features(
     bbox: tuple[float, float, float, float] | None = None,
     municipalities: list[str] | None = None,
 ) -> Iterator[dict]:
-    clauses, params = ["f.deleted = 0"], []
+    # a deleted layer hides its features (records.delete_layer)
+    clauses = ["f.deleted = 0", "f.layer_id NOT IN (SELECT id FROM layers WHERE deleted = 1)"]
+    params: list = []
     if municipalities:
         clauses.append(f"f.muni_code IN ({', '.join('?' * len(municipalities))})")
         params += municipalities
@@ -189,7 +191,8 @@ def features(
 def feature_counts(incident: Incident) -> dict[str, int]:
     return dict(
         incident.conn.execute(
-            "SELECT kind, count(*) FROM features WHERE deleted = 0 GROUP BY kind ORDER BY kind"
+            "SELECT kind, count(*) FROM features WHERE deleted = 0 AND layer_id NOT IN "
+            "(SELECT id FROM layers WHERE deleted = 1) GROUP BY kind ORDER BY kind"
         )
     )
 

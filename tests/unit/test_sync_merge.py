@@ -96,8 +96,8 @@ def test_three_laptops_editing_one_record_make_one_conflict_with_three_values(th
         assert conflict.field == "status" and conflict.row_id == rid
         assert sorted(v["value"] for v in conflict.values) == ["actioned", "rejected", "verified"]
     assert len({canonical_dump(inc) for inc in three}) == 1
-    # the later stamp wins meanwhile
-    assert status(a, rid) == "actioned"
+    # meanwhile the later (stamp, device) wins
+    assert status(a, rid) == conflict.values[-1]["value"]
     with a.transaction():
         settle(a, conflict.id, take=1)
     sync_all(three)
@@ -309,3 +309,94 @@ def test_stores_of_every_earlier_schema_sync_after_the_upgrade(tmp_path, version
         assert query.report(new, "r1")["status"] == "verified"
         edit(old, "r1", status="actioned")  # the old device goes on numbering its entries
         assert [e["oseq"] for _, e in changes.outgoing(old, changes.last_seq(old) - 1)] == [3]
+
+
+def test_the_same_entries_in_any_order_give_the_same_store(tmp_path):
+    import itertools
+
+    devices = laptops(tmp_path / "src", 3)
+    a, b, c = devices
+    rid = add(a)
+    sync_all(devices)
+    edit(a, rid, status="verified", note="A")
+    edit(b, rid, status="rejected")
+    with c.transaction():
+        records.delete_report(c, rid)
+    batches = [[e for _, e in changes.outgoing(d)] for d in devices]
+    dumps = set()
+    for n, order in enumerate(itertools.permutations(range(3))):
+        with Incident.create(tmp_path / f"r{n}") as r:
+            for i in order:
+                with r.transaction():
+                    merge.apply_entries(r, batches[i])
+            dumps.add(canonical_dump(r))
+            assert query.report(r, rid) is None
+            assert {c.kind for c in list_conflicts(r)} == {"edit", "delete"}
+    assert len(dumps) == 1
+    for d in devices:
+        d.close()
+
+
+def test_a_laptop_whose_clock_is_hours_off_still_merges_by_what_it_saw(tmp_path):
+    """Laptop B's clock is 5 hours behind: its edit made after seeing A's still wins (its
+    stamp is past A's because it observed it), and no conflict is made."""
+    a, b = laptops(tmp_path, 2, clock_offsets_ms=(0, -5 * 3_600_000))
+    rid = add(a)
+    edit(a, rid, status="verified")
+    exchange(a, b)
+    edit(b, rid, status="actioned")
+    exchange(b, a)
+    assert status(a, rid) == status(b, rid) == "actioned"
+    assert list_conflicts(a) == list_conflicts(b) == []
+    assert canonical_dump(a) == canonical_dump(b)
+    for d in (a, b):
+        d.close()
+
+
+def test_changes_are_relayed_from_laptop_to_laptop(three):
+    """A's report reaches C through B (A -> B -> C by USB), edits and all."""
+    a, b, c = three
+    rid = add(a)
+    edit(a, rid, status="verified")
+    exchange(a, b)
+    edit(b, rid, note="Bが確認")
+    result = exchange(b, c)
+    assert result.counts["applied"] == 3
+    assert query.report(c, rid)["status"] == "verified"
+    assert query.report(c, rid)["note"] == "Bが確認"
+    origins = [o for (o,) in c.conn.execute("SELECT origin FROM changes ORDER BY seq")]
+    assert origins == [a.device_id, a.device_id, b.device_id]
+    exchange(c, a)  # A gets B's note from C; its own entries come back as duplicates
+    assert canonical_dump(a) == canonical_dump(b) == canonical_dump(c)
+
+
+def test_a_machine_write_with_a_stamp_leaves_fields_changed_later_alone(three):
+    """A status feed's snapshot (update_report(stamp=...)) does not overwrite what an analyst
+    changed after the snapshot was taken, and is never a conflict."""
+    a, b, _ = three
+    rid = add(a)
+    snapshot = a.clock.now()
+    edit(a, rid, note="現地確認済み")
+    with a.transaction():
+        previous = records.update_report(a, rid, stamp=snapshot, note="フィード", status="actioned")
+    assert previous == {"status": "new"}
+    assert query.report(a, rid)["note"] == "現地確認済み"
+    exchange(a, b)
+    assert query.report(b, rid)["status"] == "actioned" and list_conflicts(b) == []
+
+
+def test_a_deleted_layer_hides_its_features_everywhere(three):
+    a, b, _ = three
+    with a.transaction():
+        layer = records.add_layer(a, "shelter", "避難所", "test")
+        records.add_features(a, layer, "shelter", [{"name": "一小", "lon": 130.7, "lat": 32.8}])
+    exchange(a, b)
+    assert len(list(query.features(b))) == 1
+    with a.transaction():
+        records.delete_layer(a, layer)
+    exchange(a, b)
+    assert list(query.features(a)) == list(query.features(b)) == []
+    with b.transaction():
+        records.restore(b, "layers", layer)
+    exchange(b, a)
+    assert [f["name"] for f in query.features(a)] == ["一小"]
