@@ -63,8 +63,7 @@ def serve(
 
     Plain HTTP is allowed on loopback only, unless --insecure-http is given.
 
-    Example: gspace hub serve --data /srv/gspace-hub --host 0.0.0.0 --tls-cert hub.pem
-    --tls-key hub.key
+    Example: gspace hub serve --data /srv/hub --host 0.0.0.0 --tls-cert hub.pem --tls-key hub.key
     """
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("give both --tls-cert and --tls-key")
@@ -126,8 +125,7 @@ def token_create(
 ) -> None:
     """Create a token and print it once (only its hash is kept).
 
-    Example: gspace hub token create --data /srv/gspace-hub --role officer --name 田中
-    --incident 熊本豪雨
+    Example: gspace hub token create --data /srv/hub --role officer --name 田中 --incident 熊本豪雨
     """
     db = _db(data)
     try:

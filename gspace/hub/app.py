@@ -139,7 +139,7 @@ def create_app(
             "role": token.role,
             "incident": token.incident,
             "hub": state.origin,
-            "clock": state.clock.now(),
+            "clock": state.now(),
         }
 
     # -- incidents and tokens (admin) --------------------------------------------------------
@@ -190,7 +190,7 @@ def create_app(
         for a in answers:
             counts[a["outcome"]] = counts.get(a["outcome"], 0) + 1
         log.info("push %s by %s: %s", name, token.name, counts)
-        return {"answers": answers, "clock": state.clock.now()}
+        return {"answers": answers, "clock": state.now()}
 
     @app.get("/v1/incidents/{name}/pull", **roles(*SYNC))
     def pull(
@@ -200,10 +200,10 @@ def create_app(
         token: Token = Depends(syncer),
     ):
         if not state.exists(name):
-            return {"entries": [], "next": 0, "last": 0, "more": False, "clock": state.clock.now()}
+            return {"entries": [], "next": 0, "last": 0, "more": False, "clock": state.now()}
         with state.incident(name) as inc:
             page = protocol.pull(inc, after, limit)
-        return {**page, "clock": state.clock.now()}
+        return {**page, "clock": state.now()}
 
     # -- analysts ----------------------------------------------------------------------------
     @app.get("/v1/incidents/{name}/conflicts", **roles(*ANALYST))

@@ -45,6 +45,11 @@ class HubState:
             inc.close()
         self.db.close()
 
+    def now(self) -> str:
+        """A stamp of the hub's clock (under the lock: request threads share the clock)."""
+        with self._guard:
+            return self.clock.now()
+
     def exists(self, name: str) -> bool:
         return self.db.incident_folder(name) is not None
 

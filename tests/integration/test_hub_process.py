@@ -270,3 +270,31 @@ def test_plain_http_on_a_network_address_needs_the_flag_and_warns(tmp_path):
     assert refused.returncode == 1
     assert "refusing plain HTTP on 0.0.0.0" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(
+    "lang,expected",
+    [("C.UTF-8", "cannot reach the hub at"), ("ja_JP.UTF-8", "に接続できません")],
+)
+def test_an_unreachable_hub_is_one_line_in_the_users_language(tmp_path, lang, expected):
+    Incident.create(tmp_path / "laptop", name=INCIDENT).close()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gspace.cli",
+            "sync",
+            str(tmp_path / "laptop"),
+            "--hub",
+            f"http://127.0.0.1:{free_port()}",
+            "--token",
+            "t",
+        ],
+        env={**ENV, "LANG": lang, "XDG_CONFIG_HOME": str(tmp_path / "config")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert expected in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
