@@ -196,9 +196,13 @@ def sync(
     """
     from gspace.incident import Incident
     from gspace.sync import credentials
-    from gspace.sync.client import SyncError, get_meta
-    from gspace.sync.client import sync as run
     from gspace.sync.hub_messages import say
+
+    try:
+        from gspace.sync.client import SyncError, get_meta
+        from gspace.sync.client import sync as run
+    except ImportError:
+        raise GspaceError("gspace sync needs httpx: pip install 'gspace[hub]'") from None
 
     inc = Incident.open(incident)
     try:
