@@ -87,7 +87,8 @@ def histories():
     ("report"|"post"|"old_post"|"photo", laptop, n), ("triage", laptop, pick, field, value),
     ("feature", laptop, pick, field, value), ("delete", laptop, pick),
     ("delete_feature", laptop, pick), ("settle", laptop, pick, take),
-    ("exchange", src, dst, limit or None). Picks choose among what the laptop sees then."""
+    ("exchange", src, dst, limit or None), ("reversed", src, dst) (all of it, newest first).
+    Picks choose among what the laptop sees then."""
     from hypothesis import strategies as st
 
     laptop = st.integers(0, 2)
@@ -118,6 +119,7 @@ def histories():
         triage,  # edits weigh more than the other steps
         feature,
         st.tuples(st.just("exchange"), laptop, laptop, st.one_of(st.none(), st.integers(1, 6))),
+        st.tuples(st.just("reversed"), laptop, laptop),
         st.tuples(st.just("delete"), laptop, pick),
         st.tuples(st.just("delete_feature"), laptop, pick),
         st.tuples(st.just("settle"), laptop, pick, st.integers(1, 3)),
@@ -203,6 +205,12 @@ def play(folder: Path, template_dir: Path, history) -> Played:
             _, src, dst, limit = step
             if src != dst:
                 exchange(devices[src], devices[dst], cursors, limit=limit)
+            continue
+        if step[0] == "reversed":  # everything, newest first: entries before their rows
+            if step[1] != step[2]:
+                entries = [e for _, e in changes.outgoing(devices[step[1]])][::-1]
+                with devices[step[2]].transaction():
+                    merge.apply_entries(devices[step[2]], entries)
             continue
         _step(played, step)
     sync_all(devices, cursors)

@@ -115,10 +115,21 @@ def rebuild_inserts(conn, tbl: str, row_ids: list[str]) -> dict[str, dict]:
         for values in cursor:
             row = dict(zip(names, values, strict=True))
             found[row[key]] = insert_fields(tbl, row)
+        # only rows written since their insert have a field clock: the others are as inserted
+        written = [
+            r
+            for (r,) in conn.execute(
+                f"SELECT DISTINCT row_id FROM field_clocks WHERE tbl = ? AND row_id IN ({marks})",
+                [tbl, *part],
+            )
+        ]
+        if not written:
+            continue
         touched = conn.execute(
-            f"SELECT row_id, op, data, prior FROM changes WHERE tbl = ? AND row_id IN ({marks}) "
-            "AND op NOT IN ('insert', 'delete', 'restore') ORDER BY seq DESC",
-            [tbl, *part],
+            "SELECT row_id, op, data, prior FROM changes WHERE tbl = ? AND row_id IN "
+            f"({', '.join('?' * len(written))}) AND op NOT IN ('insert', 'delete', 'restore') "
+            "ORDER BY seq DESC",
+            [tbl, *written],
         )
         for row_id, _, data, prior in touched:  # newest first: the first write's prior wins
             if row_id not in found:

@@ -109,7 +109,9 @@ def split_update(tbl: str, data: dict | None, prior: dict | None) -> tuple[dict,
     new, old = {}, {}
     columns = COLUMNS.get(tbl, ())
     for name, value in data.items():
-        if name in KEYED and name in columns:
+        if column_of(name) not in columns and name != DELETED:
+            continue  # derived on each device (observed_ts) or bookkeeping (_settle)
+        if name in KEYED:
             after = loads(value) or {}
             before = loads(prior.get(name)) if name in prior else None
             keys = set(after) | set(before or {}) if before is not None else set(after)

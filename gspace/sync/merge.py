@@ -77,6 +77,7 @@ def apply_entries(incident: Incident, entries: Iterable[dict]) -> ApplyResult:
         merger.index = index
         outcome, reason = merger.apply(entry)
         result.add(outcome, reason)
+    merger.apply_held()  # what waited for a row that came in this batch
     merger.finish(result)
     return result
 
@@ -358,8 +359,13 @@ class _Merger:
         """An update, delete, restore or settle: each field written if it is later."""
         tbl, row_id, op = entry["tbl"], entry["row_id"], entry["op"]
         current = rows.fetch(self.conn, tbl, row_id)
-        if current is None:
-            return "rejected", f"no {tbl[:-1]} {row_id} (its insert has not arrived)"
+        if current is None:  # kept until its row arrives (entries out of order)
+            self.seen.discard((entry["origin"], entry["oseq"]))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO held_entries VALUES (?, ?, ?, ?)",
+                (entry["origin"], entry["oseq"], SCHEMA_VERSION, dumps(entry)),
+            )
+            return "held", f"waits for its {tbl[:-1]} {row_id}, not received yet"
         data = dict(entry.get("data") or {})
         settle = data.pop("_settle", None)
         if op == "delete":
@@ -407,17 +413,18 @@ class _Merger:
 
     # -- the end of a batch ----------------------------------------------------------------
     def apply_held(self) -> None:
+        self.flush_log()
         self.index = -1  # not one of the caller's entries
         ready = self.conn.execute(
             "SELECT origin, oseq, schema, entry FROM held_entries WHERE schema <= ?",
             (SCHEMA_VERSION,),
         ).fetchall()
         for origin, oseq, schema, text in ready:
-            self.apply({**orjson.loads(text), "schema": schema})
-            self.flush_log()
             self.conn.execute(
                 "DELETE FROM held_entries WHERE origin = ? AND oseq = ?", (origin, oseq)
-            )
+            )  # before: an entry whose row is still missing is held again
+            self.apply({**orjson.loads(text), "schema": schema})
+            self.flush_log()
 
     def finish(self, result: ApplyResult) -> None:
         self.flush_log()

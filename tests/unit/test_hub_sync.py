@@ -106,26 +106,45 @@ def test_an_entry_the_hub_refuses_stays_queued_with_its_reason(tmp_path, hub):
     a = laptop(tmp_path, 0)
     token = hub.token()
     add_report(a, "一件目")
-    with a.transaction():  # an update of a row the log never inserted (a damaged log)
+    with a.transaction():  # an entry with a damaged stamp (a damaged log)
         a.conn.execute(
             "INSERT INTO changes (hlc, origin, oseq, tbl, row_id, op, data, base, actor) "
-            "VALUES (?, ?, 99, 'reports', 'nope', 'update', '{\"status\": \"verified\"}', "
-            "'{}', 'x')",
-            (a.clock.now(), a.device_id),
+            "VALUES ('000000000000001', ?, 99, 'reports', 'nope', 'update', "
+            "'{\"status\": \"verified\"}', '{}', 'x')",
+            (a.device_id,),
         )
     rid = add_report(a, "二件目")
     summary = hub.sync(a, token)
-    assert len(summary.pending) == 1 and "no report nope" in summary.pending[0]
+    reason = "the entry's stamp is not a gspace stamp"
+    assert len(summary.pending) == 1 and reason in summary.pending[0]
     hub_ids = {r[0] for r in hub.incident().conn.execute("SELECT id FROM reports")}
     assert rid in hub_ids  # later entries were still sent
     key = meta_key("http://hub.test", "熊本豪雨", "push")
     [refused] = a.conn.execute("SELECT seq FROM changes WHERE row_id = 'nope'").fetchone()
     assert int(get_meta(a, key)) == refused - 1
     pending = json.loads(get_meta(a, meta_key("http://hub.test", "熊本豪雨", "pending")))
-    assert [p["reason"] for p in pending] == ["no report nope (its insert has not arrived)"]
+    assert [p["reason"] for p in pending] == [reason]
     again = hub.sync(a, token)
     assert len(again.pending) == 1 and again.sent == 0  # resent, refused again, nothing twice
     assert changes.last_seq(hub.incident()) == 2  # two reports, no copies
+
+
+def test_an_update_before_its_row_is_held_on_the_hub_until_the_row_comes(tmp_path, hub):
+    a, b = laptop(tmp_path, 0), laptop(tmp_path, 1)
+    token = hub.token()
+    rid = add_report(a, "順番違い")
+    with a.transaction():
+        records.update_report(a, rid, status="verified")
+    [(_, insert), (_, update)] = list(changes.outgoing(a))
+    auth = {"Authorization": f"Bearer {token}"}
+    url = "/v1/incidents/熊本豪雨/push"
+    r = hub.client().post(url, json={"entries": [update]}, headers=auth)
+    assert r.json()["answers"][0]["outcome"] == "held"
+    r = hub.client().post(url, json={"entries": [insert]}, headers=auth)
+    assert r.json()["answers"][0]["outcome"] == "applied"
+    hub.sync(a, token)
+    hub.sync(b, token)
+    assert status(b, rid) == status(hub.incident(), rid) == "verified"
 
 
 def test_a_laptop_six_hours_fast_is_restamped_and_cannot_beat_a_newer_edit(tmp_path, hub):

@@ -400,3 +400,17 @@ def test_a_deleted_layer_hides_its_features_everywhere(three):
         records.restore(b, "layers", layer)
     exchange(b, a)
     assert [f["name"] for f in query.features(a)] == ["一小"]
+
+
+def test_an_edit_that_arrives_before_its_row_waits_for_it(three):
+    a, b, _ = three
+    rid = add(a)
+    edit(a, rid, status="verified")
+    insert, update = [e for _, e in changes.outgoing(a)]
+    with b.transaction():
+        early = merge.apply_entries(b, [update])
+    assert early.outcomes == [("held", f"waits for its report {rid}, not received yet")]
+    with b.transaction():
+        merge.apply_entries(b, [insert])
+    assert status(b, rid) == "verified" and merge.held(b) == []
+    assert canonical_dump(a) == canonical_dump(b)
