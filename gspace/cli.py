@@ -35,6 +35,8 @@ import click
 from gspace import __version__, query
 from gspace.catalog import incident_catalog
 from gspace.cli_bundle import bundle
+from gspace.cli_hub import hub
+from gspace.cli_hub import sync as hub_sync
 from gspace.cli_import import import_
 from gspace.cli_options import (
     LANG_OPTION,
@@ -168,6 +170,8 @@ def init(incident: Path, name: str | None, timezone: str) -> None:
 cli.add_command(import_)  # photos, sns, gazetteer, layer, status: gspace/cli_import.py
 cli.add_command(shelters)  # the HQ overview: gspace/cli_shelters.py
 cli.add_command(bundle)  # export, import: gspace/cli_bundle.py
+cli.add_command(hub)  # the HQ hub: gspace/cli_hub.py
+cli.add_command(hub_sync)  # `gspace sync` with a hub: gspace/cli_hub.py
 
 
 @cli.command()

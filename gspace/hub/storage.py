@@ -1,0 +1,116 @@
+"""Photos kept by SHA-256, behind a small interface so an S3-compatible store can replace the
+local folder later.
+
+Every path is computed from a hash that has been checked to be 64 lowercase hex digits, never
+from a name a client sent, so no request can reach outside DIR. Uploads grow in
+`DIR/uploads/` (outside `media/`, where no sweep deletes them) and count only once complete:
+the size and the SHA-256 of the bytes are recomputed, and a mismatch removes the partial file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+_SHA = re.compile(r"[0-9a-f]{64}")
+_READ = 1 << 20
+
+
+class BadHash(ValueError):
+    """Not a SHA-256 written as 64 lowercase hex digits."""
+
+
+class Mismatch(ValueError):
+    """The bytes received are not the ones announced (size or hash)."""
+
+
+def checked(sha256: str) -> str:
+    if not isinstance(sha256, str) or not _SHA.fullmatch(sha256):
+        raise BadHash(sha256)
+    return sha256
+
+
+class MediaStore(Protocol):
+    def has(self, sha256: str) -> bool: ...
+    def size(self, sha256: str) -> int: ...
+    def open(self, sha256: str) -> BinaryIO: ...
+    def received(self, sha256: str) -> int: ...
+    def append(self, sha256: str, offset: int, data: bytes) -> int: ...
+    def complete(self, sha256: str, size: int) -> None: ...
+
+
+class LocalMediaStore:
+    """`DIR/media/<2 hex>/<sha256>` for complete files, `DIR/uploads/<sha256>.part` while one
+    is being received."""
+
+    def __init__(self, folder: Path):
+        self.media = folder / "media"
+        self.uploads = folder / "uploads"
+        self.media.mkdir(parents=True, exist_ok=True)
+        self.uploads.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        sha = checked(sha256)
+        return self.media / sha[:2] / sha
+
+    def partial(self, sha256: str) -> Path:
+        return self.uploads / f"{checked(sha256)}.part"
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def size(self, sha256: str) -> int:
+        return self.path(sha256).stat().st_size
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self.path(sha256), "rb")
+
+    def received(self, sha256: str) -> int:
+        """Bytes of an unfinished upload already on disk (0 when none)."""
+        try:
+            return self.partial(sha256).stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def append(self, sha256: str, offset: int, data: bytes) -> int:
+        """Write a chunk at `offset`, which must be where the partial file ends (a chunk
+        resent after a lost answer is accepted where it overlaps: its bytes are written
+        again at the same place). Returns the new length."""
+        path = self.partial(sha256)
+        have = self.received(sha256)
+        if offset > have:
+            raise Mismatch(f"chunk at {offset} but only {have} bytes received")
+        with open(path, "r+b" if path.exists() else "wb") as f:
+            f.seek(offset)
+            f.write(data)
+            f.truncate(max(have, offset + len(data)))
+            f.flush()
+            os.fsync(f.fileno())
+        return max(have, offset + len(data))
+
+    def complete(self, sha256: str, size: int) -> None:
+        """Move a finished upload into the store after checking its size and hash; a
+        mismatch removes the partial file (the client starts again from 0)."""
+        path = self.partial(sha256)
+        if self.has(sha256):
+            path.unlink(missing_ok=True)
+            return
+        if not path.exists():
+            raise Mismatch("nothing was uploaded")
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            while block := f.read(_READ):
+                digest.update(block)
+        actual = path.stat().st_size
+        if actual != size or digest.hexdigest() != sha256:
+            path.unlink(missing_ok=True)
+            raise Mismatch(
+                f"the bytes received ({actual} bytes) do not match the announced size "
+                f"({size}) and SHA-256"
+            )
+        target = self.path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(target)

@@ -1,0 +1,337 @@
+"""A laptop's side of syncing with a hub (issue 17): push, then pull, then photos.
+
+- Push: entries after this hub's push cursor, in batches; the hub answers each one. Only an
+  acknowledged prefix moves the cursor (kept in the incident's meta, per hub and hub incident),
+  so an entry the hub refused stays queued, with its reason listed, and is sent again next
+  time; resending what the hub already has changes nothing (duplicates).
+- The hub's answer carries the stamp and actor it holds for each entry; this laptop rewrites
+  its copy to match (restamp.adopt), and says so when its clock was ahead.
+- Pull: entries after this hub's pull cursor (the hub's local seq), each page applied with its
+  cursor in one transaction, so a pull repeated after a crash changes nothing.
+- Photos: the hub is asked which of this laptop's photos it lacks, and each is uploaded in
+  chunks that resume where the hub's partial file ends; photos this laptop lacks are
+  downloaded (resuming with a Range request) and their SHA-256 checked before they count.
+No Qt here: the window will call the same `sync`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from gspace.errors import GspaceError
+from gspace.incident import Incident
+from gspace.media import relative_path
+from gspace.sync import changes, merge, restamp
+from gspace.sync.clock import parse_stamp
+from gspace.sync.hub_messages import say
+
+ACKNOWLEDGED = ("applied", "duplicate", "conflict", "held")
+BATCH = 500
+CHUNK = 4 << 20
+PARTIAL = "media-partial"  # downloads in progress: outside media/, which sweeps may clean
+
+
+class SyncError(GspaceError):
+    """The sync could not go on (network, token, hub); what was done before is kept."""
+
+
+@dataclass
+class Summary:
+    sent: int = 0
+    received: int = 0
+    conflicts: int = 0
+    photos_up: int = 0
+    photos_down: int = 0
+    bytes_up: int = 0
+    pending: list[str] = field(default_factory=list)
+    restamped: int = 0
+    clock_ahead_ms: int = 0
+
+
+def meta_key(url: str, hub_incident: str, what: str) -> str:
+    return f"hub:{url.rstrip('/')}#{hub_incident}:{what}"
+
+
+def get_meta(inc: Incident, key: str, default: str | None = None) -> str | None:
+    row = inc.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else default
+
+
+def _put_meta(inc: Incident, key: str, value: str) -> None:
+    inc.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+
+class Hub:
+    """Requests to one hub incident, with errors turned into one-line SyncErrors."""
+
+    def __init__(self, url: str, token: str, incident: str, client: httpx.Client | None = None):
+        self.url, self.incident = url.rstrip("/"), incident
+        self.http = client or httpx.Client(base_url=self.url, timeout=httpx.Timeout(60.0))
+        self.headers = {"Authorization": f"Bearer {token}"}  # per request: a client may be shared
+        self.base = f"/v1/incidents/{_quote(incident)}"
+
+    def call(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            r = self.http.request(method, self.base + path, headers=self.headers, **kwargs)
+        except httpx.HTTPError as e:
+            raise SyncError(say("unreachable", url=self.url, reason=type(e).__name__)) from None
+        if r.status_code == 401:
+            raise SyncError(say("unauthorized"))
+        if r.status_code == 403:
+            raise SyncError(say("forbidden", incident=self.incident, reason=_detail(r)))
+        if r.status_code == 429:
+            raise SyncError(say("throttled"))
+        if r.status_code >= 500 or r.status_code in (400, 413):
+            raise SyncError(say("hub error", status=r.status_code, reason=_detail(r)))
+        return r
+
+
+def sync(
+    inc: Incident,
+    url: str,
+    token: str,
+    hub_incident: str,
+    *,
+    client: httpx.Client | None = None,
+    batch: int = BATCH,
+    chunk: int = CHUNK,
+    progress: Callable[[str], None] | None = None,
+    media: bool = True,
+) -> Summary:
+    """Push, pull and move photos; returns what happened. Raises SyncError when the hub cannot
+    be reached or refuses the token (everything acknowledged before is kept)."""
+    hub = Hub(url, token, hub_incident, client)
+    summary = Summary()
+    say_progress = progress or (lambda _text: None)
+    push(inc, hub, summary, batch, say_progress)
+    pull(inc, hub, summary, batch, say_progress)
+    if media:
+        upload_photos(inc, hub, summary, chunk, say_progress)
+        download_photos(inc, hub, summary, say_progress)
+    return summary
+
+
+# -- entries -------------------------------------------------------------------------------
+def push(inc: Incident, hub: Hub, summary: Summary, batch: int, progress) -> None:
+    key = meta_key(hub.url, hub.incident, "push")
+    cursor = int(get_meta(inc, key, "0"))
+    total = changes.last_seq(inc) - cursor
+    after, blocked, done, pending = cursor, False, 0, []
+    while True:
+        sent = list(changes.outgoing(inc, after, batch))
+        if not sent:
+            break
+        r = hub.call("POST", "/push", json={"entries": [e for _, e in sent]})
+        answers = r.json()["answers"]
+        versions = []
+        for (seq, entry), answer in zip(sent, answers, strict=True):
+            outcome = answer["outcome"]
+            if outcome in ACKNOWLEDGED:
+                if outcome != "duplicate":
+                    summary.sent += 1
+                if outcome == "conflict":
+                    summary.conflicts += 1
+                if answer.get("hlc") and (
+                    answer["hlc"] != entry["hlc"] or (answer.get("actor") or "") != entry["actor"]
+                ):
+                    versions.append(
+                        (entry["origin"], entry["oseq"], answer["hlc"], answer.get("actor") or "")
+                    )
+                    if answer["hlc"] != entry["hlc"]:
+                        summary.restamped += 1
+                        ahead = parse_stamp(entry["hlc"])[0] - parse_stamp(answer["hlc"])[0]
+                        summary.clock_ahead_ms = max(summary.clock_ahead_ms, ahead)
+                if not blocked:
+                    cursor = seq
+            else:
+                blocked = True
+                pending.append(
+                    {
+                        "seq": seq,
+                        "origin": entry["origin"],
+                        "oseq": entry["oseq"],
+                        "reason": answer.get("reason") or outcome,
+                    }
+                )
+        with inc.transaction():
+            if versions:
+                restamp.adopt(inc, versions)
+            _put_meta(inc, key, str(cursor))
+        after = sent[-1][0]
+        done += len(sent)
+        progress(say("pushing", done=done, total=max(total, done)))
+    with inc.transaction():
+        _put_meta(inc, meta_key(hub.url, hub.incident, "pending"), json.dumps(pending))
+    summary.pending += [
+        say("pending", origin=p["origin"][:8], oseq=p["oseq"], reason=p["reason"]) for p in pending
+    ]
+
+
+def pull(inc: Incident, hub: Hub, summary: Summary, batch: int, progress) -> None:
+    key = meta_key(hub.url, hub.incident, "pull")
+    push_key = meta_key(hub.url, hub.incident, "push")
+    after = int(get_meta(inc, key, "0"))
+    while True:
+        r = hub.call("GET", "/pull", params={"after": after, "limit": batch})
+        page = r.json()
+        entries = [item["entry"] for item in page["entries"]]
+        with inc.transaction():
+            before = changes.last_seq(inc)
+            result = merge.apply_entries(inc, entries)
+            versions = [
+                (e["origin"], e["oseq"], e["hlc"], e.get("actor") or "")
+                for e, (outcome, _) in zip(entries, result.outcomes, strict=True)
+                if outcome == "duplicate"
+            ]
+            if versions:
+                restamp.adopt(inc, versions)
+            _put_meta(inc, key, str(page["next"]))
+            if int(get_meta(inc, push_key, "0")) >= before:
+                # what came from the hub need not go back to it; changes this laptop made
+                # while applying (duplicate posts marked) still must
+                own = inc.conn.execute(
+                    "SELECT min(seq) FROM changes WHERE seq > ? AND origin = ?",
+                    (before, inc.device_id),
+                ).fetchone()[0]
+                _put_meta(inc, push_key, str(own - 1 if own else changes.last_seq(inc)))
+        summary.received += result.counts.get("applied", 0) + result.counts.get("conflict", 0)
+        summary.conflicts += result.counts.get("conflict", 0)
+        inc.clock.observe(page["clock"])
+        progress(say("pulling", done=summary.received))
+        if not page["more"] or page["next"] <= after:
+            break
+        after = page["next"]
+
+
+# -- photos --------------------------------------------------------------------------------
+def upload_photos(inc: Incident, hub: Hub, summary: Summary, chunk: int, progress) -> None:
+    local = {
+        sha: inc.path / path
+        for sha, path in inc.conn.execute(
+            "SELECT sha256, path FROM media WHERE path IS NOT NULL ORDER BY sha256"
+        )
+        if (inc.path / path).is_file()
+    }
+    shas = sorted(local)
+    missing: list[str] = []
+    for start in range(0, len(shas), 1000):
+        r = hub.call("POST", "/media/missing", json={"sha256": shas[start : start + 1000]})
+        missing += r.json()["missing"]
+    for sha in missing:
+        reason = upload(hub, sha, local[sha], summary, chunk, progress)
+        if reason:
+            summary.pending.append(say("photo pending", sha=sha[:12], reason=reason))
+        else:
+            summary.photos_up += 1
+
+
+def upload(hub: Hub, sha: str, path: Path, summary: Summary, chunk: int, progress) -> str:
+    """Send the bytes of `path` the hub lacks, then ask it to check them; '' when done."""
+    size = path.stat().st_size
+    r = hub.call("GET", f"/uploads/{sha}")
+    if r.status_code != 200:
+        return _detail(r)
+    state = r.json()
+    if state.get("complete"):
+        return ""
+    offset = state["received"] if state["received"] <= size else 0
+    with open(path, "rb") as f:
+        f.seek(offset)
+        while offset < size:
+            data = f.read(chunk)
+            r = hub.call("PUT", f"/uploads/{sha}", params={"offset": offset}, content=data)
+            if r.status_code == 409:  # the hub holds less than we thought: start from there
+                offset = hub.call("GET", f"/uploads/{sha}").json()["received"]
+                f.seek(offset)
+                continue
+            if r.status_code != 200:
+                return _detail(r)
+            if r.json().get("complete"):
+                return ""
+            offset += len(data)
+            summary.bytes_up += len(data)
+            progress(say("uploading", sha=sha[:12], done=offset, total=size))
+    r = hub.call("POST", f"/uploads/{sha}/complete", params={"size": size})
+    return "" if r.status_code == 200 else _detail(r)
+
+
+def download_photos(inc: Incident, hub: Hub, summary: Summary, progress) -> None:
+    wanted = [
+        (sha, kind, path)
+        for sha, kind, path in inc.conn.execute(
+            "SELECT sha256, type, path FROM media WHERE deleted = 0 ORDER BY sha256"
+        )
+        if not path or not (inc.path / path).is_file()
+    ]
+    for sha, kind, _ in wanted:
+        progress(say("downloading", sha=sha[:12]))
+        reason = download(inc, hub, sha, kind)
+        if reason:
+            summary.pending.append(say("photo pending", sha=sha[:12], reason=reason))
+        else:
+            summary.photos_down += 1
+
+
+def download(inc: Incident, hub: Hub, sha: str, kind: str | None) -> str:
+    partial = inc.path / PARTIAL / f"{sha}.part"
+    partial.parent.mkdir(exist_ok=True)
+    have = partial.stat().st_size if partial.exists() else 0
+    headers = {**hub.headers, **({"Range": f"bytes={have}-"} if have else {})}
+    try:
+        with hub.http.stream("GET", f"{hub.base}/media/{sha}", headers=headers) as r:
+            if r.status_code == 404:
+                return say("photo not on hub")
+            if r.status_code == 416:  # already whole
+                pass
+            elif r.status_code not in (200, 206):
+                return f"HTTP {r.status_code}"
+            else:
+                with open(partial, "ab" if r.status_code == 206 else "wb") as f:
+                    for block in r.iter_bytes():
+                        f.write(block)
+                    f.flush()
+                    os.fsync(f.fileno())
+    except httpx.HTTPError as e:
+        raise SyncError(say("unreachable", url=hub.url, reason=type(e).__name__)) from None
+    digest = hashlib.sha256()
+    with open(partial, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    if digest.hexdigest() != sha:
+        partial.unlink()
+        return "the bytes received do not match the photo's SHA-256"
+    relative = relative_path(sha, _suffix(kind))
+    target = inc.path / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial.replace(target)
+    with inc.transaction():  # the local path is this device's, not a synced change
+        inc.conn.execute("UPDATE media SET path = ? WHERE sha256 = ?", (relative, sha))
+    return ""
+
+
+def _suffix(kind: str | None) -> str:
+    if kind in ("image/jpeg", "image/jpg"):
+        return ".jpg"
+    return (mimetypes.guess_extension(kind) if kind else None) or ""
+
+
+def _detail(r: httpx.Response) -> str:
+    try:
+        detail = r.json().get("detail")
+        return detail if isinstance(detail, str) else f"HTTP {r.status_code}"
+    except ValueError:
+        return f"HTTP {r.status_code}"
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
