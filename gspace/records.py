@@ -32,6 +32,7 @@ from gspace.errors import GspaceError
 from gspace.incident import Incident
 from gspace.model import REPORT_STATUSES
 from gspace.sync import rows as _rows
+from gspace.sync.fields import COLUMNS as SYNC_COLUMNS
 from gspace.sync.fields import fields_to_columns, split_update
 from gspace.sync.rows import bbox as _bbox
 from gspace.sync.rows import municipality_codes
@@ -60,20 +61,7 @@ REPORT_COLUMNS = (
     "properties",
     "digest",
 )
-FEATURE_COLUMNS = (
-    "id",
-    "layer_id",
-    "kind",
-    "name",
-    "address",
-    "geometry",
-    "lon",
-    "lat",
-    "status",
-    "note",
-    "attributes",
-    "source",
-)
+FEATURE_COLUMNS = ("id", *SYNC_COLUMNS["features"])  # every column of a feature travels
 _JSON_COLUMNS = {"media", "properties", "attributes", "geometry", "exif"}
 
 

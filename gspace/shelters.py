@@ -34,6 +34,7 @@ from gspace import records
 from gspace.catalog import LayerKind, incident_catalog, set_fields
 from gspace.errors import GspaceError
 from gspace.incident import Incident
+from gspace.labels import local_time
 from gspace.municipalities import name_of
 
 KIND = "shelter"
@@ -193,6 +194,39 @@ def parse_time(text: str | None, zone: tzinfo) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+def time_text(text: str | None, zone: tzinfo) -> str:
+    """A stored time ("2026-11-30T02:03:42+00:00") as the window shows every time, in the
+    incident's zone: "2026-11-30 11:03 JST". Text that is not a time is returned as it is (it is
+    shown, not lost)."""
+    when = parse_time(text, zone)
+    if when is None:
+        return "" if text is None else str(text)
+    return local_time(when.isoformat(), zone)
+
+
+AGE_UNITS = {  # minutes; hours and minutes; days and hours
+    "ja": ("{}分", "{}時間{}分", "{}日{}時間"),
+    "en": ("{} min", "{} h {} min", "{} d {} h"),
+}
+
+
+def age_text(seconds: float | None, lang: str | None = "en") -> str:
+    """How long ago a shelter last reported, short: 40 min, 5 h 10 min, 2 d 3 h (in Japanese
+    40分, 5時間10分, 2日3時間). Minutes under an hour, hours and minutes under two days, then
+    days and hours. None (never reported) is a dash."""
+    if seconds is None:
+        return "-"
+    short, medium, long = AGE_UNITS.get(lang or "en", AGE_UNITS["en"])
+    minutes = max(0, int(seconds // 60))
+    if minutes < 60:
+        return short.format(minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return medium.format(hours, minutes)
+    days, hours = divmod(hours, 24)
+    return long.format(days, hours)
 
 
 def shelter_state(
@@ -370,6 +404,24 @@ def _feature(incident: Incident, feature_id: str) -> dict:
     }
 
 
+NOTE_LIMIT = 10_000  # characters: a page of text; more is a paste gone wrong
+
+
+def note_text(note: object) -> str:
+    """A note as it is stored: text, line breaks as "\\n", no other control characters (they
+    would break the exports' lines and cells), at most NOTE_LIMIT characters. Raises GspaceError
+    with one line for anything else, before anything is written."""
+    if not isinstance(note, str):
+        raise GspaceError(f"a note is text, not {type(note).__name__}")
+    text = note.replace("\r\n", "\n").replace("\r", "\n")
+    bad = next((c for c in text if (ord(c) < 32 and c not in "\n\t") or ord(c) == 127), None)
+    if bad is not None:
+        raise GspaceError(f"the note holds a control character (U+{ord(bad):04X})")
+    if len(text) > NOTE_LIMIT:
+        raise GspaceError(f"the note is longer than {NOTE_LIMIT} characters ({len(text)})")
+    return text
+
+
 def set_situation(
     incident: Incident,
     feature_id: str,
@@ -389,7 +441,8 @@ def set_situation(
     GspaceError with one line before anything is written. An empty text or None removes the
     field. For a kind with a `reported_at` field (shelters, water points), a change sets it to
     now unless `fields` gives it: the time of the last report is the time of the last change.
-    `status` must be one of the kind's statuses; `note` replaces the note ("" removes it).
+    `status` must be one of the kind's statuses; `note` replaces the note ("" removes it; see
+    note_text for what a note may hold).
     `stamp` (an HLC stamp) dates the write for sync (status feeds: the snapshot's own time)."""
     current = _feature(incident, feature_id)
     catalog = incident_catalog(incident.path) if catalog is None else catalog
@@ -401,6 +454,7 @@ def set_situation(
             allowed = ", ".join(s.id for s in kind.statuses)
             raise GspaceError(f"{status!r} is not a status of {current['kind']} (use {allowed})")
         changes["status"], undo["status"] = status, current["status"]
+    note = None if note is None else note_text(note)
     if note is not None and (note or None) != current["note"]:
         changes["note"], undo["note"] = note or None, current["note"] or ""
     old = current["attributes"]

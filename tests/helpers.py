@@ -83,6 +83,25 @@ def accept_message_box(qtbot) -> str:
     return text
 
 
+def drop(window, mime, at) -> None:
+    """Deliver a drag-and-drop of `mime` (a QMimeData) at `at` (a QPoint, window coordinates)
+    the way Qt does: the enter event must be accepted, then the drop."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    enter = QDragEnterEvent(
+        at, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    event = QDropEvent(
+        QPointF(at), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(window, event)
+
+
 def popup_lines(qtbot, window, point_id: str, lat: float, lon: float) -> list[str]:
     """Open a point's popup on the map and return the text of its lines, as the page holds
     them (after checking that no alert() ran: hostile text must stay text)."""

@@ -19,7 +19,15 @@ from gspace.catalog import LayerKind, status_label
 from gspace.export.files import spreadsheet_safe
 from gspace.labels import label as column_label
 from gspace.refs import ref
-from gspace.shelters import LABELS, NEED_PREFIX, NEEDS, Overview, ShelterState, label
+from gspace.shelters import (
+    LABELS,
+    NEED_PREFIX,
+    NEEDS,
+    Overview,
+    ShelterState,
+    age_text,
+    label,
+)
 
 SORTS = ("municipality", "name", "status", "evacuees", "occupancy", "free", "age", "needs")
 FORMATS = ("table", "csv", "json")  # gspace/cli_shelters.py repeats both, to start quickly
@@ -56,14 +64,6 @@ def needs_text(state: ShelterState, lang: str | None, needs: Iterable[str] = NEE
     if "other" in state.needs:
         words.append(f"{label('other', lang) if lang else 'other'}: {state.needs['other']}")
     return ", ".join(words)
-
-
-def age_text(hours: float | None) -> str:
-    if hours is None:
-        return "-"
-    if hours < 1:
-        return f"{max(round(hours * 60), 0)} min"
-    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
 
 
 def _width(text: str) -> int:
@@ -105,7 +105,8 @@ def write_table(
                 str(s.free) if s.free is not None else "-",
                 (label(s.crowding, lang) if lang else s.crowding) if s.crowding else "-",
                 _clip(needs_text(s, lang), 40) or "-",
-                age_text(s.age_hours) + (" !" if s.stale else ""),
+                age_text(None if s.age_hours is None else s.age_hours * 3600, lang)
+                + (" !" if s.stale else ""),
             ]
         )
     numeric = {3, 4, 5}

@@ -112,7 +112,7 @@ class DetailPanel(QScrollArea):
         layout.addWidget(self.history)
         layout.addLayout(self.form)
         # a feature's status, note and every field of its kind, each change an undoable edit
-        self.situation = SituationPanel()
+        self.situation = SituationPanel(zone)
         layout.addWidget(self.situation)
         self.situation.hide()
         self._feature_id: str | None = None

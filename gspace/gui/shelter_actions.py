@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QMenu
 
-from gspace import mapdata, query, records, shelters
+from gspace import mapdata, query, shelters
 from gspace.errors import GspaceError
 from gspace.gui.i18n import current_language
 from gspace.gui.labels import layer_title
@@ -137,22 +137,16 @@ class ShelterActions(QObject):
     def write(self, edit: Edit) -> Edit:
         """Write `edit` and return the edit that puts back what it replaced."""
         feature_id = edit["id"]
-        inverse: Edit = {"id": feature_id}
-        with self.incident.transaction():
-            if "note" in edit:
-                before = query.feature(self.incident, feature_id)
-                if before is not None and before.get("note") != edit["note"]:
-                    records.update_feature(self.incident, feature_id, note=edit["note"])
-                    inverse["note"] = before.get("note")
-            if "status" in edit or "fields" in edit:
-                undo = shelters.set_situation(
-                    self.incident,
-                    feature_id,
-                    status=edit.get("status"),
-                    fields=edit.get("fields"),
-                    catalog=self.window.catalog,
-                )
-                inverse.update(undo)
+        note = edit.get("note")
+        undo = shelters.set_situation(
+            self.incident,
+            feature_id,
+            status=edit.get("status"),
+            fields=edit.get("fields"),
+            note=("" if note is None else note) if "note" in edit else None,
+            catalog=self.window.catalog,
+        )
+        inverse: Edit = {"id": feature_id, **undo}
         self.refresh(feature_id)
         return inverse if len(inverse) > 1 else {}
 

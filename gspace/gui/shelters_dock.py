@@ -50,20 +50,6 @@ DEFAULT_STALE_HOURS = 3
 _ROOT = QModelIndex()
 
 
-def age_text(seconds: float | None) -> str:
-    """3 min, 2 h 05, 4 d 3 h: how long ago a shelter last reported."""
-    if seconds is None:
-        return "—"
-    minutes = max(0, int(seconds // 60))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes:02d}"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
-
-
 class SheltersModel(QAbstractTableModel):
     """Rows: `gspace.shelters.ShelterState`s, in store order. Whether a report is stale is
     decided here from each row's age, so changing the age redraws without reading again."""
@@ -195,7 +181,8 @@ class SheltersModel(QAbstractTableModel):
             return choice_label(row.crowding) if row.crowding else ""
         if column == "needs":
             return needs_text(row)
-        return age_text(self.age(row))
+        age = self.age(row)
+        return "—" if age is None else shelters.age_text(age, current_language())
 
     def sort_key(self, row: ShelterState, column: str):
         """What a column sorts by: numbers for counts and ages, else the text shown."""
@@ -412,5 +399,8 @@ class SheltersDock(QWidget):
         )
         self._fill_statuses()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self.model.rows:  # ages and needs are words of the language: redraw them
+            last = self.model.index(len(self.model.rows) - 1, len(COLUMNS) - 1)
+            self.model.dataChanged.emit(self.model.index(0, 0), last)
         if hasattr(self, "_totals"):
             self.set_totals(self._totals)

@@ -11,7 +11,7 @@ and nothing is written.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
@@ -34,6 +34,8 @@ from gspace.gui.labels import feature_status_label
 
 # fields that are columns of their own, not situation
 NOT_SITUATION = ("name", "address")
+# fields the core sets on each change (shelters.set_situation): shown, not typed
+AUTOMATIC = ("reported_at",)
 
 
 class EvacueeChart(QWidget):
@@ -118,8 +120,10 @@ class SituationPanel(QWidget):
 
     edited = Signal(str, dict)
 
-    def __init__(self, parent=None):
+    def __init__(self, zone: tzinfo | None = None, parent=None):
         super().__init__(parent)
+        self.zone = zone or UTC  # the incident's: times are shown in it, as everywhere
+        self.shown: dict[str, str] = {}  # what each line edit was filled with
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         self.heading = QLabel()
@@ -172,6 +176,7 @@ class SituationPanel(QWidget):
                 editor.activated.connect(lambda _i, n=name: self._commit(n))
             else:
                 editor = QLineEdit()
+                editor.setReadOnly(name in AUTOMATIC)
                 editor.editingFinished.connect(lambda n=name: self._commit(n))
             editor.setObjectName(f"situation_{name}")
             label = QLabel()
@@ -190,8 +195,19 @@ class SituationPanel(QWidget):
                     found = editor.count() - 1
                 editor.setCurrentIndex(max(0, found))
             else:
-                editor.setText("" if value is None else str(value))
+                self.shown[name] = self.text_of(name, value)
+                editor.setText(self.shown[name])
                 editor.setPlaceholderText(self._placeholder(name))
+
+    def text_of(self, name: str, value) -> str:
+        """A value as its line edit shows it: a date and time ("2026-11-30T02:03:42+00:00", as
+        reported_at is stored) in the incident's zone, "2026-11-30 11:03 JST"."""
+        if value is None:
+            return ""
+        text = str(value)
+        if name != "note" and "T" in text and shelters.parse_time(text, self.zone) is not None:
+            return shelters.time_text(text, self.zone)
+        return text
 
     def value_of(self, name: str):
         if name in ("status", "note"):
@@ -244,6 +260,9 @@ class SituationPanel(QWidget):
             value = editor.currentData()
         else:
             text = editor.text()
+            if name in AUTOMATIC or text == self.shown.get(name):
+                self.problem.hide()
+                return  # unchanged (a time shown in the incident's zone is not a new value)
             try:
                 value = self.kind.field_type(name).parse(name, text) if name != "note" else text
             except GspaceError as e:

@@ -191,7 +191,7 @@ def _write(incident, partial, uid, since, skip, progress, cancel):
                     out.write(b"".join(lines))
                     lines.clear()
                     if cancel and cancel():
-                        raise Interrupted(say("cancelled"))
+                        raise Interrupted(say("export cancelled"))
                     if progress:
                         progress("entries", summary.entries, 0)
             out.write(b"".join(lines))
@@ -269,7 +269,7 @@ def _write_media(incident, archive, wanted, skip, summary, members, progress, ca
         if progress:
             progress("media", done, total)
         if cancel and cancel():
-            raise Interrupted(say("cancelled"))
+            raise Interrupted(say("export cancelled"))
     return media
 
 

@@ -60,6 +60,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the bundle import was cancelled; nothing was imported",
         "バンドルの取り込みを中止しました。何も取り込んでいません",
     ),
+    "export cancelled": (
+        "the bundle export was cancelled; no bundle was written",
+        "バンドルの書き出しを中止しました。バンドルは作成していません",
+    ),
     # the lines of a bundle that was read
     "held": (
         "{what}: held: written by a newer gspace (schema {schema}); it is kept and applied "

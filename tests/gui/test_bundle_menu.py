@@ -3,9 +3,8 @@ core in the background, between real incident folders (three laptops that change
 status while apart, tests/conflict_laptops.py)."""
 
 from conflict_laptops import three_laptops
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from helpers import drop
+from PySide6.QtCore import QMimeData, QPoint, QUrl
 
 from gspace import query
 from gspace.incident import Incident
@@ -15,17 +14,7 @@ from gspace.sync.bundle import export_bundle, import_bundle
 def drop_files(window, paths) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    actions = Qt.DropAction.CopyAction
-    at = QPoint(700, 450)
-    enter = QDragEnterEvent(
-        at, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(window, enter)
-    assert enter.isAccepted()
-    event = QDropEvent(
-        QPointF(at), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(window, event)
+    drop(window, mime, QPoint(700, 450))
 
 
 def test_a_dropped_bundle_is_merged_and_its_conflict_shown(

@@ -3,30 +3,14 @@
 from datetime import datetime
 
 import pytest
-from helpers import accept_message_box, run_js
+from helpers import accept_message_box, drop, run_js
 from photo_files import make_jpeg
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from gspace import query
 from gspace.gui.reports_list import REPORT_MIME
 from gspace.incident import Incident
-
-
-def drop(window, mime: QMimeData, at: QPoint) -> None:
-    """Deliver a drag-and-drop of `mime` at `at` (window coordinates) the way Qt does."""
-    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
-    enter = QDragEnterEvent(
-        at, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(window, enter)
-    assert enter.isAccepted()
-    event = QDropEvent(
-        QPointF(at), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(window, event)
 
 
 @pytest.fixture

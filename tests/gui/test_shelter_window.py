@@ -67,6 +67,12 @@ def test_a_situation_edited_in_the_panel_is_stored_totalled_drawn_and_undone(
     saved = stored(window, shelter["id"])
     assert saved["attributes"]["evacuees"] == evacuees_now
     assert saved["attributes"]["reported_at"]  # the time of the last report: now
+    # shown in the incident's zone, to the minute, and set by the edits, not typed
+    shown = panel.editors["reported_at"]
+    when = datetime.fromisoformat(saved["attributes"]["reported_at"])
+    local = when.astimezone(window.incident.timezone)
+    assert shown.text() == local.strftime("%Y-%m-%d %H:%M %Z")  # not "...T12:27:03+09:00"
+    assert shown.isReadOnly()
     added = evacuees_now - (shelter["attributes"].get("evacuees") or 0)
     assert totals_line(window) == [open_count, evacuees + added, free - added]
     qtbot.waitUntil(
@@ -136,7 +142,12 @@ def test_the_overview_flags_stale_reports_and_selects_on_the_map(
 
     assert age_cell(old).data(Qt.ItemDataRole.BackgroundRole) == STALE_COLOR
     assert age_cell(old).data(Qt.ItemDataRole.DecorationRole) is not None
-    assert age_cell(old).data().startswith("5 h")
+    assert age_cell(old).data().startswith("5 h ") and age_cell(old).data().endswith(" min")
+    window.set_language("ja")  # the ages follow View -> Language, like the rest of the dock
+    qtbot.waitUntil(lambda: age_cell(old).data().startswith("5時間"))
+    assert age_cell(old).data().endswith("分") and " h" not in age_cell(old).data()
+    window.set_language("en")
+    qtbot.waitUntil(lambda: age_cell(old).data().startswith("5 h "))
     assert age_cell(fresh).data(Qt.ItemDataRole.BackgroundRole) is None
     dock.stale_box.setValue(6)  # the age is a setting, remembered
     assert age_cell(old).data(Qt.ItemDataRole.BackgroundRole) is None
@@ -296,7 +307,18 @@ def test_a_water_points_situation_is_edited_and_undone_likewise(demo_path, open_
         "9:00-17:00",
         "給水車",
     )
+    type_into(panel.editors["note"], "bad\x07note")  # a control character: refused, one line
+    assert panel.problem.text() == "the note holds a control character (U+0007)"
+    assert stored(window, water["id"])["note"] == water.get("note")
+    type_into(panel.editors["note"], "給水車は14時に到着")
+    assert stored(window, water["id"])["note"] == "給水車は14時に到着"
+    assert panel.problem.isHidden()
+    window.review.undo_action.trigger()  # the note, and the time of the report it set
+    undone = stored(window, water["id"])
+    assert undone["note"] == water.get("note")
+    assert undone["attributes"]["supply_method"] == "給水車"
     for _ in range(3):
         window.review.undo_action.trigger()
     back = stored(window, water["id"])
     assert (back["status"], back["attributes"]) == (water["status"], water["attributes"])
+    assert back["note"] == water.get("note")

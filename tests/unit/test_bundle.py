@@ -215,3 +215,22 @@ def test_copies_of_one_incident_folder_are_one_incident(laptop_a, tmp_path):
         add_posts(apart, ["別の事案"])
         with pytest.raises(GspaceError, match="from another incident"):
             import_bundle(apart, tmp_path / "a.gsb")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("C.UTF-8", "the bundle export was cancelled; no bundle was written"),
+        ("ja_JP.UTF-8", "バンドルの書き出しを中止しました。バンドルは作成していません"),
+    ],
+)
+def test_a_cancelled_export_says_so_and_leaves_no_file(laptop_a, tmp_path, monkeypatch, lang, said):
+    monkeypatch.setenv("LANG", lang)
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    with Incident.open(laptop_a) as a, pytest.raises(Interrupted) as stopped:
+        export_bundle(a, usb / "a.gsb", cancel=lambda: True)
+    assert str(stopped.value) == said and "import" not in str(stopped.value)
+    assert list(usb.iterdir()) == []  # neither the bundle nor its partial file

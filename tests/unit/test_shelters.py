@@ -4,6 +4,7 @@
 import csv
 import io
 import json
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -175,8 +176,13 @@ def test_the_shelters_command_in_three_formats(matsuyama):
     assert lines[0].split()[:3] == ["ref", "name", "status"]
     [park_line] = [line for line in lines if "城山公園" in line]
     assert "700/50700" in park_line and "water!" in park_line and park_line.endswith("!")
+    assert "10 h 0 min !" in park_line or "10 h 1 min !" in park_line  # the report's age
     assert lines[-1].startswith("total: 2 shelters, 1 open (1 full), 5500 evacuees, 50000 free")
     assert table.stderr.strip() == "2 shelters: 1 open, 5500 evacuees, 50000 free places, 1 stale"
+
+    ja = run_gspace("shelters", path, "--status", "open", "--stale", "6", "--lang", "ja")
+    [park_line] = [line for line in ja.stdout.splitlines() if "城山公園" in line]
+    assert "10時間0分 !" in park_line or "10時間1分 !" in park_line  # no "h" in Japanese
 
     rows = run_gspace("shelters", path, "--format", "csv", "--sort", "evacuees", check=True)
     records = list(csv.DictReader(io.StringIO(rows.stdout.lstrip("\ufeff"))))
@@ -258,3 +264,46 @@ def test_the_command_knows_the_overview_sorts_and_formats():
 
     assert cli_shelters.SORTS == shelter_lists.SORTS
     assert cli_shelters.FORMATS == shelter_lists.FORMATS
+
+
+@pytest.mark.parametrize(
+    ("seconds", "en", "ja"),
+    [
+        (None, "-", "-"),
+        (-5, "0 min", "0分"),  # a report a little in the future (clocks differ): just now
+        (40 * 60 + 59, "40 min", "40分"),
+        (5 * 3600 + 10 * 60, "5 h 10 min", "5時間10分"),
+        (47 * 3600 + 59 * 60, "47 h 59 min", "47時間59分"),
+        (51 * 3600, "2 d 3 h", "2日3時間"),
+    ],
+)
+def test_the_age_of_a_report_in_both_languages(seconds, en, ja):
+    assert shelters.age_text(seconds, "en") == en
+    assert shelters.age_text(seconds, None) == en  # the command without --lang
+    assert shelters.age_text(seconds, "ja") == ja
+
+
+def test_a_report_time_is_shown_in_the_incidents_zone(matsuyama):
+    zone = matsuyama.timezone  # Asia/Tokyo
+    assert shelters.time_text("2026-11-30T02:03:42+00:00", zone) == "2026-11-30 11:03 JST"
+    assert shelters.time_text("2026-11-30T11:03:42+09:00", zone) == "2026-11-30 11:03 JST"
+    # without an offset: a time of the incident's zone
+    assert shelters.time_text("2026-11-30 11:03", zone) == "2026-11-30 11:03 JST"
+    assert shelters.time_text("yesterday", zone) == "yesterday"  # not a time: shown as it is
+    assert shelters.time_text(None, zone) == ""
+
+
+def test_a_note_is_written_checked_and_undone_with_the_situation(matsuyama):
+    park = by_name(matsuyama, "城山公園")
+    undo = shelters.set_situation(matsuyama, park["id"], fields={"evacuees": "40"}, note="A\r\nB")
+    written = by_name(matsuyama, "城山公園")
+    assert written["note"] == "A\nB" and written["attributes"]["evacuees"] == 40
+    assert undo["note"] == (park["note"] or "")  # the note comes back with the undo
+    for bad, why in (("x\x00y", "control character (U+0000)"), (12, "a note is text, not int")):
+        with pytest.raises(GspaceError, match=re.escape(why)):
+            shelters.set_situation(matsuyama, park["id"], status="open", note=bad)
+    with pytest.raises(GspaceError, match="longer than 10000 characters"):
+        shelters.set_situation(matsuyama, park["id"], note="あ" * 10_001)
+    assert by_name(matsuyama, "城山公園") == written  # nothing written, the status neither
+    shelters.set_situation(matsuyama, park["id"], **undo)
+    assert by_name(matsuyama, "城山公園") == park
