@@ -32,7 +32,7 @@ from pathlib import Path
 
 import click
 
-from gspace import __version__, query
+from gspace import __version__
 from gspace.catalog import incident_catalog
 from gspace.cli_bundle import bundle
 from gspace.cli_hub import hub
@@ -54,8 +54,9 @@ from gspace.errors import GspaceError, IncidentError, Interrupted, file_message,
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, Vocabulary, write_features, write_reports
 from gspace.export.profile import PROFILES, Profile
-from gspace.incident import STORE, Incident
 from gspace.refs import describe
+from gspace.store import query
+from gspace.store.incident import STORE, Incident
 
 if _LOADING:
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 
 
 @click.group("bundle")

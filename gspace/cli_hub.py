@@ -194,7 +194,7 @@ def sync(
 
     Example: gspace sync kumamoto --hub https://hub.example:8780 --token TOKEN
     """
-    from gspace.incident import Incident
+    from gspace.store.incident import Incident
     from gspace.sync import credentials
     from gspace.sync.hub_messages import say
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from gspace.errors import Interrupted, message
-from gspace.incident import Incident
 from gspace.ingest.interrupt import Interruptible, interrupted
+from gspace.store.incident import Incident
 
 
 @click.group("import")

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import click
 
-from gspace import query
 from gspace.catalog import incident_catalog
 from gspace.errors import GspaceError
 from gspace.export import LANGUAGES
-from gspace.incident import Incident
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
 from gspace.refs import MalformedRef, resolve
+from gspace.store import query
+from gspace.store.incident import Incident
 
 
 def split_values(values: tuple[str, ...]) -> list[str]:

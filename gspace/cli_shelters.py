@@ -15,7 +15,7 @@ from gspace.cli_options import (
     split_values,
 )
 from gspace.export import LANGUAGES
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 
 # as gspace.export.shelter_lists has them (imported when the command runs: every gspace command
 # loads this module, and a command's start must stay quick)

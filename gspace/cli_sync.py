@@ -10,8 +10,8 @@ import click
 
 from gspace.cli_options import resolve_ref
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.refs import describe
+from gspace.store.incident import Incident
 
 # -- report set ----------------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.refs import describe
+from gspace.store.incident import Incident
 from gspace.sync import conflicts as engine
 from gspace.sync.clock import parse_stamp
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 from PIL.TiffImagePlugin import IFDRational
 
-from gspace import records
-from gspace.incident import Incident
 from gspace.media import store_original, thumbnail
 from gspace.paths import user_data_dir
+from gspace.store import records
+from gspace.store.incident import Incident
 
 NAME = "【架空・訓練用】熊本市 地震デモ (fictional demo)"
 JST = timezone(timedelta(hours=9))

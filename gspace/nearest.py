@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from gspace import query
 from gspace.catalog import LayerKind
-from gspace.incident import Incident
 from gspace.shelters import KIND, ShelterState, shelter_state
+from gspace.store import query
+from gspace.store.incident import Incident
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from gspace import query
-from gspace.incident import Incident
-from gspace.query import ReportFilter
+from gspace.store import query
+from gspace.store.incident import Incident
+from gspace.store.query import ReportFilter
 
 HOUR = 3600
 

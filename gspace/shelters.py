@@ -30,12 +30,12 @@ from functools import cache
 
 import orjson
 
-from gspace import records
 from gspace.catalog import LayerKind, incident_catalog, set_fields
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.labels import local_time
 from gspace.municipalities import name_of
+from gspace.store import records
+from gspace.store.incident import Incident
 
 KIND = "shelter"
 STATUSES = ("not_opened", "open", "full", "closed", "unknown")

@@ -12,10 +12,10 @@ import json
 from datetime import datetime, tzinfo
 from typing import Any
 
-from gspace import query, records
 from gspace.errors import GspaceError, language
-from gspace.incident import Incident
 from gspace.model import CATEGORIES, REPORT_STATUSES, SEVERITIES, categories_of
+from gspace.store import query, records
+from gspace.store.incident import Incident
 from gspace.sync.clock import parse_stamp
 
 Edit = dict[str, dict[str, Any]]  # report id -> {field: value}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from gspace.demo import make_demo
 from gspace.export import ExportJob, export
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 # a photo report's popup, at a zoom that shows the town names around it

@@ -53,7 +53,7 @@ def sample_posts(path: Path) -> Path:
 
 
 def _lat_lon(window, report_id: str) -> tuple[float, float]:
-    from gspace import query
+    from gspace.store import query
 
     report = query.report(window.incident, report_id)
     return report["lat"], report["lon"]

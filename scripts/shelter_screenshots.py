@@ -38,10 +38,11 @@ NEEDS = ("water", "food", "blankets", "medical", "toilets", "power")
 
 def build(path: Path):
     """The incident: Kyoto's shelters and their situation, as a morning of a heavy-rain day."""
-    from gspace import query, shelters
-    from gspace.incident import Incident
+    from gspace import shelters
     from gspace.ingest.layers import import_layer
     from gspace.ingest.status_feed import import_status
+    from gspace.store import query
+    from gspace.store.incident import Incident
 
     incident = Incident.create(path, name="京都市 大雨 2026")
     import_layer(incident, KYOTO, "shelter")

@@ -10,9 +10,9 @@ from pathlib import Path
 import orjson
 from photo_files import make_jpeg
 
-from gspace import records
-from gspace.incident import Incident
 from gspace.ingest.photos import import_photos
+from gspace.store import records
+from gspace.store.incident import Incident
 from gspace.sync.bundle_export import digest_of
 from gspace.sync.bundle_format import MANIFEST, Member
 from gspace.sync.dump import canonical_dump

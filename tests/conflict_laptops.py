@@ -9,8 +9,9 @@ import shutil
 import time
 from pathlib import Path
 
-from gspace import records, triage
-from gspace.incident import Incident
+from gspace import triage
+from gspace.store import records
+from gspace.store.incident import Incident
 from gspace.sync.clock import HybridClock
 
 # who changed the report on each laptop, to what, and how many minutes after the first

@@ -55,7 +55,7 @@ def layers_dir(fixtures) -> Path:
 @pytest.fixture
 def incident(tmp_path):
     """A new, empty incident (a module that needs another one defines its own)."""
-    from gspace.incident import Incident
+    from gspace.store.incident import Incident
 
     with Incident.create(tmp_path / "inc") as inc:
         yield inc

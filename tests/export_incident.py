@@ -8,9 +8,9 @@ from pathlib import Path
 
 from photo_files import make_jpeg
 
-from gspace import query, records
-from gspace.incident import Incident
 from gspace.ingest.photos import import_photos
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 RESCUE = {"lon": 130.712345, "lat": 32.791234, "author": "@tanaka_taro"}

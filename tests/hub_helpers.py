@@ -15,7 +15,7 @@ import anyio.from_thread
 import httpx
 
 from gspace.hub.app import create_app
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync.client import sync
 
 URL = "http://hub.test"
@@ -95,8 +95,8 @@ def photo_bytes(n: int, size: int = 300_000) -> bytes:
 
 def add_photo(inc: Incident, data: bytes, name: str = "p.jpg") -> str:
     """A photo report whose original is on this laptop."""
-    from gspace import records
     from gspace.media import store_original
+    from gspace.store import records
 
     sha, relative = store_original(inc.path, data, ".jpg")
     with inc.transaction():

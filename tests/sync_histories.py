@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync import changes, merge
 from gspace.sync.clock import HybridClock
 
@@ -136,7 +136,7 @@ def histories():
 def template(folder: Path) -> Path:
     """Three laptops that share a shelter layer of three features (made once, copied per
     history: a copy gets its own device id at its first write)."""
-    from gspace import records
+    from gspace.store import records
 
     devices = laptops(folder, 3)
     a = devices[0]
@@ -242,7 +242,7 @@ def _last_entry(inc: Incident):
 
 
 def _step(played: Played, step: tuple) -> None:
-    from gspace import records
+    from gspace.store import records
     from gspace.sync.conflicts import list_conflicts, settle
 
     kind, n = step[0], step[1]

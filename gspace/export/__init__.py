@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from gspace import query
 from gspace.catalog import LayerKind, incident_catalog
 from gspace.errors import GspaceError
 from gspace.export.profile import PROFILES, Profile
-from gspace.incident import Incident
 from gspace.labels import phrase
+from gspace.store import query
+from gspace.store.incident import Incident
 
 PAPERS = ("a4", "a3")
 LANGUAGES = ("ja", "en")

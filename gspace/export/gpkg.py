@@ -28,8 +28,8 @@ from pyogrio.raw import write
 from gspace.catalog import status_label
 from gspace.labels import categories_label, label
 from gspace.model import file_attributes
-from gspace.records import batches
 from gspace.refs import ref
+from gspace.store.records import batches
 
 CHUNK = 20_000
 WGS84 = "EPSG:4326"

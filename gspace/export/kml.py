@@ -28,12 +28,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageDraw
 
-from gspace import query
 from gspace.catalog import SHAPES, status_label
 from gspace.export.situation import situation_text
 from gspace.labels import categories_label, label, local_time
 from gspace.mapdata import CATEGORY_COLORS, GREY, feature_style, report_style
 from gspace.refs import ref
+from gspace.store import query
 
 FIELDS = ("observed_at", "category", "severity", "status", "location_source", "author", "ref")
 ICON_PX = 32  # drawn 4x larger and reduced: smooth edges

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from gspace import query
 from gspace.catalog import LayerKind
-from gspace.incident import Incident
 from gspace.model import REPORT_STATUSES, categories_of
+from gspace.store import query
+from gspace.store.incident import Incident
 
 PROFILES = ("internal", "public")
 PUBLIC_FIELDS = (

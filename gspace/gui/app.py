@@ -23,8 +23,8 @@ from gspace.gui import (
 )
 from gspace.gui.forms import load_form  # noqa: E402
 from gspace.gui.settings import app_settings  # noqa: E402
-from gspace.incident import STORE, Incident  # noqa: E402
 from gspace.paths import resource  # noqa: E402
+from gspace.store.incident import STORE, Incident  # noqa: E402
 
 SCREENSHOT_TIMEOUT_MS = 60_000
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from gspace.errors import GspaceError, file_message
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 
 # work(incident, progress(done, total, path), cancelled()) -> a summary; the incident is None
 # for work that needs none (downloading tiles)

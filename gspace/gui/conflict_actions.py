@@ -13,9 +13,10 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QDockWidget, QMessageBox, QPushButton
 
-from gspace import conflict_list, query, triage
+from gspace import conflict_list, triage
 from gspace.errors import GspaceError
 from gspace.gui.conflicts_panel import ConflictsPanel, field_label
+from gspace.store import query
 
 
 class SettleCommand(QUndoCommand):

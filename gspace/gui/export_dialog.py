@@ -9,11 +9,11 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from gspace import query
 from gspace.export import WRITERS, ExportJob, export
 from gspace.export.profile import Profile
 from gspace.gui.background_import import BackgroundImport
 from gspace.gui.forms import load_form
+from gspace.store import query
 
 translate = QCoreApplication.translate  # called by this name so that lupdate finds the strings
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from gspace import query
 from gspace.gui import i18n
 from gspace.ingest.sns_formats import SNS_SUFFIXES
+from gspace.store import query
 
 
 class FileActions(QObject):

@@ -13,7 +13,7 @@ from gspace.gui.forms import set_choices
 from gspace.gui.labels import category_label, kind_label, location_source_label, status_label
 from gspace.model import CATEGORIES, REPORT_KINDS, REPORT_STATUSES
 from gspace.municipalities import by_code
-from gspace.query import NOTHING, ReportFilter
+from gspace.store.query import NOTHING, ReportFilter
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching
 

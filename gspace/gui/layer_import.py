@@ -24,9 +24,9 @@ from gspace.errors import GspaceError
 from gspace.gui.background_import import BackgroundImport
 from gspace.gui.forms import load_form
 from gspace.gui.labels import layer_title
-from gspace.incident import Incident
 from gspace.ingest.layer_files import ALL_LAYERS, Table, detect_mapping, list_layers, read_table
 from gspace.ingest.layers import import_layer, layers_of, target_layer
+from gspace.store.incident import Incident
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "euc-jp")
 COORDINATE_ROLES = ("lat", "lon", "x", "y")

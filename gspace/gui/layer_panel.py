@@ -6,11 +6,11 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from gspace import query
 from gspace.catalog import LayerKind
 from gspace.gui.labels import category_label, kind_label, layer_title
 from gspace.model import CATEGORIES, REPORT_KINDS
-from gspace.query import NOTHING
+from gspace.store import query
+from gspace.store.query import NOTHING
 
 GROUP_ROLE = Qt.ItemDataRole.UserRole
 

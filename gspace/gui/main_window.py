@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gspace import __version__, mapdata, query, triage
+from gspace import __version__, mapdata, triage
 from gspace.catalog import incident_catalog
 from gspace.errors import GspaceError
 from gspace.gui import i18n
@@ -39,10 +39,11 @@ from gspace.gui.review_actions import ReviewActions
 from gspace.gui.settings import app_settings
 from gspace.gui.shelter_actions import ShelterActions
 from gspace.gui.timeline import Timeline
-from gspace.incident import Incident
 from gspace.ingest.sns_formats import JSON_SUFFIXES
 from gspace.model import categories_of
 from gspace.review import ReportSet
+from gspace.store import query
+from gspace.store.incident import Incident
 
 
 class MainWindow(QMainWindow):

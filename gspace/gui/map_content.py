@@ -16,11 +16,11 @@ from gspace.gui.labels import (
     layer_title,
     status_label,
 )
-from gspace.incident import Incident
 from gspace.model import CATEGORIES, categories_of
 from gspace.nearest import distance_text, nearest_places
 from gspace.refs import ref
 from gspace.shelters import label as shelter_label
+from gspace.store.incident import Incident
 
 
 def legend_sections(

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from gspace import triage
 from gspace.errors import GspaceError
 from gspace.gui.labels import status_label
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 
 STATUS_KEYS = {"verified": "V", "actioned": "A", "rejected": "R", "new": "U"}
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QMenu
 
-from gspace import mapdata, query, shelters
+from gspace import mapdata, shelters
 from gspace.errors import GspaceError
 from gspace.gui.i18n import current_language
 from gspace.gui.labels import layer_title
@@ -24,6 +24,7 @@ from gspace.gui.shelter_map import legend_section, restyle
 from gspace.gui.shelters_dock import DEFAULT_STALE_HOURS, SheltersDock
 from gspace.municipalities import name_of
 from gspace.nearest import distance_text
+from gspace.store import query
 
 Edit = dict  # {"id": feature id, "status"?: str, "fields"?: {key: value}, "note"?: str | None}
 

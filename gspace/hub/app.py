@@ -242,7 +242,7 @@ def create_app(
 
     @app.post("/v1/incidents/{name}/reports/{report_id}/status", **roles(*ANALYST))
     def triage(name: str, report_id: str, body: Triage, token: Token = Depends(analyst)):
-        from gspace import records
+        from gspace.store import records
 
         if body.status not in ("new", "verified", "actioned", "rejected"):
             raise HTTPException(422, "status is one of new, verified, actioned, rejected")

@@ -17,7 +17,7 @@ import re
 import time
 
 from gspace.hub.state import HubState
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync import changes, merge
 from gspace.sync.clock import parse_stamp
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gspace.hub.db import FAIL_LIMIT, HubDB
 from gspace.hub.storage import LocalMediaStore
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync.clock import HybridClock
 
 INCIDENTS = "incidents"

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import orjson
 
-from gspace import records
 from gspace.catalog import LayerKind, incident_catalog
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.ingest.layer_files import LayerSummary, coordinates, detect_mapping, read_table
 from gspace.ingest.layer_matching import Row, match, merge
 from gspace.model import FEATURE_BOOKKEEPING
+from gspace.store import records
+from gspace.store.incident import Incident
 
 NOT_ATTRIBUTES = ("lat", "lon", "x", "y", "name", "address", "id")
 

@@ -22,8 +22,6 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gspace import records
-from gspace.incident import Incident
 from gspace.ingest.exif import PhotoMeta, read_meta
 from gspace.ingest.gpx import Track
 from gspace.ingest.interrupt import worker_pool
@@ -35,6 +33,8 @@ from gspace.media import (
     register_heif,
     store_original,
 )
+from gspace.store import records
+from gspace.store.incident import Incident
 
 __all__ = ["PHOTO_SUFFIXES", "ImportSummary", "Outcome", "import_photos", "prepare"]
 BATCH = 50  # photos per transaction

@@ -30,16 +30,16 @@ from pathlib import Path
 
 import orjson
 
-from gspace import records
 from gspace.errors import check_file
 from gspace.geo import distance_m
-from gspace.incident import Incident
 from gspace.ingest import sns_formats
 from gspace.ingest.classify import default_classifier, fold
 from gspace.ingest.digests import DigestIndex, digest_of_folded
 from gspace.ingest.gazetteer import default_gazetteer
 from gspace.ingest.interrupt import worker_pool
 from gspace.ingest.sns_formats import Post, Skip
+from gspace.store import records
+from gspace.store.incident import Incident
 
 BATCH = 5000
 CHUNK_LINES = 2000  # JSONL lines a worker parses at a time

@@ -27,10 +27,10 @@ import orjson
 
 from gspace.catalog import LayerKind, incident_catalog
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.ingest.layer_files import _find, read_table
 from gspace.ingest.layer_matching import name_key
 from gspace.shelters import KIND, parse_time, write_feature
+from gspace.store.incident import Incident
 from gspace.sync.clock import format_stamp
 
 # feed columns beyond the kind's aliases (name, id, address, evacuees, crowding, reported_at...)

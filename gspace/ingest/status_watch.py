@@ -18,8 +18,8 @@ from pathlib import Path
 import orjson
 
 from gspace.errors import GspaceError, file_message
-from gspace.incident import Incident
 from gspace.ingest.status_feed import StatusSummary, import_status
+from gspace.store.incident import Incident
 
 SUFFIXES = {".csv", ".tsv", ".txt", ".json", ".geojson", ".jsonl"}
 DONE_KEY = "status_watch_done"

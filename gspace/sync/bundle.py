@@ -36,8 +36,8 @@ from zoneinfo import ZoneInfo
 
 from gspace.catalog import read_kind
 from gspace.errors import GspaceError, Interrupted
-from gspace.incident import Incident
 from gspace.media import flush_to_disk, relative_path
+from gspace.store.incident import Incident
 from gspace.sync.bundle_export import (
     UID,
     ExportSummary,

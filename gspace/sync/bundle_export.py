@@ -28,8 +28,8 @@ import orjson
 
 from gspace import __version__
 from gspace.errors import GspaceError, Interrupted
-from gspace.incident import Incident
-from gspace.store import SCHEMA_VERSION
+from gspace.store.incident import Incident
+from gspace.store.schema import SCHEMA_VERSION
 from gspace.sync.bundle_format import (
     CHUNK,
     ENTRIES,

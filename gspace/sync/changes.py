@@ -18,8 +18,8 @@ from itertools import islice
 
 import orjson
 
-from gspace.incident import Incident
-from gspace.store import SCHEMA_VERSION
+from gspace.store.incident import Incident
+from gspace.store.schema import SCHEMA_VERSION
 from gspace.sync.fields import COLUMNS, DERIVED, JSON, KEY, KEYED, loads, split_update
 
 _CHUNK = 2000

@@ -27,8 +27,8 @@ from pathlib import Path
 import httpx
 
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.media import relative_path
+from gspace.store.incident import Incident
 from gspace.sync import changes, merge, restamp
 from gspace.sync.clock import parse_stamp
 from gspace.sync.hub_messages import say

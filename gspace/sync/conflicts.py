@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gspace.errors import GspaceError
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync.fields import DELETED, loads
 
 

@@ -8,7 +8,7 @@ thumbnail, the local order of the log) is left out.
 
 from __future__ import annotations
 
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync.fields import DELETED, DERIVED, KEY, SETS, SYNC_TABLES, dumps, loads, row_fields
 
 

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from gspace import records
 from gspace.errors import GspaceError
-from gspace.incident import Incident
-from gspace.store import SCHEMA_VERSION
+from gspace.store import records
+from gspace.store.incident import Incident
+from gspace.store.schema import SCHEMA_VERSION
 from gspace.sync import history, rows
 from gspace.sync.fields import (
     COLUMNS,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import orjson
 
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync import history, rows
 from gspace.sync.fields import DELETED, DERIVED, KEY, SETS, dumps, fields_to_columns
 from gspace.sync.history import load_entries

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: photo
 from photo_files import make_jpeg  # noqa: E402
 from store import make_rows  # noqa: E402  (tests/bench/store.py: the same 100,000 reports)
 
-from gspace import records  # noqa: E402
-from gspace.incident import Incident  # noqa: E402
 from gspace.ingest.photos import import_photos  # noqa: E402
+from gspace.store import records  # noqa: E402
+from gspace.store.incident import Incident  # noqa: E402
 from gspace.sync.bundle import export_bundle, import_bundle  # noqa: E402
 
 SEGMENT = 65_000  # bytes of one JPEG comment segment (at most 65,533)

@@ -28,9 +28,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from gspace import query, records
 from gspace.export import ExportJob, export
-from gspace.incident import Incident
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 OPEN_LIMIT_S = 60.0
 SENTENCES = [

@@ -48,8 +48,8 @@ def main() -> None:
     args = parser.parse_args()
     import geopandas
 
-    from gspace.incident import Incident
     from gspace.ingest.layers import import_layer
+    from gspace.store.incident import Incident
 
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "evacuation_space.csv"

@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gspace import records
-from gspace.incident import Incident
+from gspace.store import records
+from gspace.store.incident import Incident
 from gspace.sync import changes, merge
 from gspace.sync.conflicts import list_conflicts
 

@@ -117,7 +117,7 @@ def draft_thumbnail(path: str) -> int:
 
 IMPORT = """
 import json, resource, sys
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.ingest.photos import import_photos
 with Incident.create(sys.argv[1]) as incident:
     summary = import_photos(incident, [sys.argv[2]], jobs=int(sys.argv[3]))

@@ -30,9 +30,9 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
 from PySide6 import QtWebEngineWidgets  # noqa: E402, F401
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 
-from gspace import records  # noqa: E402
-from gspace.incident import Incident  # noqa: E402
-from gspace.query import ReportFilter  # noqa: E402
+from gspace.store import records  # noqa: E402
+from gspace.store.incident import Incident  # noqa: E402
+from gspace.store.query import ReportFilter  # noqa: E402
 
 TARGET_MS = 200
 TEXTS = [

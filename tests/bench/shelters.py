@@ -54,9 +54,9 @@ def main() -> None:
 
     from gspace import shelters
     from gspace.catalog import incident_catalog
-    from gspace.incident import Incident
     from gspace.ingest.layers import import_layer
     from gspace.ingest.status_feed import import_status
+    from gspace.store.incident import Incident
 
     n = args.shelters
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,8 +29,8 @@ from PySide6 import QtWebEngineWidgets  # noqa: E402, F401 (before the applicati
 
 
 def shelters_incident(path: Path, count: int):
-    from gspace import records
-    from gspace.incident import Incident
+    from gspace.store import records
+    from gspace.store.incident import Incident
 
     rng = random.Random(19)
     incident = Incident.create(path, name="bench")

@@ -68,7 +68,7 @@ def floor(path: Path) -> float:
 
 IMPORT = """
 import json, resource, sys
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.ingest.sns import import_sns
 if __name__ == "__main__":
     with Incident.create(sys.argv[1]) as incident:

@@ -22,8 +22,8 @@ import time
 import uuid
 from pathlib import Path
 
-from gspace import query, records
-from gspace.incident import Incident
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 WEST, SOUTH, EAST, NORTH = 129.0, 31.0, 141.0, 41.0
 CATEGORIES = ["rescue", "water_outage", "building_damage", "fire", "road_blocked", "other"]

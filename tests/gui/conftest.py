@@ -37,7 +37,7 @@ def own_settings(tmp_path, monkeypatch):
 def open_main_window(qtbot):
     """Open a MainWindow on an incident folder, shown at 1400x900, after the map has drawn."""
     from gspace.gui.main_window import MainWindow
-    from gspace.incident import Incident
+    from gspace.store.incident import Incident
 
     windows = []
 

@@ -6,8 +6,8 @@ from conflict_laptops import three_laptops
 from helpers import drop
 from PySide6.QtCore import QMimeData, QPoint, QUrl
 
-from gspace import query
-from gspace.incident import Incident
+from gspace.store import query
+from gspace.store.incident import Incident
 from gspace.sync.bundle import export_bundle, import_bundle
 
 

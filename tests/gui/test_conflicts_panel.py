@@ -7,8 +7,8 @@ from conflict_laptops import EDITS, deleted_and_edited, meet, three_laptops
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from gspace import query
 from gspace.refs import ref
+from gspace.store import query
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import json
 
 from helpers import accept_message_box
 
-from gspace import query
 from gspace.model import categories_of
+from gspace.store import query
 
 
 def test_export_dialog_follows_the_format_and_file_name(demo_path, open_main_window, tmp_path):

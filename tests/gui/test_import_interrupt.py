@@ -11,9 +11,9 @@ from photo_files import make_jpeg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gspace import query
-from gspace.incident import Incident
 from gspace.ingest.photos import import_photos
+from gspace.store import query
+from gspace.store.incident import Incident
 
 PHOTOS = 150
 

@@ -44,7 +44,7 @@ def test_a_shelters_status_is_set_from_the_map_and_its_marker_changes_colour(
     demo_path, open_main_window, qtbot
 ):
 
-    from gspace import query
+    from gspace.store import query
 
     window = open_main_window(demo_path)
     shelter = next(f for f in window.features if f["kind"] == "shelter" and f["status"] == "open")
@@ -130,7 +130,7 @@ def test_a_shelters_capacity_is_stored_as_a_number_from_the_panel(
     demo_path, open_main_window, qtbot
 ):
 
-    from gspace import query
+    from gspace.store import query
 
     window = open_main_window(demo_path)
     shelter = next(f for f in window.features if f["kind"] == "shelter")

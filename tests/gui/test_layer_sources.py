@@ -57,8 +57,8 @@ def preview_column(form, title):
 def test_the_dialog_offers_the_layers_of_a_geopackage(
     tmp_path, fixtures, two_layer_gpkg, open_main_window, qtbot
 ):
-    from gspace import query
     from gspace.demo import make_demo
+    from gspace.store import query
 
     make_demo(tmp_path / "demo").close()
     window = open_main_window(tmp_path / "demo")

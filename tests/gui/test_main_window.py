@@ -7,8 +7,9 @@ from PySide6.QtCore import QBuffer, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from gspace import mapdata, query, records
-from gspace.incident import Incident
+from gspace import mapdata
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 MARKER_COLORS = {
     tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in mapdata.CATEGORY_COLORS.values()

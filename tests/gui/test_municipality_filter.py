@@ -2,8 +2,8 @@
 municipality the reports lie in, and a city with wards as a whole) and a line in the detail
 panel."""
 
-from gspace import query
-from gspace.query import ReportFilter
+from gspace.store import query
+from gspace.store.query import ReportFilter
 
 
 def listed_ids(window):

@@ -8,9 +8,9 @@ from photo_files import make_jpeg
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtTest import QTest
 
-from gspace import query
 from gspace.gui.reports_list import REPORT_MIME
-from gspace.incident import Incident
+from gspace.store import query
+from gspace.store.incident import Incident
 
 
 @pytest.fixture

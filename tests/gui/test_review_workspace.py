@@ -7,9 +7,9 @@ from helpers import run_js
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from gspace import query
 from gspace.gui.labels import severity_label
-from gspace.query import ReportFilter
+from gspace.store import query
+from gspace.store.query import ReportFilter
 
 SHOWN_ON_MAP = "gspace.layers.reports.shownIds().length"
 

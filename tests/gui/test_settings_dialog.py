@@ -8,7 +8,7 @@ from gspace import triage
 from gspace.gui.settings import app_settings
 from gspace.gui.settings_dialog import apply_settings, settings_form
 from gspace.gui.tile_scheme import tile_service
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 
 
 def test_settings_change_the_window_now_and_are_remembered(demo_path, open_main_window, qtbot):

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from helpers import run_js
 from PySide6.QtCore import Qt
 
-from gspace import query, shelters
+from gspace import shelters
 from gspace.gui.shelter_map import FULL_COLOR, OCCUPANCY_BANDS, occupancy_color
 from gspace.gui.shelters_dock import COLUMNS, ID_ROLE, STALE_COLOR
 from gspace.nearest import distance_text
+from gspace.store import query
 
 
 def stored(window, feature_id):

@@ -6,8 +6,8 @@ import orjson
 from helpers import accept_message_box, popup_lines, run_js
 from PySide6.QtCore import Qt
 
-from gspace.incident import Incident
 from gspace.ingest.sns import import_sns
+from gspace.store.incident import Incident
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -21,9 +21,9 @@ import pytest
 from helpers import ROOT
 from hub_helpers import add_photo, photo_bytes
 
-from gspace import records
 from gspace.hub.db import HubDB
-from gspace.incident import Incident
+from gspace.store import records
+from gspace.store.incident import Incident
 from gspace.sync import changes
 from gspace.sync.client import SyncError, sync
 from gspace.sync.dump import canonical_dump
@@ -121,7 +121,7 @@ def laptop_with_reports(path: Path, n: int) -> Incident:
 CLIENT = textwrap.dedent(
     """
     import os, signal, sys
-    from gspace.incident import Incident
+    from gspace.store.incident import Incident
     from gspace.sync.client import sync
     path, url, token, kill_at, batch, chunk = sys.argv[1:7]
     seen = []

@@ -7,9 +7,9 @@ import pytest
 from export_incident import HOSTILE, make_export_incident
 from helpers import CHROMIUM_ARGS, chromium
 
-from gspace import query
 from gspace.export import ExportJob, export
-from gspace.incident import Incident
+from gspace.store import query
+from gspace.store.incident import Incident
 
 playwright = pytest.importorskip("playwright.sync_api")
 

@@ -10,7 +10,7 @@ from bundle_files import add_photos, add_posts, entries_of, manifest_of, members
 from helpers import run_gspace
 
 from gspace.errors import GspaceError, Interrupted
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync.bundle import export_bundle, import_bundle, incident_uid
 
 KIND = """kind = "charging"

@@ -13,8 +13,8 @@ import pytest
 from bundle_files import add_photos, add_posts, members, state, write_bundle
 from helpers import run_gspace
 
-from gspace.incident import Incident
-from gspace.store import SCHEMA_VERSION
+from gspace.store.incident import Incident
+from gspace.store.schema import SCHEMA_VERSION
 from gspace.sync.bundle import export_bundle, import_bundle
 
 EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from photo_files import make_jpeg
 from test_sync_convergence import check
 
-from gspace import records
-from gspace.incident import Incident
 from gspace.ingest.photos import import_photos
+from gspace.store import records
+from gspace.store.incident import Incident
 from gspace.sync.bundle import export_bundle, import_bundle
 
 LAPTOPS = 3

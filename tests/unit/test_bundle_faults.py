@@ -13,7 +13,7 @@ import pytest
 from bundle_files import add_photos, add_posts, state
 from helpers import run_gspace
 
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync.bundle import KILL_POINTS, STAGING, export_bundle, import_bundle
 
 

@@ -11,9 +11,9 @@ import pytest
 from conflict_laptops import EDITS, copies, deleted_and_edited, meet, three_laptops
 from helpers import run_gspace
 
-from gspace import records
-from gspace.incident import Incident
 from gspace.refs import ref
+from gspace.store import records
+from gspace.store.incident import Incident
 
 
 @pytest.fixture

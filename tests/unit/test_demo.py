@@ -2,9 +2,9 @@ import io
 
 from PIL import Image
 
-from gspace import query
 from gspace.demo import MANUAL_REPORTS, NAME, PHOTO_REPORTS, SNS_REPORTS, UNLOCATED
-from gspace.incident import Incident
+from gspace.store import query
+from gspace.store.incident import Incident
 
 
 def dms(values) -> float:

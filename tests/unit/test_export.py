@@ -20,10 +20,10 @@ from helpers import run_gspace
 from PIL import Image
 from pyogrio.raw import read
 
-from gspace import query
 from gspace.export import ExportCancelled, ExportJob, export
 from gspace.export.profile import Profile
-from gspace.incident import Incident
+from gspace.store import query
+from gspace.store.incident import Incident
 
 KML = "{http://www.opengis.net/kml/2.2}"
 GPS_IFD = 0x8825

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from gspace import query, records
 from gspace.export import ExportJob, export
-from gspace.incident import Incident
 from gspace.refs import ref
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 KML = "{http://www.opengis.net/kml/2.2}"
 REF = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")

@@ -27,12 +27,12 @@ from helpers import FIXTURES, gspace_command, run_gspace
 from PIL import Image
 from pyogrio.raw import read
 
-from gspace import query, records
 from gspace.export.gpkg import column_names
-from gspace.incident import Incident
 from gspace.ingest.layers import import_layer
 from gspace.ingest.sns import import_sns
 from gspace.mapdata import CATEGORY_COLORS
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 SCHEMA = FIXTURES.parent / "validators" / "kml22" / "ogckml22.xsd"
 LAYERS = {  # file -> kind, as the README's examples import them

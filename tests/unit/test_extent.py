@@ -13,7 +13,7 @@ from gspace.export import ExportJob
 from gspace.export.printmap import map_figure
 from gspace.export.printplaces import to_lon_lat
 from gspace.extent import core_extent, map_extent, parse_extent
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 
 
 def city(n: int, seed: int = 1) -> tuple[list[float], list[float]]:

@@ -11,10 +11,11 @@ import zipfile
 
 import pytest
 
-from gspace import query, shelters
+from gspace import shelters
 from gspace.export import ExportJob, export
 from gspace.export.profile import Profile
 from gspace.ingest.layers import import_layer
+from gspace.store import query
 
 STAFF = "Yamada Hanako 山田花子"
 PHONE = "090-9999-0000"

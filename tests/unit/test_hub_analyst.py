@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from hub_helpers import Hub
 
-from gspace import records
-from gspace.incident import Incident
+from gspace.store import records
+from gspace.store.incident import Incident
 from gspace.sync.conflicts import list_conflicts
 from gspace.sync.dump import canonical_dump
 

@@ -17,7 +17,7 @@ from hub_helpers import Hub
 from hypothesis import HealthCheck, given, settings
 from sync_histories import Played, _step, _wall, histories, template
 
-from gspace.incident import Incident
+from gspace.store.incident import Incident
 from gspace.sync.clock import HybridClock
 from gspace.sync.conflicts import list_conflicts
 from gspace.sync.dump import canonical_dump

@@ -10,8 +10,8 @@ import time
 import pytest
 from hub_helpers import Hub, add_photo, photo_bytes
 
-from gspace import records
-from gspace.incident import Incident
+from gspace.store import records
+from gspace.store.incident import Incident
 from gspace.sync import changes
 from gspace.sync.client import get_meta, meta_key
 from gspace.sync.clock import HybridClock, parse_stamp

@@ -16,8 +16,8 @@ import pytest
 from helpers import gspace_command, run_gspace
 from photo_files import make_jpeg
 
-from gspace import query
-from gspace.incident import Incident
+from gspace.store import query
+from gspace.store.incident import Incident
 
 POSTS = 60_000
 

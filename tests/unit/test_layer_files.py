@@ -14,11 +14,11 @@ from helpers import metres, run_gspace
 from pyogrio.raw import write
 from pyproj import Transformer
 
-from gspace import query
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.ingest.layer_files import list_layers, read_table
 from gspace.ingest.layers import import_layer
+from gspace.store import query
+from gspace.store.incident import Incident
 
 SITES = "evacuation_sites.geojson"  # Matsuyama, 390 points in WGS84
 SHELTERS = "122033_103_evacuation_space.csv"  # Ichikawa, CP932, 121 shelters

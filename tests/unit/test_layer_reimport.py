@@ -14,11 +14,11 @@ import pytest
 from helpers import run_gspace
 from pyogrio.raw import read
 
-from gspace import query, records
 from gspace.catalog import incident_catalog, set_fields
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.ingest.layers import import_layer, layers_of
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 MATSUYAMA_CSV = "382019_evacuation_space.csv"
 MATSUYAMA_GEOJSON = "evacuation_sites.geojson"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from helpers import metres, run_gspace
 
-from gspace import query, records
 from gspace.errors import GspaceError
 from gspace.geo import parse_number
-from gspace.incident import Incident
 from gspace.ingest.layers import import_layer
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 # file, kind, encoding, name column, latitude column, longitude column, a name it must hold
 CSV_FILES = [

@@ -9,11 +9,11 @@ import json
 import pytest
 import sqlite_utils
 
-from gspace import query, records
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.municipalities import find
-from gspace.store import SCHEMA_VERSION, migrate
+from gspace.store import query, records
+from gspace.store.incident import Incident
+from gspace.store.schema import SCHEMA_VERSION, migrate
 
 # points whose municipality anyone can check on a map
 SUIZENJI = (130.7345, 32.7920)  # 熊本市中央区 水前寺

@@ -12,9 +12,9 @@ from helpers import run_gspace
 from photo_files import dms, make_jpeg
 from PIL import Image
 
-from gspace import query
-from gspace.incident import Incident
 from gspace.ingest.photo_files import kind_of_head
+from gspace.store import query
+from gspace.store.incident import Incident
 
 
 def photo_with_gps(path, fmt: str, lat: float, lon: float, taken: datetime) -> None:

@@ -14,10 +14,10 @@ from helpers import gspace_command, metres, run_gspace, tree_digest
 from photo_files import make_jpeg
 from PIL import Image
 
-from gspace import query
-from gspace.incident import Incident
 from gspace.ingest.exif import read_meta
 from gspace.ingest.photos import import_photos
+from gspace.store import query
+from gspace.store.incident import Incident
 
 JST = timezone(timedelta(hours=9))
 

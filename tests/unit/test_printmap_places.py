@@ -12,9 +12,9 @@ from export_incident import make_export_incident
 from helpers import run_gspace
 from PIL import Image
 
-from gspace import records
-from gspace.incident import Incident
 from gspace.municipalities import CREDIT
+from gspace.store import records
+from gspace.store.incident import Incident
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 

@@ -2,9 +2,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from gspace import query, records
 from gspace.errors import GspaceError
-from gspace.incident import Incident
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 JST = timezone(timedelta(hours=9))
 

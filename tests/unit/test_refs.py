@@ -7,8 +7,9 @@ import uuid
 
 import pytest
 
-from gspace import records, refs
-from gspace.incident import Incident
+from gspace import refs
+from gspace.store import records
+from gspace.store.incident import Incident
 
 
 def crockford(id_: str) -> str:

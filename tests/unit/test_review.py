@@ -4,15 +4,16 @@ agree with the command line's queries."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from gspace import query, triage
-from gspace.query import ReportFilter
+from gspace import triage
 from gspace.review import HOUR, ReportSet
+from gspace.store import query
+from gspace.store.query import ReportFilter
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def test_filters_and_time_windows_match_the_same_sql_query(demo_path):
-    from gspace.incident import Incident
+    from gspace.store.incident import Incident
 
     with Incident.open(demo_path) as inc:
         reports = ReportSet(inc)
@@ -31,7 +32,7 @@ def test_filters_and_time_windows_match_the_same_sql_query(demo_path):
 
 
 def test_reports_per_hour_count_every_timed_report_once_and_follow_edits(demo_path):
-    from gspace.incident import Incident
+    from gspace.store.incident import Incident
 
     with Incident.open(demo_path) as inc:
         reports = ReportSet(inc)

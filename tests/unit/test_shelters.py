@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from gspace import query, shelters
+from gspace import shelters
 from gspace.errors import GspaceError
 from gspace.ingest.layers import import_layer
+from gspace.store import query
 
 
 @pytest.fixture
@@ -110,8 +111,8 @@ def test_a_store_from_before_shelter_operations_is_migrated(tmp_path):
     statuses stay, and nothing enters the change log."""
     import sqlite_utils
 
-    from gspace.incident import Incident
-    from gspace.store import migrate
+    from gspace.store.incident import Incident
+    from gspace.store.schema import migrate
 
     folder = tmp_path / "old"
     (folder / "media").mkdir(parents=True)

@@ -8,11 +8,11 @@ import orjson
 import pytest
 from helpers import metres, run_gspace
 
-from gspace import query
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.ingest.sns import import_sns
 from gspace.ingest.sns_formats import detect_format, html_to_text
+from gspace.store import query
+from gspace.store.incident import Incident
 
 
 @pytest.fixture
@@ -272,8 +272,8 @@ def test_a_boost_and_a_copy_attach_to_the_original(incident, tmp_path):
 def test_copies_attach_across_batches_and_imports_but_not_to_a_deleted_report(
     incident, tmp_path, monkeypatch
 ):
-    from gspace import records
     from gspace.ingest import digests, sns
+    from gspace.store import records
 
     monkeypatch.setattr(sns, "BATCH", 50)
     monkeypatch.setattr(digests, "_MERGE_AT", 70)  # the in-memory digests merge mid-import

@@ -13,9 +13,10 @@ import time
 import pytest
 from helpers import gspace_command, run_gspace
 
-from gspace import query, shelters
+from gspace import shelters
 from gspace.ingest.layers import import_layer
 from gspace.ingest.status_feed import import_status, parse_feed_time, snapshot_stamp
+from gspace.store import query
 
 FEED_COLUMNS = ["避難所名", "市区町村名", "開設状況", "混雑状況", "避難者数", "更新日時"]
 
@@ -211,7 +212,7 @@ def test_a_watch_folder_imports_each_snapshot_once(two_cities, tmp_path):
     assert process.returncode == 130, err
     assert err.count("1 shelters updated") == 2  # a.csv, then b.csv; its copy not again
     assert "2 snapshots imported" in err and "Traceback" not in err
-    from gspace.incident import Incident
+    from gspace.store.incident import Incident
 
     with Incident.open(path) as inc:
         assert situation(inc)["城山公園"] == ("full", 900, "full")
@@ -245,7 +246,7 @@ def test_two_laptops_importing_snapshots_in_either_order_end_with_the_newest(lay
 
     from conflict_laptops import meet
 
-    from gspace.incident import Incident
+    from gspace.store.incident import Incident
     from gspace.sync.conflicts import list_conflicts
 
     a_dir, b_dir = tmp_path / "a", tmp_path / "b"

@@ -4,10 +4,10 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from gspace import query, records
 from gspace.errors import GspaceError
-from gspace.incident import Incident
-from gspace.store import SCHEMA_VERSION, migrate
+from gspace.store import query, records
+from gspace.store.incident import Incident
+from gspace.store.schema import SCHEMA_VERSION, migrate
 
 
 def report(**fields):

@@ -8,8 +8,8 @@ import shutil
 import pytest
 from sync_histories import exchange, laptops, sync_all
 
-from gspace import query, records
-from gspace.incident import Incident
+from gspace.store import query, records
+from gspace.store.incident import Incident
 from gspace.sync import changes, merge
 from gspace.sync.conflicts import list_conflicts, settle
 from gspace.sync.dump import canonical_dump
@@ -239,7 +239,7 @@ def _old_store(folder, version: int) -> str:
 
     import sqlite_utils
 
-    from gspace.store import migrate
+    from gspace.store.schema import migrate
 
     (folder / "media").mkdir(parents=True)
     db = sqlite_utils.Database(folder / "store.sqlite")

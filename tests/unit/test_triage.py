@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gspace import query, records, triage
+from gspace import triage
 from gspace.errors import GspaceError
-from gspace.incident import Incident
+from gspace.store import query, records
+from gspace.store.incident import Incident
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def test_history_says_who_changed_what_and_when_in_the_incident_time_zone(incide
 
 
 def test_a_version_3_store_gains_notes_and_actors_when_opened(tmp_path):
-    from gspace.store import migrate
+    from gspace.store.schema import migrate
 
     with Incident.create(tmp_path / "inc") as inc:
         pass

@@ -29,8 +29,8 @@ from typing import Any
 import orjson
 
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.model import REPORT_STATUSES
+from gspace.store.incident import Incident
 from gspace.sync import rows as _rows
 from gspace.sync.fields import COLUMNS as SYNC_COLUMNS
 from gspace.sync.fields import fields_to_columns, split_update

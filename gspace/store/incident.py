@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from gspace.errors import IncidentError, message
-from gspace.store import SCHEMA_VERSION, migrate, schema_version
+from gspace.store.schema import SCHEMA_VERSION, migrate, schema_version
 from gspace.sync.clock import HybridClock
 
 STORE = "store.sqlite"

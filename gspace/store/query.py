@@ -3,7 +3,7 @@
 `ReportFilter` is the one definition of `--kind --category --status --since --until --bbox
 --search --located --municipality`: the CLI, the GUI's filters and the exports all build SQL
 through it. Rows carry the municipality they lie in (`muni_code` and its qualified name
-`municipality`, derived on each device: store.py version 6).
+`municipality`, derived on each device: schema version 6, store/schema.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from gspace.errors import GspaceError
-from gspace.incident import Incident
 from gspace.municipalities import name_of
+from gspace.store.incident import Incident
 
 REPORT_SELECT = (
     "SELECT id, kind, lon, lat, location_source, accuracy_m, observed_at, received_at, author, "
