@@ -22,11 +22,9 @@ the caller can undo it by writing that back.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import cache
 
 import orjson
 
@@ -374,21 +372,6 @@ def refresh(
 
 
 # -- writing ---------------------------------------------------------------------------------
-@cache
-def update_accepts_stamp() -> bool:
-    """Whether records.update_feature takes `stamp=` (a write stamped at a snapshot's own time,
-    added with the sync engine); until it does, situations are written at the current time."""
-    return "stamp" in inspect.signature(records.update_feature).parameters
-
-
-def write_feature(incident: Incident, feature_id: str, stamp: str | None, **changes) -> dict:
-    """The one place a situation reaches records.update_feature: with the snapshot's HLC stamp
-    when there is one and update_feature takes it."""
-    if stamp is not None and update_accepts_stamp():
-        return records.update_feature(incident, feature_id, stamp=stamp, **changes)
-    return records.update_feature(incident, feature_id, **changes)
-
-
 def _feature(incident: Incident, feature_id: str) -> dict:
     row = incident.conn.execute(
         "SELECT kind, status, note, attributes FROM features WHERE id = ? AND deleted = 0",
@@ -473,7 +456,7 @@ def set_situation(
     if not changes:
         return {}
     with incident.transaction():
-        write_feature(incident, feature_id, stamp, **changes)
+        records.update_feature(incident, feature_id, stamp=stamp, **changes)
     return undo
 
 

@@ -6,7 +6,7 @@ name and municipality, then name and address, then a name no other shelter has) 
 status, evacuees, crowding (and capacity when the feed gives one) and the time of its last
 report. The snapshot's own time decides, not the time of the import: a row older than (or as
 old as) the report the shelter already has changes nothing, and the write is stamped at the
-snapshot's time for sync (`snapshot_stamp`, passed on by `shelters.write_feature`), so laptops
+snapshot's time for sync (`snapshot_stamp`, passed to `records.update_feature`), so laptops
 that import snapshots in different orders end with the newest one's values. Times without an
 offset are read in the incident's time zone. Rows that match no shelter, or several, and rows
 that cannot be read are listed, one line each.
@@ -29,7 +29,8 @@ from gspace.catalog import LayerKind, incident_catalog
 from gspace.errors import GspaceError
 from gspace.ingest.layer_files import _find, read_table
 from gspace.ingest.layer_matching import name_key
-from gspace.shelters import KIND, parse_time, write_feature
+from gspace.shelters import KIND, parse_time
+from gspace.store import records
 from gspace.store.incident import Incident
 from gspace.sync.clock import format_stamp
 
@@ -377,7 +378,7 @@ def _apply(
     said_the_same = all(shelter.attributes.get(k) == v for k, v in changes.items()) and (
         status in (None, shelter.status)
     )
-    write_feature(incident, shelter.id, snapshot_stamp(when), **write)
+    records.update_feature(incident, shelter.id, stamp=snapshot_stamp(when), **write)
     shelter.attributes, shelter.status = attributes, write.get("status", shelter.status)
     if said_the_same:
         summary.confirmed += 1

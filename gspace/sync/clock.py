@@ -49,6 +49,11 @@ class HybridClock:
                 self._counter = last - 1
         return stamps
 
+    def reset(self, last: str) -> None:
+        """Go back to `last` (sync/restamp.py: the hub replaced stamps this clock had given
+        far ahead of its own); the wall clock it reads stays the same."""
+        self._ms, self._counter = parse_stamp(last)
+
     def observe(self, remote: str) -> None:
         """Move past a stamp received from another device (used by sync)."""
         ms, counter = parse_stamp(remote)

@@ -62,10 +62,7 @@ def adopt(incident: Incident, versions: list[tuple[str, int, str, str]]) -> int:
         _rederive(incident, touched)
     last = conn.execute("SELECT max(hlc) FROM changes").fetchone()[0]
     if moved and last:
-        from gspace.sync.clock import HybridClock
-
-        wall = getattr(incident.clock, "_wall", None)  # keep a test's offset wall clock
-        incident.clock = HybridClock(last, wall=wall)
+        incident.clock.reset(last)
     return changed
 
 
