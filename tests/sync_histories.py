@@ -72,6 +72,20 @@ def sync_all(devices: list[Incident], cursors: Cursors | None = None) -> None:
             return
 
 
+def replayable(examples: int):
+    """Hypothesis settings of the convergence tests: the same histories on every run (CI
+    replays them), no deadline for a history that syncs real stores, and function-scoped
+    fixtures (a template folder) shared by the examples, which only read them."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+
+
 # -- random offline histories (hypothesis) ---------------------------------------------------
 HOUR_MS = 3_600_000
 POSTS = [f"https://x.example/status/{n}" for n in range(3)]

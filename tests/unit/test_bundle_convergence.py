@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sync_histories
 from bundle_files import state
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from photo_files import make_jpeg
 from test_sync_convergence import check
@@ -91,12 +91,7 @@ def do(folder: Path, paths: list[Path], action: tuple, sent: list[int]) -> None:
                     records.delete_report(inc, report)
 
 
-@settings(
-    max_examples=30,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@sync_histories.replayable(30)
 @given(st.lists(actions, min_size=1, max_size=12))
 def test_laptops_that_exchange_bundle_files_in_any_order_converge(history):
     with tempfile.TemporaryDirectory() as tmp:
@@ -146,12 +141,7 @@ def template_dir(tmp_path_factory):
     return sync_histories.template(tmp_path_factory.mktemp("template"))
 
 
-@settings(
-    max_examples=50,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@sync_histories.replayable(50)
 @given(history=sync_histories.histories())
 def test_the_engines_histories_converge_through_bundle_files(template_dir, history, monkeypatch):
     with tempfile.TemporaryDirectory() as tmp:

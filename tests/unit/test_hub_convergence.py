@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from hub_helpers import Hub
-from hypothesis import HealthCheck, given, settings
-from sync_histories import Played, _step, _wall, histories, template
+from hypothesis import given
+from sync_histories import Played, _step, _wall, histories, replayable, template
 
 from gspace.store.incident import Incident
 from gspace.sync.clock import HybridClock
@@ -68,12 +68,7 @@ def play_over_hub(folder: Path, template_dir: Path, history) -> tuple[Played, Hu
     return played, hub, tokens
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@replayable(EXAMPLES)
 @given(history=histories())
 def test_laptops_syncing_through_the_hub_converge(template_dir, history):
     with tempfile.TemporaryDirectory() as folder:

@@ -13,8 +13,8 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from sync_histories import histories, play, template
+from hypothesis import given
+from sync_histories import histories, play, replayable, template
 
 from gspace.sync.conflicts import list_conflicts
 from gspace.sync.dump import canonical_dump
@@ -96,12 +96,7 @@ def check(played) -> None:
                 assert e.stamp in deleted_edits, f"an edit concurrent with {d} not kept: {e}"
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@replayable(EXAMPLES)
 @given(history=histories())
 def test_three_laptops_converge_whatever_they_do_and_however_they_exchange(template_dir, history):
     with tempfile.TemporaryDirectory() as folder:
