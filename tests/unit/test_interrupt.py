@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import orjson
 import pytest
@@ -63,6 +64,26 @@ def group_alive(group: int, wait: float = 10) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def wait_until_open(group: int, path, timeout: float = 120) -> None:
+    """Wait until a process of `group` has `path` open: the import has started, whatever the
+    machine's load (a fixed sleep fired before the command had loaded on a busy machine)."""
+    target = str(path.resolve())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                if os.getpgid(int(proc.name)) != group:
+                    continue
+                if any(os.readlink(fd) == target for fd in (proc / "fd").iterdir()):
+                    return
+            except (ProcessLookupError, FileNotFoundError, PermissionError):
+                continue
+        time.sleep(0.02)
+    raise AssertionError(f"no process opened {target}")
 
 
 def interrupt_when_committed(args: list, store, table: str = "reports", env=None, presses=1):
@@ -198,7 +219,7 @@ def test_ctrl_c_during_a_layer_import_changes_nothing_and_says_so(tmp_path):
         encoding="utf-8",
         start_new_session=True,
     )
-    time.sleep(1.5)  # reading or writing 200,000 rows: far from done
+    wait_until_open(process.pid, csv)  # reading or writing 200,000 rows: far from done
     assert process.poll() is None
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
