@@ -24,6 +24,7 @@ from gspace.hub.db import FAIL_LIMIT, ROLES, Token
 from gspace.hub.limits import BodyLimit
 from gspace.hub.state import HubState
 from gspace.hub.storage import BadHash, Mismatch, checked
+from gspace.sync.faults import kill_point
 
 log = logging.getLogger("gspace.hub")
 
@@ -309,7 +310,9 @@ def create_app(
                 if state.media.has(sha):
                     return -1
                 received = state.media.append(sha, offset, data)
+                kill_point("hub-upload-written")
                 state.db.count_upload(sha, len(data))
+                kill_point("hub-upload-counted")
                 return received
 
         try:
@@ -329,6 +332,7 @@ def create_app(
         with state.incident(name):
             try:
                 state.media.complete(sha, size)
+                kill_point("hub-upload-moved")
             except Mismatch as e:
                 log.warning("upload of %s refused: %s", sha, e)
                 raise HTTPException(422, str(e)) from None

@@ -20,6 +20,7 @@ from gspace.hub.state import HubState
 from gspace.store.incident import Incident
 from gspace.sync import changes, merge
 from gspace.sync.clock import parse_stamp
+from gspace.sync.faults import kill_point
 
 AHEAD_MS = 60_000
 MAX_ENTRIES = 5000  # per push batch
@@ -42,10 +43,14 @@ def push(state: HubState, inc: Incident, name: str, entries: list, actor: str) -
             answers[i] = {"outcome": "duplicate", "reason": "", "hlc": hlc, "actor": who}
         else:
             fresh.append((i, {**e, "actor": actor}))
+    kill_point("hub-push-received")
     fresh = _restamp(state, name, fresh)
+    kill_point("hub-push-restamped")
     if fresh:
         with inc.transaction():
             result = merge.apply_entries(inc, [e for _, e in fresh])
+            kill_point("hub-push-applied")
+        kill_point("hub-push-committed")
         for (i, e), (outcome, reason) in zip(fresh, result.outcomes, strict=True):
             answers[i] = _answer(e, outcome, reason)
     return answers  # type: ignore[return-value]
@@ -139,6 +144,7 @@ def _clocks(e: dict) -> list:
 def pull(inc: Incident, after: int, limit: int) -> dict:
     items = list(changes.outgoing(inc, after, min(limit, MAX_PULL)))
     last = changes.last_seq(inc)
+    kill_point("hub-pull-read")
     return {
         "entries": [{"seq": seq, "entry": entry} for seq, entry in items],
         "next": items[-1][0] if items else max(0, min(after, last)),

@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from gspace.sync.faults import kill_point
+
 _SHA = re.compile(r"[0-9a-f]{64}")
 _READ = 1 << 20
 
@@ -111,6 +113,7 @@ class LocalMediaStore:
                 f"the bytes received ({actual} bytes) do not match the announced size "
                 f"({size}) and SHA-256"
             )
+        kill_point("hub-upload-verified")
         target = self.path(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         path.replace(target)

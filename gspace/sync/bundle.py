@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +63,7 @@ from gspace.sync.bundle_format import (
     read_member,
 )
 from gspace.sync.bundle_text import say
+from gspace.sync.faults import kill_point
 
 __all__ = [
     "BundleError",
@@ -90,13 +90,6 @@ KILL_POINTS = (
     "committed",  # the transaction committed
     "done",  # the staging folder removed
 )
-
-
-def kill_point(name: str) -> None:
-    """Fault tests only (tests/unit/test_bundle_faults.py): when GSPACE_TEST_KILL_AT names this
-    point, the process kills itself here with SIGKILL, as a power cut or `kill -9` would."""
-    if os.environ.get("GSPACE_TEST_KILL_AT") == name:
-        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 # -- import -------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from gspace.media import relative_path
 from gspace.store.incident import Incident
 from gspace.sync import changes, merge, restamp
 from gspace.sync.clock import parse_stamp
+from gspace.sync.faults import kill_point
 from gspace.sync.hub_messages import say
 
 ACKNOWLEDGED = ("applied", "duplicate", "conflict", "held")
@@ -131,6 +132,7 @@ def push(inc: Incident, hub: Hub, summary: Summary, batch: int, progress) -> Non
             break
         r = hub.call("POST", "/push", json={"entries": [e for _, e in sent]})
         answers = r.json()["answers"]
+        kill_point("client-push-answered")
         versions = []
         for (seq, entry), answer in zip(sent, answers, strict=True):
             outcome = answer["outcome"]
@@ -165,6 +167,7 @@ def push(inc: Incident, hub: Hub, summary: Summary, batch: int, progress) -> Non
             if versions:
                 restamp.adopt(inc, versions)
             _put_meta(inc, key, str(cursor))
+        kill_point("client-push-saved")
         after = sent[-1][0]
         done += len(sent)
         progress(say("pushing", done=done, total=max(total, done)))
@@ -183,9 +186,11 @@ def pull(inc: Incident, hub: Hub, summary: Summary, batch: int, progress) -> Non
         r = hub.call("GET", "/pull", params={"after": after, "limit": batch})
         page = r.json()
         entries = [item["entry"] for item in page["entries"]]
+        kill_point("client-pull-received")
         with inc.transaction():
             before = changes.last_seq(inc)
             result = merge.apply_entries(inc, entries)
+            kill_point("client-pull-applied")
             versions = [
                 (e["origin"], e["oseq"], e["hlc"], e.get("actor") or "")
                 for e, (outcome, _) in zip(entries, result.outcomes, strict=True)
@@ -202,6 +207,7 @@ def pull(inc: Incident, hub: Hub, summary: Summary, batch: int, progress) -> Non
                     (before, inc.device_id),
                 ).fetchone()[0]
                 _put_meta(inc, push_key, str(own - 1 if own else changes.last_seq(inc)))
+        kill_point("client-pull-saved")
         summary.received += result.counts.get("applied", 0) + result.counts.get("conflict", 0)
         summary.conflicts += result.counts.get("conflict", 0)
         inc.clock.observe(page["clock"])
@@ -258,7 +264,9 @@ def upload(hub: Hub, sha: str, path: Path, summary: Summary, chunk: int, progres
                 return ""
             offset += len(data)
             summary.bytes_up += len(data)
+            kill_point("client-upload-chunk")
             progress(say("uploading", sha=sha[:12], done=offset, total=size))
+    kill_point("client-upload-sent")
     r = hub.call("POST", f"/uploads/{sha}/complete", params={"size": size})
     return "" if r.status_code == 200 else _detail(r)
 
@@ -297,6 +305,8 @@ def download(inc: Incident, hub: Hub, sha: str, kind: str | None) -> str:
                 with open(partial, "ab" if r.status_code == 206 else "wb") as f:
                     for block in r.iter_bytes():
                         f.write(block)
+                        f.flush()
+                        kill_point("client-download-block")
                     f.flush()
                     os.fsync(f.fileno())
     except httpx.HTTPError as e:
@@ -312,6 +322,7 @@ def download(inc: Incident, hub: Hub, sha: str, kind: str | None) -> str:
     target = inc.path / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     partial.replace(target)
+    kill_point("client-download-moved")
     with inc.transaction():  # the local path is this device's, not a synced change
         inc.conn.execute("UPDATE media SET path = ? WHERE sha256 = ?", (relative, sha))
     return ""

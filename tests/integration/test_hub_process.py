@@ -5,21 +5,16 @@ twice, and a resumed upload sends only the bytes the hub lacked (the hub counts 
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
-import time
 from pathlib import Path
 
-import httpx
 import pytest
-from helpers import ROOT
 from hub_helpers import add_photo, photo_bytes
+from hub_process import ENV, INCIDENT, HubProcess, free_port, hub_incident, tokens
 
 from gspace.hub.db import HubDB
 from gspace.store import records
@@ -28,81 +23,10 @@ from gspace.sync import changes
 from gspace.sync.client import SyncError, sync
 from gspace.sync.dump import canonical_dump
 
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": ""}
-INCIDENT = "熊本豪雨"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class HubProcess:
-    def __init__(self, data: Path):
-        self.data, self.port = data, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = data.parent / f"hub-{self.port}.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, token: str) -> HubProcess:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gspace.cli",
-                "hub",
-                "serve",
-                "--data",
-                str(self.data),
-                "--port",
-                str(self.port),
-            ],
-            stdout=open(self.log, "ab"),
-            stderr=subprocess.STDOUT,
-            env=ENV,
-        )
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                r = httpx.get(f"{self.url}/v1/whoami", headers={"Authorization": f"Bearer {token}"})
-                if r.status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise AssertionError(self.log.read_text())
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-
 
 @pytest.fixture
 def hub_dir(tmp_path):
     return tmp_path / "hub"
-
-
-def tokens(data: Path) -> tuple[str, str]:
-    db = HubDB(data)
-    try:
-        return db.create_token("officer", "田中", INCIDENT), db.create_token("admin", "管理", None)
-    finally:
-        db.close()
-
-
-def hub_incident(data: Path) -> Incident:
-    [folder] = (
-        sqlite3.connect(data / "hub.sqlite")
-        .execute("SELECT folder FROM incidents WHERE name = ?", (INCIDENT,))
-        .fetchone()
-    )
-    return Incident.open(data / "incidents" / folder)
 
 
 def laptop_with_reports(path: Path, n: int) -> Incident:

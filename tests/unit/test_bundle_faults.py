@@ -2,7 +2,7 @@
 leaves the incident as it was or fully merged, never in between; running the same command
 again completes it, and the result equals an import that was never interrupted (issue 16,
 "Faults"). The real `gspace bundle import` runs in a subprocess; GSPACE_TEST_KILL_AT names the
-point (gspace.sync.bundle.kill_point)."""
+point (gspace.sync.faults.kill_point)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,90 @@
+"""A hub as a real process: `gspace hub serve` under uvicorn on 127.0.0.1 (the fault, process
+and PostgreSQL tests start it; killing it is as a power cut)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from helpers import ROOT
+
+from gspace.hub.db import HubDB
+from gspace.store.incident import Incident
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": ""}
+INCIDENT = "熊本豪雨"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HubProcess:
+    def __init__(self, data: Path):
+        self.data, self.port = data, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data.parent / f"hub-{self.port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, token: str, env: dict | None = None) -> HubProcess:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gspace.cli",
+                "hub",
+                "serve",
+                "--data",
+                str(self.data),
+                "--port",
+                str(self.port),
+            ],
+            stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT,
+            env={**ENV, **(env or {})},
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                r = httpx.get(f"{self.url}/v1/whoami", headers={"Authorization": f"Bearer {token}"})
+                if r.status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise AssertionError(self.log.read_text())
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+def tokens(data: Path) -> tuple[str, str]:
+    db = HubDB(data)
+    try:
+        return db.create_token("officer", "田中", INCIDENT), db.create_token("admin", "管理", None)
+    finally:
+        db.close()
+
+
+def hub_incident(data: Path) -> Incident:
+    [folder] = (
+        sqlite3.connect(data / "hub.sqlite")
+        .execute("SELECT folder FROM incidents WHERE name = ?", (INCIDENT,))
+        .fetchone()
+    )
+    return Incident.open(data / "incidents" / folder)
