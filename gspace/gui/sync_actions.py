@@ -281,12 +281,13 @@ class SyncActions(QObject):
             self.banner.hide()
             return
         hours = self.clock_ahead_ms / 3_600_000
+        count = self.restamped  # a plain name as the count: lupdate skips attributes
         text = translate(
             "Sync",
             "This computer's clock is about %1 hours ahead of the hub's. The hub gave %n "
             "change(s) its own time. Set the clock right (Settings → Date and time).",
             "",
-            self.restamped,
+            count,
         )
         if not self.restamped:
             text = translate(
@@ -316,8 +317,9 @@ class SyncActions(QObject):
             parts = []
         else:
             parts = [failure_text(self.state)]
-        if now.waiting:
-            parts.append(translate("Sync", "%n change(s) pending", "", now.waiting))
+        waiting = now.waiting
+        if waiting:
+            parts.append(translate("Sync", "%n change(s) pending", "", waiting))
         if now.synced_at:
             parts.append(translate("Sync", "last sync %1").replace("%1", self._time(now.synced_at)))
         elif self.state == "idle":

@@ -200,3 +200,9 @@ def test_a_laptop_clock_hours_fast_brings_up_the_banner(
     assert "clock is about 6.0 hours ahead of the hub's" in text
     assert "gave 1 change(s) its own time" in text
     assert window.sync.banner.label.textFormat().name == "PlainText"
+    from gspace.gui import i18n
+
+    i18n.install("ja")
+    qtbot.waitUntil(lambda: "約 6.0 時間進んでいます" in window.sync.banner.label.text())
+    assert window.sync.indicator.text().startswith("最新 · 最終同期 ")
+    assert window.sync.sync_action.text() == "今すぐ同期(&Y)"
