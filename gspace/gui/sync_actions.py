@@ -325,6 +325,8 @@ class SyncActions(QObject):
         elif self.state == "idle":
             parts.append(translate("Sync", "not synced yet"))
         self.indicator.setText(" · ".join(parts))
+        colour = {"ok": "#1b7f3b", "syncing": "#1565c0", "idle": ""}.get(self.state, "#b00020")
+        self.indicator.setStyleSheet(f"color: {colour}" if colour else "")
         self.indicator.setToolTip(self._tooltip(now))
 
     def _tooltip(self, now) -> str:
