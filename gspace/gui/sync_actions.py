@@ -30,6 +30,7 @@ from gspace.sync.hub_status import remembered, status
 
 translate = QCoreApplication.translate  # called by this name so that lupdate finds the strings
 CLOCK_WARNING_MS = 60_000  # the hub restamps what is more than a minute ahead of it
+REFUSED = ("unauthorized", "forbidden", "no hub", "no token")  # no background retry after these
 
 
 class _Worker(QObject):
@@ -124,7 +125,7 @@ class SyncActions(QObject):
         self.sync_action = QAction(window)
         self.sync_action.setObjectName("syncNowAction")
         self.sync_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.sync_action.triggered.connect(self.sync_now)
+        self.sync_action.triggered.connect(lambda: self.sync_now())
         self.cancel_action = QAction(window)
         self.cancel_action.setEnabled(False)
         self.cancel_action.triggered.connect(self.cancel)
@@ -133,7 +134,7 @@ class SyncActions(QObject):
         self.indicator = QPushButton()
         self.indicator.setObjectName("syncIndicator")
         self.indicator.setFlat(True)
-        self.indicator.clicked.connect(self.sync_now)
+        self.indicator.clicked.connect(lambda: self.sync_now())
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("syncCancelButton")
         self.cancel_button.clicked.connect(self.cancel)
@@ -216,8 +217,11 @@ class SyncActions(QObject):
             self.thread.wait()
 
     def _tick(self) -> None:
-        if remembered(self.window.incident) is not None:
-            self.sync_now(background=True)
+        """A sync by itself, unless the last one showed that only the user can help: a token
+        refused again and again would also make the hub refuse this address for a while."""
+        if self.state in REFUSED or remembered(self.window.incident) is None:
+            return
+        self.sync_now(background=True)
 
     def _reschedule(self) -> None:
         seconds = interval(self.window.settings)
@@ -230,9 +234,15 @@ class SyncActions(QObject):
         dialog = HubDialog(self.window)
         accepted = bool(dialog.exec())
         if accepted:
-            self._reschedule()
-            self.refresh()
+            self.settings_changed()
         return accepted
+
+    def settings_changed(self) -> None:
+        """A new hub, token or interval: background syncs may go on again."""
+        if self.state in REFUSED:
+            self.state = "idle"
+        self._reschedule()
+        self.refresh()
 
     def _end(self) -> None:
         self.thread.quit()
@@ -307,8 +317,11 @@ class SyncActions(QObject):
             self.indicator.setToolTip(translate("Sync", "Set the hub up: File → Hub settings…"))
             return
         now = status(inc, *hub)
-        if self.state == "syncing":
-            parts = [translate("Sync", "Syncing…")]
+        if self.state == "syncing":  # the core's progress line: sending changes: 500 of 2,000
+            parts = [
+                translate("Sync", "Syncing…"),
+                *([self.progress_text] if self.progress_text else []),
+            ]
         elif self.state == "ok":
             parts = [
                 translate("Sync", "Up to date") if not now.waiting else translate("Sync", "Synced")

@@ -91,8 +91,7 @@ def set_hub(window, url: str, token: str, hub_incident: str = INCIDENT, seconds:
     dialog.interval_box.setValue(seconds)
     dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted, dialog.error.text()
-    window.sync._reschedule()
-    window.sync.refresh()
+    window.sync.settings_changed()
 
 
 def press_sync(window, qtbot, state: str = "ok"):
@@ -151,6 +150,10 @@ def test_the_sync_button_sends_this_laptops_report_and_brings_another_laptops(
     add_report(mine, "追加の報告")
     window.sync.refresh()
     assert "1 change(s) pending" in window.sync.indicator.text()
+    # and goes with the next sync by itself (every second here)
+    with qtbot.waitSignal(window.sync.synced, timeout=60_000):
+        set_hub(window, hub.url, "", seconds=1)
+    assert "pending" not in window.sync.indicator.text()
 
 
 def test_the_indicator_says_offline_token_refused_and_what_the_hub_refused(
@@ -169,6 +172,14 @@ def test_the_indicator_says_offline_token_refused_and_what_the_hub_refused(
         set_hub(window, hub.url, "not-a-real-token")
         press_sync(window, qtbot, "unauthorized")
         assert window.sync.indicator.text().startswith("Token refused")
+        set_hub(window, hub.url, hub.officer)
+        stopped = window.sync.stateChanged
+        with qtbot.waitSignal(stopped, timeout=60_000, check_params_cb=lambda s: s != "syncing"):
+            assert window.sync.sync_now()
+            window.sync.cancel_button.click()  # stops after the first batch at the latest
+        assert window.sync.state == "cancelled"
+        assert window.sync.indicator.text().startswith("Sync cancelled")
+        assert not window.sync.cancel_button.isVisible()
         with window.incident.transaction():  # a damaged entry in the log: the hub refuses it
             window.incident.conn.execute(
                 "INSERT INTO changes (hlc, origin, oseq, tbl, row_id, op, data, base, actor) "
