@@ -161,6 +161,19 @@ def test_the_indicator_says_offline_token_refused_and_what_the_hub_refused(
 ):
     [mine], _ = copies(demo_template, tmp_path, 1)
     window = open_main_window(mine)
+    from gspace.gui.hub_dialog import HubDialog
+
+    dialog = HubDialog(window)  # what is missing is said in one line; the dialog stays open
+    for url, token, said in (
+        ("hub.example", "t", "Give the hub's address"),
+        ("ftp://hub.example", "t", "Give the hub's address"),
+        ("https://hub.example:8780", "", "Give the token"),
+    ):
+        dialog.url_edit.setText(url)
+        dialog.token_edit.setText(token)
+        dialog.accept()
+        assert said in dialog.error.text() and dialog.result() != dialog.DialogCode.Accepted
+    assert window.sync.indicator.text() == "No hub set up"
     nobody = f"http://127.0.0.1:{free_port()}"
     set_hub(window, nobody, "some-token")
     press_sync(window, qtbot, "unreachable")
