@@ -235,6 +235,11 @@ def sync(
                 + say("clock", hours=summary.clock_ahead_ms / 3_600_000, count=summary.restamped),
                 err=True,
             )
+        elif summary.clock_offset_ms > 60_000:  # nothing restamped yet, but it would be
+            click.echo(
+                "gspace: " + say("clock offset", hours=summary.clock_offset_ms / 3_600_000),
+                err=True,
+            )
         for line in summary.pending:
             click.echo(f"gspace: {line}", err=True)
         click.echo(

@@ -38,6 +38,7 @@ from gspace.gui.reports_list import REPORT_MIME, ReportsList
 from gspace.gui.review_actions import ReviewActions
 from gspace.gui.settings import app_settings
 from gspace.gui.shelter_actions import ShelterActions
+from gspace.gui.sync_actions import SyncActions
 from gspace.gui.timeline import Timeline
 from gspace.ingest.sns_formats import JSON_SUFFIXES
 from gspace.model import categories_of
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
         self.conflicts = ConflictActions(self)
         self.files = FileActions(self)
         self.bundles = BundleActions(self)
+        self.sync = SyncActions(self)
+        self.sync.add_banner(self.centralWidget().layout())
         self._build_actions()
         self.layers.groupToggled.connect(self._group_toggled)
         self.filters.changed.connect(self.apply_filters)
@@ -165,6 +168,10 @@ class MainWindow(QMainWindow):
         self.export_bundle_action = self._action(self.file_menu, self.bundles.choose_export)
         self.import_bundle_action = self._action(self.file_menu, self.bundles.choose_import)
         self.file_menu.addSeparator()
+        self.file_menu.addActions(
+            [self.sync.sync_action, self.sync.cancel_action, self.sync.settings_action]
+        )
+        self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
         self.fit_action = self._action(
             self.view_menu, lambda: self.map.set_view(0, 0, -1), QKeySequence("Ctrl+0")
@@ -204,6 +211,8 @@ class MainWindow(QMainWindow):
             self.unlocated_action,
         ):
             self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.sync.sync_action)
 
     def retranslate(self) -> None:
         self.setWindowTitle(f"{self.incident.name} — gspace")
@@ -240,6 +249,7 @@ class MainWindow(QMainWindow):
         self.docks["detail"].setWindowTitle(self.tr("Details"))
         self.docks["shelters"].setWindowTitle(self.tr("Shelters"))
         self.conflicts.retranslate()
+        self.sync.retranslate()
         self._update_status()
         self._send_legend()
         self.map.set_credit(i18n.current_language())
@@ -595,6 +605,7 @@ class MainWindow(QMainWindow):
         if not stop_before_closing(self, self.files.imports):
             event.ignore()
             return
+        self.sync.stop()
         self.save_state()
         super().closeEvent(event)
 

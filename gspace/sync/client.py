@@ -22,6 +22,7 @@ import mimetypes
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -41,7 +42,21 @@ PARTIAL = "media-partial"  # downloads in progress: outside media/, which sweeps
 
 
 class SyncError(GspaceError):
-    """The sync could not go on (network, token, hub); what was done before is kept."""
+    """The sync could not go on (network, token, hub); what was done before is kept.
+
+    `kind` says why in one word the window can show ("unreachable", "unauthorized",
+    "forbidden", "throttled", "hub error", "cancelled"); the message says it in a sentence."""
+
+    def __init__(self, message: str, kind: str = "hub error"):
+        super().__init__(message)
+        self.kind = kind
+
+
+class SyncCancelled(SyncError):
+    """The user stopped the sync; every batch acknowledged before is kept."""
+
+    def __init__(self):
+        super().__init__(say("cancelled"), "cancelled")
 
 
 @dataclass
@@ -55,6 +70,9 @@ class Summary:
     pending: list[str] = field(default_factory=list)
     restamped: int = 0
     clock_ahead_ms: int = 0
+    # this laptop's wall clock minus the hub's, as measured at the pull (positive: ahead),
+    # so a laptop is warned even before it has made a change the hub would restamp
+    clock_offset_ms: int = 0
 
 
 def meta_key(url: str, hub_incident: str, what: str) -> str:
@@ -83,13 +101,17 @@ class Hub:
         try:
             r = self.http.request(method, self.base + path, headers=self.headers, **kwargs)
         except httpx.HTTPError as e:
-            raise SyncError(say("unreachable", url=self.url, reason=type(e).__name__)) from None
+            raise SyncError(
+                say("unreachable", url=self.url, reason=type(e).__name__), "unreachable"
+            ) from None
         if r.status_code == 401:
-            raise SyncError(say("unauthorized"))
+            raise SyncError(say("unauthorized"), "unauthorized")
         if r.status_code == 403:
-            raise SyncError(say("forbidden", incident=self.incident, reason=_detail(r)))
+            raise SyncError(
+                say("forbidden", incident=self.incident, reason=_detail(r)), "forbidden"
+            )
         if r.status_code == 429:
-            raise SyncError(say("throttled"))
+            raise SyncError(say("throttled"), "throttled")
         if r.status_code >= 500 or r.status_code in (400, 413):
             raise SyncError(say("hub error", status=r.status_code, reason=_detail(r)))
         return r
@@ -106,18 +128,36 @@ def sync(
     chunk: int = CHUNK,
     progress: Callable[[str], None] | None = None,
     media: bool = True,
+    cancel: Callable[[], bool] | None = None,
 ) -> Summary:
     """Push, pull and move photos; returns what happened. Raises SyncError when the hub cannot
-    be reached or refuses the token (everything acknowledged before is kept)."""
+    be reached or refuses the token, SyncCancelled when `cancel()` turns true (checked between
+    batches, photos and chunks); everything acknowledged before is kept either way. The time
+    of a sync that ended, and the log's end then, are kept in the meta (hub_status.py)."""
     hub = Hub(url, token, hub_incident, client)
     summary = Summary()
-    say_progress = progress or (lambda _text: None)
+    stopped = cancel or (lambda: False)
+
+    def say_progress(text: str) -> None:
+        if progress and text:
+            progress(text)
+        if stopped():
+            raise SyncCancelled()
+
+    say_progress("")
     push(inc, hub, summary, batch, say_progress)
     pull(inc, hub, summary, batch, say_progress)
     if media:
         upload_photos(inc, hub, summary, chunk, say_progress)
         download_photos(inc, hub, summary, say_progress)
+    with inc.transaction():  # everything in the log up to here is on the hub or refused
+        _put_meta(inc, meta_key(hub.url, hub.incident, "synced"), utc_now())
+        _put_meta(inc, meta_key(hub.url, hub.incident, "synced_seq"), str(changes.last_seq(inc)))
     return summary
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # -- entries -------------------------------------------------------------------------------
@@ -210,6 +250,7 @@ def pull(inc: Incident, hub: Hub, summary: Summary, batch: int, progress) -> Non
         kill_point("client-pull-saved")
         summary.received += result.counts.get("applied", 0) + result.counts.get("conflict", 0)
         summary.conflicts += result.counts.get("conflict", 0)
+        summary.clock_offset_ms = inc.clock.wall_ms() - parse_stamp(page["clock"])[0]
         inc.clock.observe(page["clock"])
         progress(say("pulling", done=summary.received))
         if not page["more"] or page["next"] <= after:
@@ -310,7 +351,9 @@ def download(inc: Incident, hub: Hub, sha: str, kind: str | None) -> str:
                     f.flush()
                     os.fsync(f.fileno())
     except httpx.HTTPError as e:
-        raise SyncError(say("unreachable", url=hub.url, reason=type(e).__name__)) from None
+        raise SyncError(
+            say("unreachable", url=hub.url, reason=type(e).__name__), "unreachable"
+        ) from None
     digest = hashlib.sha256()
     with open(partial, "rb") as f:
         while block := f.read(1 << 20):

@@ -49,6 +49,11 @@ class HybridClock:
                 self._counter = last - 1
         return stamps
 
+    def wall_ms(self) -> int:
+        """The wall clock this clock reads (sync compares it with the hub's to warn the user
+        that the computer's clock is off)."""
+        return self._wall()
+
     def reset(self, last: str) -> None:
         """Go back to `last` (sync/restamp.py: the hub replaced stamps this clock had given
         far ahead of its own); the wall clock it reads stays the same."""

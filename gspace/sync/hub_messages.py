@@ -48,6 +48,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "警告: このパソコンの時計がハブより約 {hours:.1f} 時間進んでいます。ハブが {count} 件の"
         "変更の時刻を直しました。時計を合わせてください(設定 → 日付と時刻)",
     ),
+    "clock offset": (
+        "warning: this computer's clock is about {hours:.1f} hours ahead of the hub's; set it "
+        "right (Settings → Date and time) before editing, or the hub will restamp your changes",
+        "警告: このパソコンの時計がハブより約 {hours:.1f} 時間進んでいます。編集する前に時計を"
+        "合わせてください(設定 → 日付と時刻)。合わせないとハブが変更の時刻を直します",
+    ),
+    "cancelled": (
+        "sync stopped; what was sent and received so far is kept",
+        "同期を中止しました。ここまでの送受信は保たれています",
+    ),
     "pushing": (
         "sending changes: {done:,} of {total:,}",
         "変更を送信中: {total:,} 件中 {done:,} 件",

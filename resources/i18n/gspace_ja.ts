@@ -1534,4 +1534,171 @@
         <translation>この値にする</translation>
     </message>
 </context>
+<context>
+    <name>Sync</name>
+    <message>
+        <source>Hub settings</source>
+        <translation>ハブの設定</translation>
+    </message>
+    <message>
+        <source>kept (type a new one to replace it)</source>
+        <translation>保存済み(置き換えるときは新しいものを入力)</translation>
+    </message>
+    <message>
+        <source>from the hub&apos;s administrator</source>
+        <translation>ハブの管理者から受け取ったもの</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>しない</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>ハブのアドレス</translation>
+    </message>
+    <message>
+        <source>Incident on the hub</source>
+        <translation>ハブ上の事案名</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>トークン</translation>
+    </message>
+    <message>
+        <source>Sync by itself every</source>
+        <translation>自動同期の間隔</translation>
+    </message>
+    <message>
+        <source>The token is kept in this computer&apos;s keyring or in a file only you can read, never in the incident folder.</source>
+        <translation>トークンはこのパソコンのキーリング、またはあなただけが読めるファイルに保存されます。事案フォルダーには保存されません。</translation>
+    </message>
+    <message>
+        <source>Give the hub&apos;s address, e.g. https://hub.example:8780</source>
+        <translation>ハブのアドレスを入力してください(例: https://hub.example:8780)</translation>
+    </message>
+    <message>
+        <source>Give the incident&apos;s name on the hub.</source>
+        <translation>ハブ上の事案名を入力してください。</translation>
+    </message>
+    <message>
+        <source>Give the token from the hub&apos;s administrator.</source>
+        <translation>ハブの管理者から受け取ったトークンを入力してください。</translation>
+    </message>
+    <message>
+        <source>Cannot save the settings on this computer.</source>
+        <translation>このパソコンに設定を保存できません。</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>オフライン</translation>
+    </message>
+    <message>
+        <source>Token refused</source>
+        <translation>トークンが拒否されました</translation>
+    </message>
+    <message>
+        <source>Not allowed on the hub</source>
+        <translation>ハブで許可されていません</translation>
+    </message>
+    <message>
+        <source>Hub busy: try again in a minute</source>
+        <translation>ハブが混雑しています。1 分後にもう一度</translation>
+    </message>
+    <message>
+        <source>Sync cancelled</source>
+        <translation>同期を中止しました</translation>
+    </message>
+    <message>
+        <source>Cannot write the incident</source>
+        <translation>事案に書き込めません</translation>
+    </message>
+    <message>
+        <source>No hub set up</source>
+        <translation>ハブ未設定</translation>
+    </message>
+    <message>
+        <source>No token for the hub</source>
+        <translation>ハブのトークンがありません</translation>
+    </message>
+    <message>
+        <source>Hub error: try again later</source>
+        <translation>ハブのエラー。後でもう一度</translation>
+    </message>
+    <message>
+        <source>S&amp;ync now</source>
+        <translation>今すぐ同期(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Sync with the hub now (Ctrl+Shift+S)</source>
+        <translation>今すぐハブと同期 (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Cancel the sync</source>
+        <translation>同期を中止</translation>
+    </message>
+    <message>
+        <source>&amp;Hub settings…</source>
+        <translation>ハブの設定(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is about %1 hours ahead of the hub&apos;s. The hub gave %n change(s) its own time. Set the clock right (Settings → Date and time).</source>
+        <translation>このパソコンの時計がハブより約 %1 時間進んでいます。ハブが %n 件の変更の時刻をハブの時刻に直しました。時計を合わせてください(設定 → 日付と時刻)。</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is about %1 hours ahead of the hub&apos;s. Set the clock right (Settings → Date and time) before editing.</source>
+        <translation>このパソコンの時計がハブより約 %1 時間進んでいます。編集する前に時計を合わせてください(設定 → 日付と時刻)。</translation>
+    </message>
+    <message>
+        <source>Set the hub up: File → Hub settings…</source>
+        <translation>ハブを設定してください: ファイル → ハブの設定…</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>同期中…</translation>
+    </message>
+    <message>
+        <source>Up to date</source>
+        <translation>最新</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>同期済み</translation>
+    </message>
+    <message>
+        <source>%n change(s) pending</source>
+        <translation>未送信 %n 件</translation>
+    </message>
+    <message>
+        <source>last sync %1</source>
+        <translation>最終同期 %1</translation>
+    </message>
+    <message>
+        <source>not synced yet</source>
+        <translation>未同期</translation>
+    </message>
+    <message>
+        <source>Hub: %1 (incident %2)</source>
+        <translation>ハブ: %1(事案 %2)</translation>
+    </message>
+    <message>
+        <source>Last successful sync: %1</source>
+        <translation>最後に成功した同期: %1</translation>
+    </message>
+    <message>
+        <source>Refused by the hub (kept here, sent again):</source>
+        <translation>ハブが受け付けなかった変更(この端末に保持し、再送します):</translation>
+    </message>
+    <message>
+        <source>Click to sync now.</source>
+        <translation>クリックすると今すぐ同期します。</translation>
+    </message>
+</context>
 </TS>
