@@ -42,7 +42,7 @@ def push(state: HubState, inc: Incident, name: str, entries: list, actor: str) -
             answers[i] = {"outcome": "duplicate", "reason": "", "hlc": hlc, "actor": who}
         else:
             fresh.append((i, {**e, "actor": actor}))
-    fresh = _restamp(state, name, fresh)
+    fresh = _restamp(state, inc, name, fresh)
     if fresh:
         with inc.transaction():
             result = merge.apply_entries(inc, [e for _, e in fresh])
@@ -78,8 +78,11 @@ def _held(inc: Incident, entries: list) -> dict[tuple[str, int], tuple[str, str]
     return found
 
 
-def _restamp(state: HubState, name: str, fresh: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
-    """Replace far-future stamps by the hub's clock, and bases naming replaced stamps."""
+def _restamp(
+    state: HubState, inc: Incident, name: str, fresh: list[tuple[int, dict]]
+) -> list[tuple[int, dict]]:
+    """Replace far-future stamps by the hub's clock (the incident's: on PostgreSQL the one
+    all the hub's processes share), and bases naming replaced stamps."""
     limit = time.time_ns() // 1_000_000 + AHEAD_MS
     wanted = set()
     for _, e in fresh:
@@ -96,7 +99,7 @@ def _restamp(state: HubState, name: str, fresh: list[tuple[int, dict]]) -> list[
             continue
         key = (e["hlc"], e["origin"])
         if key not in moved and parse_stamp(e["hlc"])[0] > limit:
-            moved[key] = state.clock.now()
+            moved[key] = inc.clock.now()
             new_rows.append((e["origin"], e["hlc"], moved[key]))
         e = dict(e)
         if key in moved:

@@ -79,6 +79,13 @@ class HubState:
             self.db.add_incident(name, folder, creator)  # last: a crash leaves no half incident
             self._open[name] = inc
 
+    def pull(self, name: str, after: int, limit: int) -> dict:
+        """A page of the incident's log after a laptop's cursor (protocol.pull)."""
+        from gspace.hub import protocol
+
+        with self.incident(name) as inc:
+            return protocol.pull(inc, after, limit)
+
     @contextmanager
     def incident(self, name: str, actor: str | None = None):
         """The incident `name`, alone (its lock held); changes made inside carry `actor`."""
