@@ -47,8 +47,10 @@ def hub() -> None:
     "--db",
     "db_url",
     metavar="URL",
+    envvar="GSPACE_HUB_DB",
     help="keep the hub's state in PostgreSQL (postgresql://USER@HOST/DB) instead of DIR, so "
-    "several hub processes or hosts share it (default: hub.sqlite in DIR)",
+    "several hub processes or hosts share it (default: hub.sqlite in DIR; or the "
+    "environment's GSPACE_HUB_DB)",
 )
 @click.option(
     "--workers",
@@ -82,13 +84,12 @@ def serve(
 ) -> None:
     """Serve the hub over HTTP(S) until stopped (Ctrl-C).
 
-    Plain HTTP is allowed on loopback only, unless --insecure-http is given. With --db the
-    state is in PostgreSQL: any number of hub processes (--workers, or other hosts) on the
-    same database and the same DIR (a shared folder for the photos) serve the same hub.
+    Plain HTTP is allowed on loopback only, unless --insecure-http is given. With --db (e.g.
+    --db postgresql://gspace@localhost/gspace_hub --workers 4) the state is in PostgreSQL: any
+    number of hub processes (--workers, or other hosts) on the same database and the same DIR
+    (a shared folder for the photos) serve the same hub.
 
     Example: gspace hub serve --data /srv/hub --host 0.0.0.0 --tls-cert hub.pem --tls-key hub.key
-
-    Example: gspace hub serve --data /srv/hub --db postgresql://gspace@localhost/hub --workers 4
     """
     if workers > 1 and not db_url:
         raise click.UsageError(
@@ -114,7 +115,7 @@ def serve(
     if db_url:  # reachable and migrated before any process starts (one line if not)
         _db(data, db_url).close()
     options = {}
-    if workers > 1:  # each worker builds its app from the environment (not argv: `ps` shows it)
+    if workers > 1:  # uvicorn's workers import the app by name: it reads the environment
         import os
 
         os.environ["GSPACE_HUB_DATA"] = str(data)
@@ -162,7 +163,9 @@ _DB = click.option(
     "--db",
     "db_url",
     metavar="URL",
-    help="the hub's PostgreSQL database, when it runs with one (hub serve --db)",
+    envvar="GSPACE_HUB_DB",
+    help="the hub's PostgreSQL database, when it runs with one (hub serve --db; or the "
+    "environment's GSPACE_HUB_DB)",
 )
 
 

@@ -351,7 +351,7 @@ def asgi_app(data: Path, **options):
 def asgi_app_from_env():
     """The app of each uvicorn worker process (`hub serve --workers N`): uvicorn imports it
     by name, so the hub's folder and database come in the environment (GSPACE_HUB_DATA,
-    GSPACE_HUB_DB), never on a command line where `ps` would show a password."""
+    GSPACE_HUB_DB), as `hub serve` sets them."""
     import os
 
     return asgi_app(Path(os.environ["GSPACE_HUB_DATA"]), db=os.environ.get("GSPACE_HUB_DB"))

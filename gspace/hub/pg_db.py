@@ -24,8 +24,12 @@ POOL = 8  # idle connections kept per process
 def connect(url: str):
     """A psycopg connection to `url`, or one clear line (the URL, which may hold a
     password, is not repeated)."""
-    import psycopg
-
+    try:
+        import psycopg
+    except ImportError:
+        raise GspaceError(
+            "the hub on PostgreSQL needs psycopg: pip install 'gspace[hub]'"
+        ) from None
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=10)
     except psycopg.Error as e:
