@@ -33,7 +33,7 @@ from gspace.store import records
 from gspace.store.incident import Incident
 from gspace.sync.bundle import import_bundle
 from gspace.sync.bundle_export import export_bundle
-from gspace.sync.client import sync
+from gspace.sync.client import SyncError, sync
 from gspace.sync.clock import HybridClock, parse_stamp
 from gspace.sync.conflicts import list_conflicts
 from gspace.sync.dump import canonical_dump
@@ -365,3 +365,57 @@ def test_workers_share_one_database_and_tokens_are_managed_on_it(tmp_path, pg_ur
         hub.stop()
     log = hub.log.read_text(encoding="utf-8", errors="replace")
     assert "2 process(es)" in log and officer not in log
+
+
+def test_a_process_killed_mid_push_loses_nothing_and_its_replica_is_reused(tmp_path, pg_url):
+    import signal
+
+    data = tmp_path / "hub"
+    db = PgHubDB(pg_url)
+    officer = db.create_token("officer", "田中", "熊本豪雨")
+    one = PgHubProcess(data, pg_url).start(officer)
+    two = PgHubProcess(data, pg_url).start(officer)
+    laptop = Incident.create(tmp_path / "laptop", name="熊本豪雨")
+    with laptop.transaction():
+        records.add_reports(
+            laptop,
+            [
+                {"kind": "manual", "lon": 130.7, "lat": 32.8 + i / 1e5, "text": f"報告{i}"}
+                for i in range(6000)
+            ],
+        )
+    try:
+        timers = []
+
+        def progress(text):
+            if "sending changes" in text and not timers:  # during the next batch
+                timers.append(threading.Timer(0.15, one.proc.send_signal, (signal.SIGKILL,)))
+                timers[0].start()
+
+        with pytest.raises(SyncError, match="cannot reach the hub"):
+            sync(laptop, one.url, officer, "熊本豪雨", batch=1000, progress=progress)
+        timers[0].join()
+        one.proc.wait(10)
+        summary = sync(laptop, two.url, officer, "熊本豪雨", batch=1000)  # on, through the other
+        assert summary.pending == []
+        one = PgHubProcess(data, pg_url).start(officer)  # restarted: takes up the dead one's copy
+        assert len(list((data / "replicas").iterdir())) == 2
+        other = Incident.create(tmp_path / "other", name="熊本豪雨")
+        sync(other, one.url, officer, "熊本豪雨")
+        assert other.conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 6000
+        assert canonical_dump(other) == canonical_dump(laptop)
+        other.close()
+        state, central = hub_view(data, pg_url, "熊本豪雨")
+        try:
+            assert canonical_dump(central) == canonical_dump(laptop)
+            [count] = state.db._one(
+                "SELECT count(*) FROM entries WHERE incident = %s", ("熊本豪雨",)
+            )
+            assert count == 6000
+        finally:
+            state.close()
+    finally:
+        laptop.close()
+        one.stop()
+        two.stop()
+        db.close()
