@@ -61,6 +61,7 @@ class PgHubState:
         self.clock = HybridClock(wall=wall)  # only for stamps outside a write (whoami, pull)
         self._guard = threading.RLock()  # one request of this process at a time on a replica
         self._open: dict[str, Incident] = {}
+        self._within: dict[int, str] = {}  # thread -> the incident it is writing
         self.replica_dir, self._lockfile = _claim_replica_dir(self.data / REPLICAS)
 
     def close(self) -> None:
@@ -104,6 +105,7 @@ class PgHubState:
             inc = Incident.open(path)
             known = inc.conn.execute("SELECT value FROM meta WHERE key = ?", (LOG_ID,)).fetchone()
             if known and known[0] == self.log_id:
+                inc.clock = HybridClock(inc.clock.now(), wall=self.wall)
                 self._open[name] = inc
                 return inc
             inc.close()  # made from another database: start again
@@ -118,6 +120,7 @@ class PgHubState:
             ):
                 inc.db["meta"].upsert({"key": key, "value": value}, pk="key")
         inc.device_id = self.origin
+        inc.clock = HybridClock(wall=self.wall)
         self._open[name] = inc
         return inc
 
@@ -144,14 +147,18 @@ class PgHubState:
     def incident(self, name: str, actor: str | None = None):
         """The incident `name`, caught up and alone (its advisory lock held across all the
         hub's processes); what is written inside reaches the shared log, or nothing does."""
+        if self._within.get(threading.get_ident()) is not None:
+            yield from self._nested(name, actor)
+            return
         with self._guard, self.db.transaction() as conn:
             inc = self._replica(name)
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(name),))
             self._catch_up(inc, name, conn)
             [shared] = conn.execute("SELECT last FROM clock WHERE id = 1").fetchone()
-            newest = inc.conn.execute("SELECT max(hlc) FROM changes").fetchone()[0] or ""
-            inc.clock = HybridClock(max(shared, newest) or None, wall=self.wall)
+            if shared:  # the replica's clock has seen its own log; the others' stamps too
+                inc.clock.observe(shared)
             held = _held_keys(inc)
+            self._within[threading.get_ident()] = name
             before = inc.actor
             if actor is not None:
                 inc.actor = actor
@@ -166,6 +173,22 @@ class PgHubState:
                     conn.commit()  # PostgreSQL first: the replica can always catch up
             finally:
                 inc.actor = before
+                self._within.pop(threading.get_ident(), None)
+
+    def _nested(self, name: str, actor: str | None):
+        """incident() inside incident() on one thread: the outer write, if it is the same
+        incident (as HubState's reentrant lock allows); another one would need a second lock
+        in the same transaction, which nothing does."""
+        if self._within[threading.get_ident()] != name:
+            raise RuntimeError("one incident at a time per request on a PostgreSQL hub")
+        inc = self._open[name]
+        before = inc.actor
+        if actor is not None:
+            inc.actor = actor
+        try:
+            yield inc
+        finally:
+            inc.actor = before
 
     def _append(self, inc: Incident, name: str, conn, held_before: set) -> bool:
         """Log what the replica holds beyond the log; True when something was logged."""

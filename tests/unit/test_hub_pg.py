@@ -179,3 +179,22 @@ def test_laptops_syncing_through_a_hub_on_postgresql_converge(template_dir, pg_c
             for inc in played.devices:
                 inc.close()
             hub.close()
+
+
+def test_an_incident_opened_again_inside_its_own_write_joins_it(tmp_path, pg_url):
+    hub = Hub(tmp_path / "hub", db=pg_url)
+    try:
+        hub.state.create(INCIDENT, "test")
+        with hub.state.incident(INCIDENT, actor="外") as outer:
+            with hub.state.incident(INCIDENT, actor="内") as inner:
+                assert inner is outer and inner.actor == "内"
+                with inner.transaction():
+                    [rid] = records.add_reports(
+                        inner, [{"kind": "manual", "lon": 130.7, "lat": 32.8, "text": "入れ子"}]
+                    )
+            assert outer.actor == "外"
+        page = hub.state.pull(INCIDENT, 0, 10)
+        assert [e["entry"]["row_id"] for e in page["entries"]] == [rid]
+        assert page["entries"][0]["entry"]["actor"] == "内"
+    finally:
+        hub.close()
