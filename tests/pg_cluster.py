@@ -9,6 +9,7 @@ A test gets a fresh database of its own (`new_database`).
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
@@ -61,9 +62,12 @@ class Cluster:
         self._run(
             "pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "log"), "-w", "start"
         )
+        atexit.register(self.stop)  # also when the session ends without its teardown
         return self
 
     def stop(self) -> None:
+        if not self.root.exists():
+            return
         try:
             self._run("pg_ctl", "-D", str(self.root / "pg"), "-m", "immediate", "-w", "stop")
         finally:
