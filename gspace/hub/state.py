@@ -3,7 +3,7 @@
 
 Requests run on threads: one lock lets a push, a pull or an analyst's write run alone (SQLite
 allows one writer per file, each incident's connection is shared, and the clock is one). Several
-processes on one database are the PostgreSQL step of issue 17, not this one.
+processes on one database: pg_state.PgHubState (`hub serve --db postgresql://…`).
 """
 
 from __future__ import annotations
