@@ -43,6 +43,22 @@ def hub() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="the hub's folder (hub.sqlite, incidents, photos)",
 )
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="GSPACE_HUB_DB",
+    help="keep the hub's state in PostgreSQL (postgresql://USER@HOST/DB) instead of DIR, so "
+    "several hub processes or hosts share it (default: hub.sqlite in DIR; or the "
+    "environment's GSPACE_HUB_DB)",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="hub processes serving this port (more than one needs --db)",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8780, show_default=True, type=int)
 @click.option(
@@ -57,14 +73,28 @@ def hub() -> None:
     help="allow plain HTTP on an address other than loopback (tokens travel in clear)",
 )
 def serve(
-    data: Path, host: str, port: int, tls_cert: str | None, tls_key: str | None, insecure_http: bool
+    data: Path,
+    db_url: str | None,
+    workers: int,
+    host: str,
+    port: int,
+    tls_cert: str | None,
+    tls_key: str | None,
+    insecure_http: bool,
 ) -> None:
     """Serve the hub over HTTP(S) until stopped (Ctrl-C).
 
-    Plain HTTP is allowed on loopback only, unless --insecure-http is given.
+    Plain HTTP is allowed on loopback only, unless --insecure-http is given. With --db (e.g.
+    --db postgresql://gspace@localhost/gspace_hub --workers 4) the state is in PostgreSQL: any
+    number of hub processes (--workers, or other hosts) on the same database and the same DIR
+    (a shared folder for the photos) serve the same hub.
 
     Example: gspace hub serve --data /srv/hub --host 0.0.0.0 --tls-cert hub.pem --tls-key hub.key
     """
+    if workers > 1 and not db_url:
+        raise click.UsageError(
+            "--workers above 1 needs --db postgresql://… (hub.sqlite has one writer)"
+        )
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("give both --tls-cert and --tls-key")
     if not tls_cert and not _loopback(host):
@@ -82,9 +112,21 @@ def serve(
         from gspace.hub.app import asgi_app
     except ImportError:
         raise GspaceError("the hub needs its packages: pip install 'gspace[hub]'") from None
-    app = asgi_app(data)
+    if db_url:  # reachable and migrated before any process starts (one line if not)
+        _db(data, db_url).close()
+    options = {}
+    if workers > 1:  # uvicorn's workers import the app by name: it reads the environment
+        import os
+
+        os.environ["GSPACE_HUB_DATA"] = str(data)
+        os.environ["GSPACE_HUB_DB"] = db_url or ""
+        app = "gspace.hub.app:asgi_app_from_env"
+        options = {"factory": True, "workers": workers}
+    else:
+        app = asgi_app(data, db=db_url)
     scheme = "https" if tls_cert else "http"
-    click.echo(f"gspace hub: serving {data} on {scheme}://{host}:{port}", err=True)
+    where = f"{data}, state in PostgreSQL, {workers} process(es)" if db_url else str(data)
+    click.echo(f"gspace hub: serving {where} on {scheme}://{host}:{port}", err=True)
     uvicorn.run(
         app,
         host=host,
@@ -93,6 +135,7 @@ def serve(
         ssl_keyfile=tls_key,
         log_level="info",
         server_header=False,
+        **options,
     )
 
 
@@ -104,14 +147,31 @@ def token() -> None:
     """
 
 
-def _db(data: Path):
+def _db(data: Path, url: str | None = None):
+    if url:
+        try:
+            from gspace.hub.pg_db import PgHubDB, check_url
+        except ImportError:
+            raise GspaceError("the hub needs its packages: pip install 'gspace[hub]'") from None
+        return PgHubDB(check_url(url))
     from gspace.hub.db import HubDB
 
     return HubDB(data)
 
 
+_DB = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="GSPACE_HUB_DB",
+    help="the hub's PostgreSQL database, when it runs with one (hub serve --db; or the "
+    "environment's GSPACE_HUB_DB)",
+)
+
+
 @token.command("create")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
+@_DB
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", required=True, help="who uses it (recorded as the actor of changes)")
 @click.option("--incident", help="the hub incident it may use (needed for officer, volunteer)")
@@ -121,13 +181,18 @@ def _db(data: Path):
     help="days until it expires (default: never)",
 )
 def token_create(
-    data: Path, role: str, name: str, incident: str | None, expires: float | None
+    data: Path,
+    db_url: str | None,
+    role: str,
+    name: str,
+    incident: str | None,
+    expires: float | None,
 ) -> None:
     """Create a token and print it once (only its hash is kept).
 
     Example: gspace hub token create --data /srv/hub --role officer --name 田中 --incident 熊本豪雨
     """
-    db = _db(data)
+    db = _db(data, db_url)
     try:
         text = db.create_token(role, name, incident, expires)
     finally:
@@ -140,12 +205,13 @@ def token_create(
 
 @token.command("list")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
-def token_list(data: Path) -> None:
+@_DB
+def token_list(data: Path, db_url: str | None) -> None:
     """List the tokens (id, role, name, incident, state); never the tokens themselves.
 
     Example: gspace hub token list --data /srv/gspace-hub
     """
-    db = _db(data)
+    db = _db(data, db_url)
     try:
         now = time.time()
         for t in db.tokens():
@@ -160,13 +226,14 @@ def token_list(data: Path) -> None:
 
 @token.command("revoke")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
+@_DB
 @click.argument("token_id", type=int)
-def token_revoke(data: Path, token_id: int) -> None:
+def token_revoke(data: Path, db_url: str | None, token_id: int) -> None:
     """Revoke a token by its id (from `gspace hub token list`); it stops working at once.
 
     Example: gspace hub token revoke --data /srv/gspace-hub 3
     """
-    db = _db(data)
+    db = _db(data, db_url)
     try:
         if not db.revoke(token_id):
             raise GspaceError(f"no live token {token_id}")

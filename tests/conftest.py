@@ -59,3 +59,23 @@ def incident(tmp_path):
 
     with Incident.create(tmp_path / "inc") as inc:
         yield inc
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throw-away PostgreSQL cluster for the session (tests/pg_cluster.py); skipped only
+    when the server binaries are missing (CI installs Debian's postgresql)."""
+    from pg_cluster import Cluster, binaries
+
+    bin_dir = binaries()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL's server binaries are missing (apt-get install postgresql)")
+    cluster = Cluster(bin_dir).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """The URL of a new, empty PostgreSQL database for one test."""
+    return pg_cluster.new_database()

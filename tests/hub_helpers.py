@@ -26,7 +26,8 @@ class Hub:
         self.folder = folder
         self.asgi, self.app = create_app(folder, **options)
         self.state = self.app.state.hub
-        if not durable:  # thousands of commits in the convergence test need not reach the disk
+        if not durable and not options.get("db"):
+            # thousands of commits in the convergence test need not reach the disk
             self.state.db.conn.execute("PRAGMA synchronous=OFF")
             create = self.state.create
 
@@ -58,7 +59,10 @@ class Hub:
         return sync(laptop, URL, token, incident, client=self.client(), **options)
 
     def incident(self, name: str = "熊本豪雨") -> Incident:
-        return self.state._incident(name)
+        """The hub's copy of the incident (on PostgreSQL: this process' replica, caught up
+        with the shared log)."""
+        with self.state.incident(name) as inc:
+            return inc
 
     def close(self) -> None:
         if self._client is not None:

@@ -72,10 +72,17 @@ def create_app(
     max_media: int = MAX_MEDIA,
     wall=None,
     fail_limit: int = FAIL_LIMIT,
+    db: str | None = None,
 ):
     """The ASGI app serving the hub whose state is in `data` (and the FastAPI app inside it);
-    the limits are options so tests can reach them with small bodies."""
-    state = HubState(Path(data), wall=wall, fail_limit=fail_limit)
+    the limits are options so tests can reach them with small bodies. With `db` (a
+    postgresql:// URL) the state is in PostgreSQL, shared with the hub's other processes."""
+    if db:
+        from gspace.hub.pg_state import PgHubState
+
+        state = PgHubState(Path(data), db, wall=wall, fail_limit=fail_limit)
+    else:
+        state = HubState(Path(data), wall=wall, fail_limit=fail_limit)
     app = FastAPI(
         title="gspace hub",
         docs_url=None,  # the interactive pages load scripts from a CDN; /openapi.json stays
@@ -202,8 +209,7 @@ def create_app(
     ):
         if not state.exists(name):
             return {"entries": [], "next": 0, "last": 0, "more": False, "clock": state.now()}
-        with state.incident(name) as inc:
-            page = protocol.pull(inc, after, limit)
+        page = state.pull(name, after, limit)
         return {**page, "clock": state.now()}
 
     # -- analysts ----------------------------------------------------------------------------
@@ -344,3 +350,12 @@ def create_app(
 def asgi_app(data: Path, **options):
     """The ASGI callable uvicorn runs (the FastAPI app wrapped in the body-size limit)."""
     return create_app(data, **options)[0]
+
+
+def asgi_app_from_env():
+    """The app of each uvicorn worker process (`hub serve --workers N`): uvicorn imports it
+    by name, so the hub's folder and database come in the environment (GSPACE_HUB_DATA,
+    GSPACE_HUB_DB), as `hub serve` sets them."""
+    import os
+
+    return asgi_app(Path(os.environ["GSPACE_HUB_DATA"]), db=os.environ.get("GSPACE_HUB_DB"))

@@ -102,12 +102,7 @@ class HubDB:
         self, role: str, name: str, incident: str | None = None, days: float | None = None
     ) -> str:
         """A new token, returned once; only its hash is kept."""
-        if role not in ROLES:
-            raise GspaceError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
-        if not name.strip():
-            raise GspaceError("a token needs a --name (who uses it: it becomes the changes' actor)")
-        if role in ("officer", "volunteer") and not incident:
-            raise GspaceError(f"a {role} token needs --incident NAME")
+        check_new_token(role, name, incident)
         token = secrets.token_urlsafe(32)
         now = time.time()
         with self.lock:
@@ -217,6 +212,16 @@ class HubDB:
             "SELECT received FROM upload_bytes WHERE sha256 = ?", (sha256,)
         ).fetchone()
         return row[0] if row else 0
+
+
+def check_new_token(role: str, name: str, incident: str | None) -> None:
+    """Refuse a token that could not be used (both stores of the hub call this)."""
+    if role not in ROLES:
+        raise GspaceError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    if not name.strip():
+        raise GspaceError("a token needs a --name (who uses it: it becomes the changes' actor)")
+    if role in ("officer", "volunteer") and not incident:
+        raise GspaceError(f"a {role} token needs --incident NAME")
 
 
 def _digest(token: str) -> str:

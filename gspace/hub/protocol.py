@@ -44,7 +44,7 @@ def push(state: HubState, inc: Incident, name: str, entries: list, actor: str) -
         else:
             fresh.append((i, {**e, "actor": actor}))
     kill_point("hub-push-received")
-    fresh = _restamp(state, name, fresh)
+    fresh = _restamp(state, inc, name, fresh)
     kill_point("hub-push-restamped")
     if fresh:
         with inc.transaction():
@@ -83,8 +83,11 @@ def _held(inc: Incident, entries: list) -> dict[tuple[str, int], tuple[str, str]
     return found
 
 
-def _restamp(state: HubState, name: str, fresh: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
-    """Replace far-future stamps by the hub's clock, and bases naming replaced stamps."""
+def _restamp(
+    state: HubState, inc: Incident, name: str, fresh: list[tuple[int, dict]]
+) -> list[tuple[int, dict]]:
+    """Replace far-future stamps by the hub's clock (the incident's: on PostgreSQL the one
+    all the hub's processes share), and bases naming replaced stamps."""
     limit = time.time_ns() // 1_000_000 + AHEAD_MS
     wanted = set()
     for _, e in fresh:
@@ -101,7 +104,7 @@ def _restamp(state: HubState, name: str, fresh: list[tuple[int, dict]]) -> list[
             continue
         key = (e["hlc"], e["origin"])
         if key not in moved and parse_stamp(e["hlc"])[0] > limit:
-            moved[key] = state.clock.now()
+            moved[key] = inc.clock.now()
             new_rows.append((e["origin"], e["hlc"], moved[key]))
         e = dict(e)
         if key in moved:

@@ -3,7 +3,7 @@
 
 Requests run on threads: one lock lets a push, a pull or an analyst's write run alone (SQLite
 allows one writer per file, each incident's connection is shared, and the clock is one). Several
-processes on one database are the PostgreSQL step of issue 17, not this one.
+processes on one database: pg_state.PgHubState (`hub serve --db postgresql://…`).
 """
 
 from __future__ import annotations
@@ -78,6 +78,13 @@ class HubState:
             inc.clock = self.clock
             self.db.add_incident(name, folder, creator)  # last: a crash leaves no half incident
             self._open[name] = inc
+
+    def pull(self, name: str, after: int, limit: int) -> dict:
+        """A page of the incident's log after a laptop's cursor (protocol.pull)."""
+        from gspace.hub import protocol
+
+        with self.incident(name) as inc:
+            return protocol.pull(inc, after, limit)
 
     @contextmanager
     def incident(self, name: str, actor: str | None = None):

@@ -30,7 +30,9 @@ def template_dir(tmp_path_factory):
     return template(tmp_path_factory.mktemp("template"))
 
 
-def play_over_hub(folder: Path, template_dir: Path, history) -> tuple[Played, Hub, list[str]]:
+def play_over_hub(
+    folder: Path, template_dir: Path, history, **options
+) -> tuple[Played, Hub, list[str]]:
     offset, first, steps = history
     for n in range(3):
         shutil.copytree(template_dir / f"laptop{n}", folder / f"laptop{n}")
@@ -39,7 +41,7 @@ def play_over_hub(folder: Path, template_dir: Path, history) -> tuple[Played, Hu
         inc.conn.execute("PRAGMA synchronous=OFF")
     if offset:
         devices[2].clock = HybridClock(devices[2].clock.now(), wall=_wall(offset))
-    hub = Hub(folder / "hub", durable=False)
+    hub = Hub(folder / "hub", durable=False, **options)
     tokens = [hub.token(name=f"laptop{n}") for n in range(3)]
     played = Played(devices)
 
