@@ -29,30 +29,30 @@ def free_port() -> int:
 
 
 class HubProcess:
-    def __init__(self, data: Path):
-        self.data, self.port = data, free_port()
+    """`gspace hub serve --data DIR [extra options]` on a free port of 127.0.0.1 (extra: e.g.
+    `--db URL`, `--workers 2`); `client` talks to it over HTTP."""
+
+    def __init__(self, data: Path, *extra: str):
+        self.data, self.extra, self.port = data, extra, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data.parent / f"hub-{self.port}.log"
         self.proc: subprocess.Popen | None = None
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(base_url=self.url, timeout=60)
+        return self._client
 
     def start(self, token: str, env: dict | None = None) -> HubProcess:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gspace.cli",
-                "hub",
-                "serve",
-                "--data",
-                str(self.data),
-                "--port",
-                str(self.port),
-            ],
-            stdout=open(self.log, "ab"),
-            stderr=subprocess.STDOUT,
-            env={**ENV, **(env or {})},
-        )
-        deadline = time.time() + 30
+        command = [sys.executable, "-m", "gspace.cli", "hub", "serve", "--data", str(self.data)]
+        command += ["--port", str(self.port), *self.extra]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env={**ENV, **(env or {})}
+            )
+        deadline = time.time() + 60
         while time.time() < deadline:
             try:
                 r = httpx.get(f"{self.url}/v1/whoami", headers={"Authorization": f"Bearer {token}"})
@@ -60,6 +60,7 @@ class HubProcess:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
+            assert self.proc.poll() is None, self.log.read_text()
         raise AssertionError(self.log.read_text())
 
     def kill(self) -> None:
@@ -68,9 +69,12 @@ class HubProcess:
             self.proc.wait(10)
 
     def stop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(10)
+            self.proc.wait(20)
 
 
 def tokens(data: Path) -> tuple[str, str]:

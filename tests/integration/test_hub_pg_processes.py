@@ -23,9 +23,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hub_process import ENV, HubProcess, free_port
 from hypothesis import HealthCheck, given, settings
 from sync_histories import Played, _step, _wall, histories, replayable, template
-from test_hub_process import ENV, free_port
 
 from gspace.hub.pg_db import PgHubDB
 from gspace.hub.pg_state import PgHubState
@@ -41,39 +41,6 @@ from gspace.sync.dump import canonical_dump
 HOUR_MS = 3_600_000
 
 
-class PgHubProcess:
-    """`gspace hub serve --data DIR --db URL` on a free port of 127.0.0.1."""
-
-    def __init__(self, data: Path, url: str, *extra: str):
-        self.data, self.db, self.extra, self.port = data, url, extra, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = data.parent / f"hub-{self.port}.log"
-        self.proc: subprocess.Popen | None = None
-        self.client = httpx.Client(base_url=self.url, timeout=60)
-
-    def start(self, token: str) -> PgHubProcess:
-        command = [sys.executable, "-m", "gspace.cli", "hub", "serve", "--data", str(self.data)]
-        command += ["--db", self.db, "--port", str(self.port), *self.extra]
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=ENV)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                r = httpx.get(f"{self.url}/v1/whoami", headers={"Authorization": f"Bearer {token}"})
-                if r.status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-            assert self.proc.poll() is None, self.log.read_text()
-        raise AssertionError(self.log.read_text())
-
-    def stop(self) -> None:
-        self.client.close()
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(20)
-
-
 @pytest.fixture(scope="module")
 def template_dir(tmp_path_factory):
     return template(tmp_path_factory.mktemp("template"))
@@ -86,8 +53,8 @@ def two_hubs(tmp_path_factory, pg_cluster):
     url = pg_cluster.new_database()
     db = PgHubDB(url)
     admin = db.create_token("admin", "管理", None)
-    hubs = [PgHubProcess(folder / "hub", url).start(admin)]
-    hubs.append(PgHubProcess(folder / "hub", url).start(admin))
+    hubs = [HubProcess(folder / "hub", "--db", url).start(admin)]
+    hubs.append(HubProcess(folder / "hub", "--db", url).start(admin))
     yield hubs, db, url, folder / "hub", admin
     for hub in hubs:
         hub.stop()
@@ -326,7 +293,7 @@ def test_workers_share_one_database_and_tokens_are_managed_on_it(tmp_path, pg_ur
     )
     assert bad.returncode == 1 and "cannot connect to the hub's PostgreSQL database" in bad.stderr
     assert "Traceback" not in bad.stderr
-    hub = PgHubProcess(data, pg_url, "--workers", "2").start(officer)
+    hub = HubProcess(data, "--db", pg_url, "--workers", "2").start(officer)
     try:
         incs = []
         for n in range(4):
@@ -373,8 +340,8 @@ def test_a_process_killed_mid_push_loses_nothing_and_its_replica_is_reused(tmp_p
     data = tmp_path / "hub"
     db = PgHubDB(pg_url)
     officer = db.create_token("officer", "田中", "熊本豪雨")
-    one = PgHubProcess(data, pg_url).start(officer)
-    two = PgHubProcess(data, pg_url).start(officer)
+    one = HubProcess(data, "--db", pg_url).start(officer)
+    two = HubProcess(data, "--db", pg_url).start(officer)
     laptop = Incident.create(tmp_path / "laptop", name="熊本豪雨")
     with laptop.transaction():
         records.add_reports(
@@ -398,7 +365,9 @@ def test_a_process_killed_mid_push_loses_nothing_and_its_replica_is_reused(tmp_p
         one.proc.wait(10)
         summary = sync(laptop, two.url, officer, "熊本豪雨", batch=1000)  # on, through the other
         assert summary.pending == []
-        one = PgHubProcess(data, pg_url).start(officer)  # restarted: takes up the dead one's copy
+        one = HubProcess(data, "--db", pg_url).start(
+            officer
+        )  # restarted: takes up the dead one's copy
         assert len(list((data / "replicas").iterdir())) == 2
         other = Incident.create(tmp_path / "other", name="熊本豪雨")
         sync(other, one.url, officer, "熊本豪雨")
