@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import orjson
 from fastapi import Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -29,7 +29,7 @@ from gspace.hub.db import Token
 from gspace.hub.storage import BadHash, LocalMediaStore, Mismatch, checked
 from gspace.hub.volunteer_db import VolunteerDB
 from gspace.hub.volunteer_images import BadImage, describe, examine
-from gspace.hub.volunteer_pages import MESSAGES, message_page, submission_page
+from gspace.hub.volunteer_pages import MESSAGES, area, assets, message_page, submission_page
 from gspace.model import CATEGORIES
 
 ANALYST = ("admin", "analyst")
@@ -156,6 +156,27 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
             state.db.failed(address(request))  # guessing invites counts as failed sign-ins
             return "unknown", None
         return found.state(), found
+
+    files = assets()
+
+    @app.get("/v/assets/{asset:path}", **roles(**{"x-public": "asset"}))
+    def asset(asset: str):
+        """The page's scripts and styles and Leaflet's, all served by the hub (no CDN)."""
+        path = files.get(asset)
+        if path is None:
+            raise HTTPException(404, "no such file")
+        kind = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}[path.suffix]
+        return FileResponse(path, media_type=kind, headers={"Cache-Control": "max-age=3600"})
+
+    @app.get("/v/{invite}/area", **roles(**{"x-public": "invite"}))
+    def invite_area(invite: str, request: Request):
+        """The outlines of the incident's municipalities, for the page's map."""
+        status, found = invite_state(request, invite)
+        if status not in ("live", "full"):
+            code, ja, en = MESSAGES[status]
+            return JSONResponse({"detail": _say(ja, en), "state": status}, status_code=code)
+        with state.incident(found.incident) as inc:
+            return area(inc)
 
     @app.get("/v/{invite}", response_class=HTMLResponse, **roles(**{"x-public": "invite"}))
     def open_invite(invite: str, request: Request):
@@ -297,6 +318,10 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
 
 _PAGE_HEADERS = {
     "Cache-Control": "no-store",
+    # only the hub's own files run or load: hostile text shown on the page cannot add any
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; "
+    "script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",  # the link is the invite: never sent on to another site
     "X-Content-Type-Options": "nosniff",
 }

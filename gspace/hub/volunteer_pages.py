@@ -8,7 +8,11 @@ site may have no internet, and a page that needs a CDN would not open.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
+
+from gspace.labels import LABELS
+from gspace.model import CATEGORIES
 
 STATIC = Path(__file__).with_name("volunteer_static")
 
@@ -70,5 +74,53 @@ p.en {{ color: #555; }}
 
 def submission_page(incident: str) -> str:
     """The page a phone opens from a live invite (its script joins and keeps the token)."""
+    categories = [[c, *LABELS["category"][c]] for c in CATEGORIES]
+    as_json = json.dumps(categories, ensure_ascii=False).replace("<", "\\u003c")
     template = (STATIC / "index.html").read_text(encoding="utf-8")
-    return template.replace("{{INCIDENT}}", html.escape(incident))
+    return template.replace("{{INCIDENT}}", html.escape(incident)).replace(
+        "{{CATEGORIES}}", as_json
+    )
+
+
+def assets() -> dict[str, Path]:
+    """The files the page may load, by the name in its URL: the page's own and Leaflet's
+    (from the xstatic-leaflet package gspace already ships for its maps)."""
+    import xstatic.pkg.leaflet as leaflet
+
+    found = {p.name: p for p in STATIC.iterdir() if p.suffix in (".js", ".css")}
+    data = Path(leaflet.BASE_DIR)
+    for name in ("leaflet.js", "leaflet.css"):
+        found[f"leaflet/{name}"] = data / name
+    for image in (data / "images").glob("*.png"):
+        found[f"leaflet/images/{image.name}"] = image
+    return found
+
+
+def area(inc, most: int = 30) -> dict:
+    """GeoJSON outlines of the municipalities the incident's reports and features are in (the
+    map a volunteer taps on: no tiles needed)."""
+    from shapely.geometry import mapping
+
+    from gspace.municipalities import geometry_of, name_of
+
+    codes = [
+        code
+        for (code,) in inc.conn.execute(
+            "SELECT muni_code FROM (SELECT muni_code FROM reports WHERE deleted = 0 UNION ALL "
+            "SELECT muni_code FROM features WHERE deleted = 0) WHERE muni_code IS NOT NULL "
+            "GROUP BY muni_code ORDER BY count(*) DESC LIMIT ?",
+            (most,),
+        )
+    ]
+    features = []
+    for code in codes:
+        shape = geometry_of(code)
+        if shape is not None:
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"code": code, "name": name_of(code)},
+                    "geometry": mapping(shape.simplify(0.0005)),
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}

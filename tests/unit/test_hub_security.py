@@ -37,6 +37,7 @@ PARAMS = {
     "report_id": "r",
     "invite_id": "1",
     "invite": "no-such-invite-0123456789",
+    "asset": "no-such-file.js",
 }
 
 
@@ -88,10 +89,10 @@ def test_the_committed_openapi_description_is_the_apps(hub):
 def test_every_operation_refuses_a_missing_revoked_or_expired_token_and_other_roles(
     hub, method, path, roles, op
 ):
-    if op.get("x-public") == "invite":  # the invite in the path is the credential
-        assert roles == [] and path.startswith("/v/{invite}")
+    if op.get("x-public"):  # the page's files, and what an invite (the credential) opens
+        assert roles == [] and path.startswith(("/v/{invite}", "/v/assets/"))
         r = call(hub, method, path)
-        assert r.status_code == 404, r.text  # an unknown invite opens nothing
+        assert r.status_code == 404, r.text  # an unknown invite or file opens nothing
         return
     revoked = hub.token("admin", "元管理者", None)
     [row] = [t for t in hub.state.db.tokens() if t.name == "元管理者"][-1:]
