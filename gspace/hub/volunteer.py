@@ -44,6 +44,7 @@ class Limits:
 
     per_token_per_minute: int = 120  # requests (a 3 MB photo in 1 MB chunks is ~5)
     per_address_per_minute: int = 1200  # many phones behind one shelter's router
+    joins_per_address_per_minute: int = 60
     reports_per_token: int = 300
     photos_per_report: int = 10
     photo_bytes: int = 25 << 20
@@ -191,6 +192,10 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
     @app.post("/v/{invite}/join", status_code=201, **roles(**{"x-public": "invite"}))
     def join(invite: str, request: Request):
         status, found = invite_state(request, invite)
+        if status == "live" and not vdb.hit(
+            f"join:{address(request)}", limit().joins_per_address_per_minute
+        ):
+            status = "busy"
         if status == "live":
             try:
                 token, token_name = vdb.join(found)
@@ -241,7 +246,10 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
             if vdb.uploaded(token.id, sha) is not None:
                 return {"received": None, "complete": True}
             store = store_of(token)
-            total = vdb.uploaded_bytes(token.id) + offset + len(data)
+            others = sum(
+                p.stat().st_size for p in store.uploads.glob("*.part") if p.name != f"{sha}.part"
+            )  # unfinished uploads count too: abandoned ones must not fill the disk
+            total = vdb.uploaded_bytes(token.id) + others + offset + len(data)
             if total > limit().token_bytes:
                 raise HTTPException(
                     413,

@@ -238,13 +238,20 @@ def test_an_oversized_photo_is_refused_and_nothing_is_kept(hub, tmp_path):
     assert not list(hub.state.media.media.rglob("*.*"))
 
 
-def test_photo_bytes_per_phone_are_limited(hub, tmp_path):
+def test_photo_bytes_per_phone_are_limited_unfinished_uploads_included(hub, tmp_path):
     hub.app.state.volunteer_limits.token_bytes = 60_000
     token = join(hub, invite(hub))
     first, second = jpeg(tmp_path, 5, size=(200, 150)), jpeg(tmp_path, 6, size=(400, 300))
     assert upload(hub, token, first).status_code == 200
     r = upload(hub, token, second + b"\0" * 60_000)
     assert r.status_code == 413 and "容量" in r.json()["detail"]
+    other = join(hub, invite(hub))  # many abandoned halves of different "photos"
+    codes = []
+    for n in range(5):
+        url = f"/v1/incidents/{INCIDENT}/volunteer/uploads/{hashlib.sha256(bytes([n])).hexdigest()}"
+        r = hub.client().put(url, params={"offset": 0}, content=b"z" * 20_000, headers=auth(other))
+        codes.append(r.status_code)
+    assert codes == [200, 200, 200, 413, 413]
 
 
 @pytest.mark.parametrize("what", ["text named .jpg", "truncated JPEG", "wrong announced size"])
@@ -391,3 +398,12 @@ def test_hostile_comment_text_stays_text_at_hq_and_in_exports(hub, tmp_path):
     assert any(HOSTILE in t for t in texts)  # parsed back as the same text
     assert not list(root.iter("script")) and not list(root.iter(f"{KML}script"))
     laptop.close()
+
+
+def test_joins_from_one_address_are_limited(hub):
+    hub.app.state.volunteer_limits.joins_per_address_per_minute = 3
+    secret = invite(hub)
+    codes = [hub.client().post(f"/v/{secret}/join").status_code for _ in range(5)]
+    assert codes == [201, 201, 201, 429, 429]
+    [found] = hub.app.state.volunteer.invites(INCIDENT)
+    assert found.phones == 3
