@@ -167,7 +167,10 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
         if path is None:
             raise HTTPException(404, "no such file")
         kind = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}[path.suffix]
-        return FileResponse(path, media_type=kind, headers={"Cache-Control": "max-age=3600"})
+        headers = {"Cache-Control": "no-cache"}
+        if asset == "sw.js":
+            headers["Service-Worker-Allowed"] = "/v/"  # it serves the invite pages too
+        return FileResponse(path, media_type=kind, headers=headers)
 
     @app.get("/v/{invite}/area", **roles(**{"x-public": "invite"}))
     def invite_area(invite: str, request: Request):

@@ -318,6 +318,10 @@
            "it keeps your reports and sends them when connected. Place them on the map.");
   }
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  if (window.isSecureContext && "serviceWorker" in navigator) {
+    const script = "/v/assets/sw.js?page=" + encodeURIComponent(location.pathname);
+    navigator.serviceWorker.register(script, { scope: "/v/" }).catch(() => {});
+  }
   window.addEventListener("online", flush);
   setInterval(flush, RETRY_MS);
   showPlace();
