@@ -156,3 +156,59 @@ def invite_revoke(data: Path, phones: bool, invite_id: int) -> None:
         raise GspaceError(f"no invite {invite_id}")
     extra = f" and {revoked} phone(s)" if phones else ""
     click.echo(f"revoked invite {invite_id}{extra}", err=True)
+
+
+@click.command("cert")
+@click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--host",
+    "hosts",
+    multiple=True,
+    required=True,
+    help="a name or IP address phones use to reach the hub (repeat for several)",
+)
+@click.option("--port", default=8780, show_default=True, type=int, help="the port hub serve uses")
+@click.option(
+    "--qr",
+    "qr_png",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="also write the QR code of the CA's address as PNG",
+)
+def cert(data: Path, hosts: tuple[str, ...], port: int, qr_png: Path | None) -> None:
+    """Make the hub's own CA (once; kept and reused) and a server certificate for HTTPS, and
+    print how to trust the CA on a phone. Phones open the volunteer page offline and share
+    their location only over HTTPS they trust.
+
+    Example: gspace hub cert --data /srv/hub --host 192.168.1.10 --host hub.local
+    """
+    try:
+        from gspace.hub.tls import make_certificates
+    except ImportError:
+        raise GspaceError(
+            "certificates need the hub's packages: pip install 'gspace[hub]'"
+        ) from None
+    made = make_certificates(data, list(hosts))
+    host = hosts[0] if ":" not in hosts[0] else f"[{hosts[0]}]"
+    ca_link = f"https://{host}:{port}/v/assets/gspace-hub-ca.crt"
+    state = "made" if made.ca_created else "kept (phones that trust it go on working)"
+    click.echo(f"CA ({state}): {made.ca}")
+    click.echo(f"certificate for {', '.join(made.names)}: {made.cert}")
+    click.echo(f"key: {made.key}")
+    click.echo(
+        f"\nserve with:\n  gspace hub serve --data {data} --host 0.0.0.0 --port {port} "
+        f"--tls-cert {made.cert} --tls-key {made.key}\n"
+    )
+    click.echo(
+        "スマートフォンでこのCAを信頼する手順 / Trusting the CA on a phone:\n"
+        f"  1. QRコードを読み取り {ca_link} を開く（警告が出たら「詳細」から続行）\n"
+        "     Scan the QR code and open it (accept the warning this once).\n"
+        "  2. iPhone: 設定 > 一般 > VPNとデバイス管理 でプロファイルをインストールし、\n"
+        "     設定 > 一般 > 情報 > 証明書信頼設定 で「gspace hub local CA」をオンにする。\n"
+        "     Settings > General > VPN & Device Management: install; then General > About >\n"
+        "     Certificate Trust Settings: turn on full trust for it.\n"
+        "  3. Android: 設定 > セキュリティ > 暗号化と認証情報 > 証明書のインストール > CA証明書\n"
+        "     Settings > Security > Encryption & credentials > Install a certificate > CA.\n"
+        "  (信頼しない端末でもHTTPで報告は送れます / phones that do not trust it can still send\n"
+        "   over plain HTTP, without offline opening or location)"
+    )
+    write_qr(ca_link, qr_png)

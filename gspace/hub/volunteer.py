@@ -33,6 +33,8 @@ from gspace.hub.volunteer_pages import MESSAGES, area, assets, message_page, sub
 from gspace.model import CATEGORIES
 
 ANALYST = ("admin", "analyst")
+CA_ASSET = "gspace-hub-ca.crt"
+TLS, CA_CERT = "tls", "ca.pem"  # where gspace.hub.tls keeps the CA (not imported: no crypto here)
 VOLUNTEER = ("volunteer",)
 SOURCES = ("exif", "manual", "device")
 _NAMESPACE = uuid.UUID("0b8e6d0c-8d55-4a55-bd43-2f1e1c9a7d21")
@@ -163,6 +165,11 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
     @app.get("/v/assets/{asset:path}", **roles(**{"x-public": "asset"}))
     def asset(asset: str):
         """The page's scripts and styles and Leaflet's, all served by the hub (no CDN)."""
+        if asset == CA_ASSET:  # the hub's own CA (gspace hub cert), for phones to trust
+            ca = state.data / TLS / CA_CERT
+            if not ca.is_file():
+                raise HTTPException(404, "this hub has no CA of its own (gspace hub cert)")
+            return FileResponse(ca, media_type="application/x-x509-ca-cert")
         path = files.get(asset)
         if path is None:
             raise HTTPException(404, "no such file")
