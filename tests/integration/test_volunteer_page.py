@@ -4,24 +4,31 @@ placed by a tap on the map, loses the connection (the page's requests aborted), 
 and sees it sent when the connection is back, without reloading; a laptop then syncs and has
 the three reports with their photos and locations.
 
-Run twice: on http://127.0.0.1 (a secure context for the browser: the phone's location is
-used, and the service worker lets the link open again while the hub is down: a fourth report
-waits on the phone until the hub is back) and on http://hub.lan (mapped to 127.0.0.1: plain
-HTTP as on a LAN, where the page says what it cannot do and offers the map)."""
+Run twice: on https://hub.lan (mapped to 127.0.0.1) with the hub's own CA (gspace hub cert)
+trusted by the browser, a secure context (the phone's location is used, and the service worker
+lets the link open again while the hub is down: a fourth report waits on the phone until the
+hub is back) and on http://hub.lan (mapped to 127.0.0.1: plain HTTP as on a LAN, where the
+page says what it cannot do and offers the map)."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from datetime import datetime
 
+import httpx
 import pytest
 from helpers import CHROMIUM_ARGS, chromium
 from photo_files import make_jpeg
 
 from gspace.hub.app import create_app
+from gspace.hub.tls import make_certificates
 from gspace.store import records
 from gspace.store.incident import Incident
 from gspace.sync.client import sync
@@ -45,11 +52,19 @@ class Served:
     """The hub's app under uvicorn on one port, which a test can stop and start again (the
     hub going away and coming back)."""
 
-    def __init__(self, asgi):
+    def __init__(self, asgi, tls=None):
         self.asgi, self.port, self.server, self.thread = asgi, free_port(), None, None
+        self.tls = tls  # gspace.hub.tls.Made, for HTTPS
 
     def start(self) -> None:
-        config = uvicorn.Config(self.asgi, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            self.asgi,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            ssl_certfile=str(self.tls.cert) if self.tls else None,
+            ssl_keyfile=str(self.tls.key) if self.tls else None,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -65,20 +80,42 @@ class Served:
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, request):
     """A hub with the incident (one located report, so the map has its city's outline) and an
-    invite, under uvicorn on 127.0.0.1."""
+    invite, under uvicorn on 127.0.0.1 (over HTTPS with the hub's own CA for origin https)."""
+    tls = None
+    if request.node.callspec.params["origin"] == "https":
+        tls = make_certificates(tmp_path / "hub", ["hub.lan"])
     asgi, app = create_app(tmp_path / "hub")
     state = app.state.hub
     state.create(INCIDENT, "test")
     with state.incident(INCIDENT) as inc, inc.transaction():
         records.add_reports(inc, [{"kind": "manual", "lon": 130.71, "lat": 32.80, "text": "既存"}])
     _, secret = app.state.volunteer.create_invite(INCIDENT, "避難所A")
-    hub = Served(asgi)
+    hub = Served(asgi, tls)
     hub.start()
     yield hub, secret, state
     hub.stop()
     state.close()
+
+
+def trusting_home(tmp_path, ca) -> dict:
+    """A HOME whose NSS database trusts the hub's CA (what a volunteer does once on a phone:
+    Chromium on Linux reads its trusted CAs from ~/.pki/nssdb)."""
+    certutil = shutil.which("certutil")
+    if not certutil:
+        if os.environ.get("GSPACE_REQUIRE_FIXTURES"):
+            pytest.fail("certutil is not installed (libnss3-tools: scripts/setup.sh)")
+        pytest.skip("certutil (libnss3-tools) is not installed")
+    home = tmp_path / "home"
+    nssdb = home / ".pki" / "nssdb"
+    nssdb.mkdir(parents=True)
+    subprocess.run([certutil, "-d", f"sql:{nssdb}", "-N", "--empty-password"], check=True)
+    subprocess.run(
+        [certutil, "-d", f"sql:{nssdb}", "-A", "-n", "gspace hub", "-t", "C,,", "-i", str(ca)],
+        check=True,
+    )
+    return {**os.environ, "HOME": str(home)}
 
 
 def wait_for(page, expression: str, seconds: float = 15) -> None:
@@ -94,19 +131,20 @@ def sent_count(page) -> int:
     return page.locator("#receipts li.sent").count()
 
 
-@pytest.mark.parametrize("origin", ["secure", "lan"])
+@pytest.mark.parametrize("origin", ["https", "lan"])
 def test_a_volunteer_sends_three_reports_one_while_offline_and_hq_gets_them(
     served, tmp_path, origin
 ):
     hub, secret, state = served
     port = hub.port
-    host = "127.0.0.1" if origin == "secure" else "hub.lan"
-    link = f"http://{host}:{port}/v/{secret}"
+    scheme = "https" if origin == "https" else "http"
+    link = f"{scheme}://hub.lan:{port}/v/{secret}"
+    env = trusting_home(tmp_path, hub.tls.ca) if origin == "https" else None
     gps_photo = make_jpeg(tmp_path / "IMG_0001.JPG", seed=1, taken=datetime(2026, 11, 21, 9), **GPS)
     plain_photo = make_jpeg(tmp_path / "IMG_0002.JPG", seed=2, size=(1600, 1200))
     args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP hub.lan 127.0.0.1"]
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=args)
+        browser = p.chromium.launch(executable_path=chromium(), args=args, env=env)
         context = browser.new_context(
             viewport={"width": 390, "height": 844},
             device_scale_factor=2,
@@ -151,7 +189,7 @@ def test_a_volunteer_sends_three_reports_one_while_offline_and_hq_gets_them(
         page.route("**/v1/**", lambda route: route.abort("internetdisconnected"))
         page.fill("#comment", "給水が必要です")
         page.select_option("#category", "water_outage")
-        if origin == "secure":
+        if origin == "https":
             page.click("#here")
             expect(page.locator("#where")).to_contain_text("現在地")
         page.click("#send")
@@ -165,7 +203,7 @@ def test_a_volunteer_sends_three_reports_one_while_offline_and_hq_gets_them(
         assert all("送信済み" in r and "参照" in r for r in receipts)
         page.screenshot(path=str(tmp_path / f"receipts-{origin}.png"), full_page=True)
         expected = 3
-        if origin == "secure":  # the page also opens while the hub cannot be reached
+        if origin == "https":  # the page also opens while the hub cannot be reached
             wait_for(page, "navigator.serviceWorker.ready.then(r => !!r.active)")
             wait_for(page, "caches.match(location.pathname).then(r => !!r)")
             hub.stop()
@@ -184,7 +222,11 @@ def test_a_volunteer_sends_three_reports_one_while_offline_and_hq_gets_them(
 
     laptop = Incident.create(tmp_path / "laptop", name=INCIDENT)
     officer = state.db.create_token("officer", "本部", INCIDENT)
-    summary = sync(laptop, f"http://127.0.0.1:{port}", officer, INCIDENT)
+    url = f"{scheme}://localhost:{port}"
+    verify = ssl.create_default_context(cafile=str(hub.tls.ca)) if hub.tls else True
+    client = httpx.Client(base_url=url, verify=verify, timeout=30)
+    summary = sync(laptop, url, officer, INCIDENT, client=client)
+    client.close()
     assert summary.photos_down == 2
     rows = laptop.conn.execute(
         "SELECT text, kind, status, lon, lat, location_source, accuracy_m, category, media "
@@ -200,7 +242,7 @@ def test_a_volunteer_sends_three_reports_one_while_offline_and_hq_gets_them(
     assert bridge[5] == "exif" and bridge[7] == "building_damage"
     assert abs(bridge[3] - GPS["lon"]) < 1e-4 and abs(bridge[4] - GPS["lat"]) < 1e-4
     assert road[5] == "manual" and 129 < road[3] < 132 and 31 < road[4] < 34
-    if origin == "secure":
+    if origin == "https":
         assert water[5] == "device" and water[6] == 15
         assert abs(water[3] - PHONE["lon"]) < 1e-6 and abs(water[4] - PHONE["lat"]) < 1e-6
     else:
