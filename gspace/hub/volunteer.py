@@ -13,6 +13,7 @@ them at their next sync and triage them like any report.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -105,6 +106,15 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
                 headers={"Retry-After": "60"},
             )
         return token
+
+    locks: dict[int, threading.Lock] = {}
+    locks_guard = threading.Lock()
+
+    def phone_lock(token_id: int) -> threading.Lock:
+        """A lock per phone: its uploads are its own files, so phones upload side by side
+        (the incident's lock would make twenty phones wait for each other's disk writes)."""
+        with locks_guard:
+            return locks.setdefault(token_id, threading.Lock())
 
     def store_of(token: Token) -> LocalMediaStore:
         return LocalMediaStore(state.data / "volunteer" / str(token.id))
@@ -268,7 +278,7 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
                         "this phone has sent as many photo bytes as it may",
                     ),
                 )
-            with state.incident(name):  # one writer of a partial file at a time
+            with phone_lock(token.id):  # one writer of the phone's partial files at a time
                 received = store.append(sha, offset, data)
             return {"received": received, "complete": False}
 
@@ -285,7 +295,7 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
         if vdb.uploaded(token.id, sha) is not None:
             return {"sha256": sha, "size": size}
         store = store_of(token)
-        with state.incident(name):
+        with phone_lock(token.id):  # the phone's own files: other phones are not held up
             try:
                 store.complete(sha, size)
             except Mismatch as e:
@@ -312,11 +322,17 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
     def submit(name: str, body: VolunteerReport, token: Token = Depends(volunteer)):
         if not state.exists(name):
             raise HTTPException(404, f"no incident {name!r} on this hub")
+        known = vdb.receipt(token.id, body.id)
+        if known:
+            return JSONResponse(_receipt(known), status_code=200)  # a retry
+        with state.incident(name) as inc:
+            zone = inc.timezone
+        # read and check the photos (thumbnails: a decode each) without holding the incident
+        report, photos = _report(body, token, limit(), state, vdb, zone)
         with state.incident(name, actor=token.name) as inc:
             known = vdb.receipt(token.id, body.id)
-            if known:
-                return JSONResponse(_receipt(known), status_code=200)  # a retry
-            report, photos = _report(body, token, limit(), state, vdb, inc.timezone)
+            if known:  # the same report, resent while this one was being prepared
+                return JSONResponse(_receipt(known), status_code=200)
             if not inc.conn.execute(
                 "SELECT 1 FROM reports WHERE id = ?", (report["id"],)
             ).fetchone():

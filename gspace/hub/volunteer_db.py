@@ -10,7 +10,7 @@
 - uploads and receipts of each phone: which photos it finished uploading (the hub never tells a
   phone about any other upload) and which reports it sent, by the id the phone made (a retry
   answers the same receipt instead of making a second report);
-- rate counters, per token and per address, in fixed one-minute windows.
+- rate counters, per token and per address, in fixed one-minute windows (in memory).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -43,8 +44,6 @@ CREATE TABLE IF NOT EXISTS volunteer_reports (
     token_id INTEGER NOT NULL, client_id TEXT NOT NULL, report_id TEXT NOT NULL,
     incident TEXT NOT NULL, sent REAL NOT NULL, photos INTEGER NOT NULL,
     PRIMARY KEY (token_id, client_id));
-CREATE TABLE IF NOT EXISTS volunteer_rates (
-    key TEXT PRIMARY KEY, window REAL NOT NULL, count INTEGER NOT NULL);
 """
 
 
@@ -73,6 +72,8 @@ class Invite:
 class VolunteerDB:
     def __init__(self, db: HubDB):
         self.db, self.conn, self.lock = db, db.conn, db.lock
+        self._rates: dict[str, tuple[float, int]] = {}
+        self._rates_lock = threading.Lock()
         with self.lock:
             self.conn.executescript(_SCHEMA)
 
@@ -179,20 +180,18 @@ class VolunteerDB:
 
     # -- rates ---------------------------------------------------------------------------------
     def hit(self, key: str, limit: int) -> bool:
-        """Count one request for `key` in its one-minute window; False once over `limit`."""
+        """Count one request for `key` in its one-minute window; False once over `limit`.
+        Kept in memory: a durable write per request would make every phone wait for the disk
+        (a restart forgets at most a minute of counts)."""
         now = time.time()
-        with self.lock:
-            row = self.conn.execute(
-                "SELECT window, count FROM volunteer_rates WHERE key = ?", (key,)
-            ).fetchone()
-            if row is None or row[0] <= now - RATE_WINDOW_S:
-                window, count = now, 1
-            else:
-                window, count = row[0], row[1] + 1
-            self.conn.execute(
-                "INSERT OR REPLACE INTO volunteer_rates VALUES (?, ?, ?)", (key, window, count)
-            )
-        return count <= limit
+        with self._rates_lock:
+            window, count = self._rates.get(key, (now, 0))
+            if window <= now - RATE_WINDOW_S:
+                window, count = now, 0
+            self._rates[key] = (window, count + 1)
+            if len(self._rates) > 100_000:  # forget finished windows
+                self._rates = {k: v for k, v in self._rates.items() if v[0] > now - RATE_WINDOW_S}
+        return count + 1 <= limit
 
     # -- a phone's uploads and reports ---------------------------------------------------------
     def uploaded(self, token_id: int, sha256: str) -> str | None:

@@ -5,6 +5,7 @@ export profile strips it)."""
 
 from __future__ import annotations
 
+import base64
 import warnings
 from pathlib import Path
 
@@ -20,8 +21,8 @@ class BadImage(ValueError):
 
 
 def examine(path: Path) -> dict:
-    """{type, width, height} of the image at `path`, fully decoded; BadImage when it is not an
-    image, is damaged or truncated, or is a decompression bomb."""
+    """{type, width, height, thumbnail (base64 JPEG)} of the image at `path`, fully decoded;
+    BadImage when it is not an image, is damaged or truncated, or is a decompression bomb."""
     register_heif()
     try:
         with warnings.catch_warnings():
@@ -35,6 +36,7 @@ def examine(path: Path) -> dict:
                         f"{image.format} images are not accepted (JPEG, HEIC, PNG, WebP)"
                     )
                 image.load()
+                small = thumbnail(image)  # now, while decoded: the report needs no second decode
     except BadImage:
         raise
     except (UnidentifiedImageError, SyntaxError):
@@ -46,7 +48,12 @@ def examine(path: Path) -> dict:
             "写真が途中で切れているか壊れています。もう一度送ってください / "
             "the photo is truncated or damaged; send it again"
         ) from None
-    return {"type": kind, "width": width, "height": height}
+    return {
+        "type": kind,
+        "width": width,
+        "height": height,
+        "thumbnail": base64.b64encode(small).decode(),
+    }
 
 
 def describe(path: Path, sha256: str, info: dict) -> tuple[dict, PhotoMeta]:
@@ -54,8 +61,6 @@ def describe(path: Path, sha256: str, info: dict) -> tuple[dict, PhotoMeta]:
     the file is in the media store) and the metadata read from it."""
     data = path.read_bytes()
     meta = read_meta(data)
-    with Image.open(path) as image:
-        small = thumbnail(image)
     row = {
         "sha256": sha256,
         "type": info["type"],
@@ -63,7 +68,7 @@ def describe(path: Path, sha256: str, info: dict) -> tuple[dict, PhotoMeta]:
         "width": info["width"],
         "height": info["height"],
         "exif": meta.tags,
-        "thumbnail": small,
+        "thumbnail": base64.b64decode(info["thumbnail"]),
         "path": None,
     }
     return row, meta
