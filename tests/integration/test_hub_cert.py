@@ -28,7 +28,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_local_ca_certifies_the_hub_for_the_names_phones_use(tmp_path):
+def test_a_local_ca_certifies_the_hub_for_the_names_phones_use(tmp_path, monkeypatch):
     data = tmp_path / "hub"
     r = run_gspace(
         "hub", "cert", "--data", data, "--host", "hub.lan", "--host", "192.168.1.10", check=True
@@ -79,6 +79,9 @@ def test_a_local_ca_certifies_the_hub_for_the_names_phones_use(tmp_path):
         assert r.headers["content-type"] == "application/x-x509-ca-cert"
         with pytest.raises(httpx.ConnectError):  # a client that does not trust it refuses
             httpx.get(f"https://localhost:{port}/v/assets/app.js")
+        # a laptop's gspace sync (httpx) trusts it through SSL_CERT_FILE, as the README says
+        monkeypatch.setenv("SSL_CERT_FILE", str(tls / "ca.pem"))
+        assert httpx.get(f"https://localhost:{port}/v/assets/app.js").status_code == 200
     finally:
         server.should_exit = True
         thread.join(10)
