@@ -50,6 +50,8 @@ from gspace.cli_options import (
 )
 from gspace.cli_shelters import shelters
 from gspace.cli_sync import conflicts, report
+from gspace.cli_volunteer import cert as hub_cert
+from gspace.cli_volunteer import invite as hub_invite
 from gspace.errors import GspaceError, IncidentError, Interrupted, file_message, message
 from gspace.export import LANGUAGES, PAPERS
 from gspace.export.files import FORMATS, Vocabulary, write_features, write_reports
@@ -173,6 +175,8 @@ cli.add_command(shelters)  # the HQ overview: gspace/cli_shelters.py
 cli.add_command(bundle)  # export, import: gspace/cli_bundle.py
 cli.add_command(hub)  # the HQ hub: gspace/cli_hub.py
 cli.add_command(hub_sync)  # `gspace sync` with a hub: gspace/cli_hub.py
+hub.add_command(hub_invite)  # `gspace hub invite`: links for volunteers' phones
+hub.add_command(hub_cert)  # `gspace hub cert`: a local CA for HTTPS to phones
 
 
 @cli.command()

@@ -47,6 +47,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {  # group -> id -> (ja, en)
         "place": ("投稿の場所", "Post place"),
         "geoparsed": ("本文中の住所", "Address in text"),
         "manual": ("手動配置", "Placed by hand"),
+        "device": ("端末の位置情報", "Phone location"),
         "none": ("位置なし", "No location"),
     },
     "column": {  # the columns of exported tables (CSV headers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 REPORT_KINDS = ("photo", "sns", "volunteer", "manual")
-LOCATION_SOURCES = ("exif", "gpx", "post", "place", "geoparsed", "manual", "none")
+LOCATION_SOURCES = ("exif", "gpx", "post", "place", "geoparsed", "manual", "device", "none")
 REPORT_STATUSES = ("new", "verified", "actioned", "rejected", "duplicate")
 SEVERITIES = ("low", "normal", "high")
 CATEGORIES = (

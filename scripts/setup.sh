@@ -23,10 +23,13 @@ DEBIAN_PACKAGES=(
 )
 # The tests also open exported web maps in Chromium and read printed maps with poppler; they
 # open exported GeoPackages with Debian's own GDAL 3.6 (what QGIS on Debian 12 reads with) and
-# validate KML against the OGC schema with xmllint (python3-gdal: libkml's reading of styles).
+# validate KML against the OGC schema with xmllint (python3-gdal: libkml's reading of styles);
+# zbarimg reads back the QR codes of volunteer invites (gspace hub invite --qr); certutil
+# (libnss3-tools) makes Chromium trust the hub's own CA in the volunteer page's HTTPS test.
 # The hub's PostgreSQL tests start a throw-away cluster of Debian's postgresql (the server
 # binaries under /usr/lib/postgresql/*/bin; the tests run it as the postgres user).
-TEST_PACKAGES=(chromium poppler-utils gdal-bin python3-gdal libxml2-utils postgresql)
+TEST_PACKAGES=(chromium poppler-utils gdal-bin python3-gdal libxml2-utils zbar-tools libnss3-tools
+  postgresql)
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   wanted=("${DEBIAN_PACKAGES[@]}")

@@ -24,6 +24,7 @@ from gspace.hub.db import FAIL_LIMIT, ROLES, Token
 from gspace.hub.limits import BodyLimit
 from gspace.hub.state import HubState
 from gspace.hub.storage import BadHash, Mismatch, checked
+from gspace.hub.volunteer import add_volunteer_routes
 from gspace.sync.faults import kill_point
 
 log = logging.getLogger("gspace.hub")
@@ -344,6 +345,7 @@ def create_app(
                 raise HTTPException(422, str(e)) from None
         return {"sha256": sha, "size": size}
 
+    add_volunteer_routes(app, state, allow, max_media)  # issue 18: invites, phones, reports
     return BodyLimit(app, max_body, max_chunk), app
 
 
