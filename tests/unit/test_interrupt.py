@@ -66,12 +66,16 @@ def group_alive(group: int, wait: float = 10) -> bool:
     return True
 
 
-def wait_until_open(group: int, path, timeout: float = 120) -> None:
-    """Wait until a process of `group` has `path` open: the import has started, whatever the
-    machine's load (a fixed sleep fired before the command had loaded on a busy machine)."""
+def wait_until_importing(group: int, path, wal, timeout: float = 120) -> None:
+    """Wait until a process of `group` has `path` open or has begun writing to the store
+    (its write-ahead log past 1 MB): the import is under way, whatever the machine's load (a
+    fixed sleep fired before the command had loaded on a busy machine, and reading a file can
+    be over between two looks)."""
     target = str(path.resolve())
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size > 1 << 20:
+            return
         for proc in Path("/proc").iterdir():
             if not proc.name.isdigit():
                 continue
@@ -82,8 +86,8 @@ def wait_until_open(group: int, path, timeout: float = 120) -> None:
                     return
             except (ProcessLookupError, FileNotFoundError, PermissionError):
                 continue
-        time.sleep(0.02)
-    raise AssertionError(f"no process opened {target}")
+        time.sleep(0.01)
+    raise AssertionError(f"no process opened {target} or wrote to the store")
 
 
 def interrupt_when_committed(args: list, store, table: str = "reports", env=None, presses=1):
@@ -219,7 +223,8 @@ def test_ctrl_c_during_a_layer_import_changes_nothing_and_says_so(tmp_path):
         encoding="utf-8",
         start_new_session=True,
     )
-    wait_until_open(process.pid, csv)  # reading or writing 200,000 rows: far from done
+    # reading or writing 200,000 rows: far from done
+    wait_until_importing(process.pid, csv, incident / "store.sqlite-wal")
     assert process.poll() is None
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
