@@ -215,6 +215,31 @@ def find_row(incident: Incident, text: str) -> Row:
     return row(incident, *found[0])
 
 
+def deleted_layers(incident: Incident, kind: str | None = None) -> list[dict]:
+    """Deleted layers (of `kind`), the latest deleted first, with their features' count:
+    what can be brought back."""
+    where, params = ("AND l.kind = ?", [kind]) if kind else ("", [])
+    cursor = incident.conn.execute(
+        "SELECT l.id, l.kind, l.name, "
+        "(SELECT count(*) FROM features f WHERE f.layer_id = l.id AND f.deleted = 0) "
+        f"FROM layers l WHERE l.deleted = 1 {where} "
+        "ORDER BY (SELECT max(seq) FROM changes c WHERE c.row_id = l.id) DESC",
+        params,
+    )
+    return [dict(zip(("id", "kind", "name", "features"), r, strict=True)) for r in cursor]
+
+
+def deleted_features(incident: Incident, kind: str, limit: int = 20) -> list[dict]:
+    """The `limit` features of `kind` deleted last (in live layers), latest first."""
+    cursor = incident.conn.execute(
+        "SELECT f.id, f.name FROM features f WHERE f.kind = ? AND f.deleted = 1 AND f.layer_id "
+        "NOT IN (SELECT id FROM layers WHERE deleted = 1) "
+        "ORDER BY (SELECT max(seq) FROM changes c WHERE c.row_id = f.id) DESC LIMIT ?",
+        (kind, limit),
+    )
+    return [{"id": i, "name": n or ""} for i, n in cursor]
+
+
 def change(incident: Incident, seq: int) -> Change:
     found = incident.conn.execute(
         "SELECT seq, hlc, origin, tbl, row_id, op, data, prior, actor FROM changes WHERE seq = ?",
