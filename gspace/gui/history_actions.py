@@ -54,13 +54,24 @@ class TombstoneCommand(QUndoCommand):
         self.done = True
 
     def undo(self) -> None:
-        self.actions.write(_tombstone(self.tbl, self.row_id, not self.deleted))
+        self._write(not self.deleted)
 
     def redo(self) -> None:
         if self.done:  # the first redo is the push: already written
             self.done = False
             return
-        self.actions.write(_tombstone(self.tbl, self.row_id, self.deleted))
+        self._write(self.deleted)
+
+    def _write(self, deleted: bool) -> None:
+        """A row restored or deleted meanwhile (by a bundle, the history dialog) is already
+        as wanted: said in the status bar, nothing written."""
+        try:
+            self.actions.write(_tombstone(self.tbl, self.row_id, deleted))
+        except GspaceError:
+            self.actions.reload()
+            self.actions.window.statusBar().showMessage(
+                self.actions.tr("It was already restored or deleted meanwhile: nothing changed.")
+            )
 
 
 class HistoryActions(QObject):

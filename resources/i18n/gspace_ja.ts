@@ -1682,4 +1682,11 @@
         <translation>この値にする</translation>
     </message>
 </context>
+<context>
+    <name>self.actions</name>
+    <message>
+        <source>It was already restored or deleted meanwhile: nothing changed.</source>
+        <translation>その間にすでに復元または削除されていました。何も変えていません。</translation>
+    </message>
+</context>
 </TS>

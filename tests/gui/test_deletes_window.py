@@ -213,3 +213,19 @@ def test_the_delete_key_in_a_text_field_edits_the_text_not_the_feature(
     window.map.setFocus()
     qtbot.keyClick(window.map.focusProxy() or window.map, Qt.Key.Key_Delete)
     assert query.feature(window.incident, feature["id"]) is None
+
+
+def test_undo_of_a_delete_restored_meanwhile_changes_nothing_and_says_so(
+    demo_path, open_main_window
+):
+    window = open_main_window(demo_path)
+    feature = a_shelter(window)
+    window.deletes.delete_feature(feature["id"])
+    dialog = window.deletes.show_history("features", feature["id"])
+    assert dialog.restore_chosen()  # restored from the history, not by Undo
+    changes = window.incident.conn.execute("SELECT count(*) FROM changes").fetchone()[0]
+    window.review.undo_action.trigger()
+    message = "It was already restored or deleted meanwhile: nothing changed."
+    assert window.statusBar().currentMessage() == message
+    assert window.incident.conn.execute("SELECT count(*) FROM changes").fetchone()[0] == changes
+    assert query.feature(window.incident, feature["id"]) == feature

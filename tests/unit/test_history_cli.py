@@ -235,3 +235,21 @@ def test_a_feature_deleted_on_one_laptop_while_edited_on_another(demo_template, 
     finally:
         conn.close()
     assert deleted == 0
+
+
+def test_the_history_of_a_report_and_reverting_its_triage(demo_path):
+    reports = gspace_ok("reports", demo_path, "--status", "new", "--format", "jsonl")
+    report = json.loads(reports.stdout.splitlines()[0])
+    gspace_ok("report", "set", demo_path, report["ref"], "--status", "verified", "--note", "確認済")
+    listed = history_of(demo_path, report["ref"])
+    assert listed["table"] == "reports" and listed["deleted"] is False
+    triage = listed["changes"][0]
+    fields = {f["name"]: (f["old"], f["new"]) for f in triage["fields"]}
+    assert fields == {"status": ("new", "verified"), "note": (None, "確認済")}
+    table = gspace_ok("history", demo_path, report["ref"][:9]).stdout.splitlines()
+    assert table[0].startswith(f"report {report['ref']} (")
+    assert "        status new -> verified" in table and "        note - -> 確認済" in table
+    gspace_ok("history", "revert", demo_path, str(triage["seq"]))
+    after = gspace_ok("reports", demo_path, "--format", "jsonl").stdout.splitlines()
+    [again] = [r for r in map(json.loads, after) if r["id"] == report["id"]]
+    assert again["status"] == "new" and again.get("note") is None
