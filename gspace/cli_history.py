@@ -1,7 +1,8 @@
-"""Deleting features and layers, and a row's history with reverting one change: `feature
-delete`, `layer list`, `layer delete`, `history` and `history revert`. Each is a few lines over
-the core (gspace.store.records for the tombstones, gspace.change_history for the history);
-registered by cli.py. A delete is a tombstone that syncs, undone by reverting it."""
+"""Deleting reports, features and layers, and a row's history with reverting one change:
+`report delete`, `feature delete`, `layer list`, `layer delete`, `history` and `history
+revert`. Each is a few lines over the core (gspace.store.records for the tombstones,
+gspace.change_history for the history); registered by cli.py. A delete is a tombstone that
+syncs, undone by reverting it."""
 
 from __future__ import annotations
 
@@ -49,6 +50,31 @@ def feature_delete(incident: Path, feature_ref: str) -> None:
         [shown] = describe(inc.conn, "features", [feature_id])
         with inc.transaction():
             records.delete_feature(inc, feature_id)
+        seq = _last_seq(inc)
+    click.echo(
+        say("{shown}: deleted ", "{shown}: 削除しました ", shown=shown) + _restore_hint(seq),
+        err=True,
+    )
+
+
+@click.command("delete")
+@click.argument("incident", type=click.Path(path_type=Path))
+@click.argument("report_ref", metavar="REF")
+def report_delete(incident: Path, report_ref: str) -> None:
+    """Delete a report (a post posted twice, a test photo): it leaves lists, maps and exports
+    on every laptop it syncs to. The row stays in the store as a tombstone; reverting the
+    delete (gspace history) restores it. A duplicate of another report is better marked
+    `--status duplicate` (gspace report set), which keeps it findable.
+
+    Example: gspace report delete ~/incidents/kumamoto K7M4-QX2P
+    """
+    from gspace.store import records
+
+    with Incident.open(incident) as inc:
+        report_id = resolve_ref(inc, "reports", report_ref)
+        [shown] = describe(inc.conn, "reports", [report_id])
+        with inc.transaction():
+            records.delete_report(inc, report_id)
         seq = _last_seq(inc)
     click.echo(
         say("{shown}: deleted ", "{shown}: 削除しました ", shown=shown) + _restore_hint(seq),

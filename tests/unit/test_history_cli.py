@@ -253,3 +253,22 @@ def test_the_history_of_a_report_and_reverting_its_triage(demo_path):
     after = gspace_ok("reports", demo_path, "--format", "jsonl").stdout.splitlines()
     [again] = [r for r in map(json.loads, after) if r["id"] == report["id"]]
     assert again["status"] == "new" and again.get("note") is None
+
+
+def test_a_deleted_report_leaves_the_reports_and_a_revert_brings_it_back(demo_path):
+    before = {
+        r["id"]: r
+        for r in map(
+            json.loads, gspace_ok("reports", demo_path, "--format", "jsonl").stdout.splitlines()
+        )
+    }
+    report = next(iter(before.values()))
+    result = gspace_ok("report", "delete", demo_path, report["ref"])
+    assert ": deleted (gspace history revert INCIDENT " in result.stderr
+    after = gspace_ok("reports", demo_path, "--format", "jsonl")
+    assert report["id"] not in after.stdout and after.stderr.strip() == f"{len(before) - 1} reports"
+    delete = history_of(demo_path, report["ref"])["changes"][0]
+    assert delete["op"] == "delete"
+    gspace_ok("history", "revert", demo_path, str(delete["seq"]))
+    again = gspace_ok("reports", demo_path, "--format", "jsonl").stdout.splitlines()
+    assert [r for r in map(json.loads, again) if r["id"] == report["id"]] == [report]
