@@ -35,6 +35,7 @@ import click
 from gspace import __version__
 from gspace.catalog import incident_catalog
 from gspace.cli_bundle import bundle
+from gspace.cli_history import feature_delete, history, layer, report_delete
 from gspace.cli_hub import hub
 from gspace.cli_hub import sync as hub_sync
 from gspace.cli_import import import_
@@ -377,6 +378,10 @@ def feature_set(
 
 cli.add_command(report)  # report set: gspace/cli_sync.py
 cli.add_command(conflicts)  # conflicts, conflicts settle: gspace/cli_sync.py
+feature.add_command(feature_delete)  # feature delete: gspace/cli_history.py
+report.add_command(report_delete)  # report delete: gspace/cli_history.py
+cli.add_command(layer)  # layer list, layer delete: gspace/cli_history.py
+cli.add_command(history)  # history, history revert: gspace/cli_history.py
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -117,12 +117,23 @@ def _tail(value: int) -> str:
     return f"{digits[:3]}-{digits[3:]}"
 
 
-def find(conn: sqlite3.Connection, table: str, text: str) -> list[str]:
+def _live(table: str, deleted: bool) -> str:
+    """Which rows a reference may name: live ones (a feature of a deleted layer is not live,
+    store.query.LIVE_FEATURE), or with `deleted` every row (history, restoring)."""
+    from gspace.store.query import LIVE_FEATURE
+
+    if deleted:
+        return "1"
+    return LIVE_FEATURE if table == "features" else "deleted = 0"
+
+
+def find(conn: sqlite3.Connection, table: str, text: str, deleted: bool = False) -> list[str]:
     """Ids of the live rows of `table` ("reports" or "features") that `text` names: the full
-    id (with or without dashes, any case), or a prefix of the reference. Raises
-    MalformedRef for text that can be neither."""
+    id (with or without dashes, any case), or a prefix of the reference; with `deleted`, of
+    deleted rows too. Raises MalformedRef for text that can be neither."""
     if table not in _TABLES:
         raise ValueError(table)
+    live = _live(table, deleted)
     text = text.strip()
     exact = {text, text.lower()}
     if _HEX32.fullmatch(text):
@@ -130,7 +141,7 @@ def find(conn: sqlite3.Connection, table: str, text: str) -> list[str]:
         exact.add(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
     marks = ", ".join("?" * len(exact))
     found = conn.execute(
-        f"SELECT id FROM {table} WHERE id IN ({marks}) AND deleted = 0", sorted(exact)
+        f"SELECT id FROM {table} WHERE id IN ({marks}) AND {live}", sorted(exact)
     ).fetchall()
     if found:
         return [r[0] for r in found]
@@ -149,7 +160,7 @@ def find(conn: sqlite3.Connection, table: str, text: str) -> list[str]:
     # are written today) go through ref_value below like the rest
     rows = conn.execute(
         f"SELECT id FROM {table} WHERE id IN (SELECT id FROM {table} "
-        "WHERE substr(id, 21, 16) BETWEEN ? AND ? OR length(id) != 36) AND deleted = 0",
+        f"WHERE substr(id, 21, 16) BETWEEN ? AND ? OR length(id) != 36) AND {live}",
         (_tail(low), _tail(high)),
     )
     return sorted(
@@ -157,10 +168,10 @@ def find(conn: sqlite3.Connection, table: str, text: str) -> list[str]:
     )
 
 
-def resolve(conn: sqlite3.Connection, table: str, text: str) -> str:
+def resolve(conn: sqlite3.Connection, table: str, text: str, deleted: bool = False) -> str:
     """The one id that `text` names (see `find`); a clear error when none or several do, the
     several listed on one line with what tells them apart."""
-    ids = find(conn, table, text)
+    ids = find(conn, table, text, deleted)
     what = _TABLES[table]
     if len(ids) == 1:
         return ids[0]

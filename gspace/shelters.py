@@ -34,6 +34,7 @@ from gspace.labels import local_time
 from gspace.municipalities import name_of
 from gspace.store import records
 from gspace.store.incident import Incident
+from gspace.store.query import LIVE_FEATURE
 
 KIND = "shelter"
 STATUSES = ("not_opened", "open", "full", "closed", "unknown")
@@ -295,7 +296,7 @@ def totals(states: Iterable[ShelterState]) -> tuple[dict[str | None, Totals], To
 
 _LEAN_SELECT = (
     "SELECT id, name, address, status, muni_code, lon, lat, attributes FROM features "
-    "WHERE kind = ? AND deleted = 0"
+    f"WHERE kind = ? AND {LIVE_FEATURE}"
 )
 
 
@@ -374,7 +375,7 @@ def refresh(
 # -- writing ---------------------------------------------------------------------------------
 def _feature(incident: Incident, feature_id: str) -> dict:
     row = incident.conn.execute(
-        "SELECT kind, status, note, attributes FROM features WHERE id = ? AND deleted = 0",
+        f"SELECT kind, status, note, attributes FROM features WHERE id = ? AND {LIVE_FEATURE}",
         (feature_id,),
     ).fetchone()
     if row is None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -53,6 +54,7 @@ class DetailPanel(QScrollArea):
     severity or note; a feature's situation is edited in `situation` (its `edited` signal)."""
 
     reportEdited = Signal(str, dict)
+    historyRequested = Signal()  # the report's or feature's every change (gui/history_actions)
 
     FIELDS = (
         "ref",
@@ -110,6 +112,10 @@ class DetailPanel(QScrollArea):
         self.history.setStyleSheet("font-size: 11px;")
         layout.addWidget(self.history_title)
         layout.addWidget(self.history)
+        self.history_button = QPushButton()
+        self.history_button.clicked.connect(self.historyRequested)
+        self.history_button.hide()
+        layout.addWidget(self.history_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(self.form)
         # a feature's status, note and every field of its kind, each change an undoable edit
         self.situation = SituationPanel(zone)
@@ -178,6 +184,7 @@ class DetailPanel(QScrollArea):
         self._fill_triage_boxes()
         self.report_note.setPlaceholderText(self.tr("Note (who checked, what was done)"))
         self.history_title.setText(self.tr("History"))
+        self.history_button.setText(self.tr("All changes and restoring…"))
         names = {
             "ref": self.tr("Ref"),
             "time": self.tr("Time"),
@@ -213,6 +220,7 @@ class DetailPanel(QScrollArea):
         self.triage.hide()
         self.history_title.hide()
         self.history.hide()
+        self.history_button.hide()
         self.situation.hide()
         self.photo.clear()
         self.photo.hide()
@@ -248,6 +256,7 @@ class DetailPanel(QScrollArea):
     ) -> None:
         self._show_triage(report, history or [])
         self._feature_id = None
+        self.history_button.show()
         self.situation.hide()
         if report["media"]:
             self.photo.show()
@@ -369,6 +378,7 @@ class DetailPanel(QScrollArea):
         self.triage.hide()
         self.history.hide()
         self.history_title.hide()
+        self.history_button.show()
         if kind is not None:
             self.situation.show_feature(feature, kind, history or [])
         self.situation.setVisible(kind is not None)

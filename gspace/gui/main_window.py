@@ -31,6 +31,7 @@ from gspace.gui.conflict_actions import ConflictActions
 from gspace.gui.detail_panel import DetailPanel
 from gspace.gui.file_actions import FileActions
 from gspace.gui.filter_bar import FilterBar
+from gspace.gui.history_actions import HistoryActions
 from gspace.gui.layer_panel import LayerPanel
 from gspace.gui.map_content import feature_popup, legend_sections, nearest_lines, report_popup
 from gspace.gui.map_view import MapView
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.bundles = BundleActions(self)
         self.sync = SyncActions(self)
         self.sync.add_banner(self.centralWidget().layout())
+        self.deletes = HistoryActions(self)  # delete features and layers, history, restore
         self._build_actions()
         self.layers.groupToggled.connect(self._group_toggled)
         self.filters.changed.connect(self.apply_filters)
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.map.bridge.placeClicked.connect(self._place_selected)
         self.detail.situation.edited.connect(self.shelters.edit)
         self.map.bridge.contextRequested.connect(self.shelters.open_context_menu)
+        self.detail.historyRequested.connect(lambda: self.deletes.show_history())
         self.detail.reportEdited.connect(lambda i, fields: self.review.set_fields([i], **fields))
         self.review.edited.connect(self._edited)
         self.selected_id: str | None = None
@@ -133,6 +136,8 @@ class MainWindow(QMainWindow):
             bar.addMenu("") for _ in range(5)
         )
         self.edit_menu.addActions([self.review.undo_action, self.review.redo_action])
+        self.edit_menu.addSeparator()
+        self.edit_menu.addActions([self.deletes.delete_action, self.deletes.history_action])
         self.edit_menu.addSeparator()
         self.settings_action = self._action(
             self.edit_menu, self.open_settings, QKeySequence("Ctrl+,")
@@ -222,6 +227,7 @@ class MainWindow(QMainWindow):
         self.review_menu.setTitle(self.tr("&Review"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.review.retranslate()
+        self.deletes.retranslate()
         self.help_menu.setTitle(self.tr("&Help"))
         self.open_action.setText(self.tr("&Open incident…"))
         self.quit_action.setText(self.tr("&Quit"))

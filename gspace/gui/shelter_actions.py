@@ -228,6 +228,7 @@ class ShelterActions(QObject):
 
     def open_context_menu(self, lat: float, lon: float) -> None:
         self.menu = self.context_menu(lat, lon)
+        self.window.deletes.add_feature_items(self.menu, lat, lon)  # delete, history
         self.menu.popup(QCursor.pos())
 
     def show_nearest(self, lat: float, lon: float) -> list[str]:

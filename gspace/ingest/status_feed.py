@@ -32,6 +32,7 @@ from gspace.ingest.layer_matching import name_key
 from gspace.shelters import KIND, parse_time
 from gspace.store import records
 from gspace.store.incident import Incident
+from gspace.store.query import LIVE_FEATURE
 from gspace.sync.clock import format_stamp
 
 # feed columns beyond the kind's aliases (name, id, address, evacuees, crowding, reported_at...)
@@ -225,7 +226,7 @@ def _load(incident: Incident, kind: str) -> list[_Shelter]:
     rows = incident.conn.execute(
         "SELECT id, name, address, muni_code, status, attributes, "
         "json_extract(attributes, '$._source_id'), json_extract(attributes, '$._imported.id') "
-        "FROM features WHERE kind = ? AND deleted = 0 ORDER BY fid",
+        f"FROM features WHERE kind = ? AND {LIVE_FEATURE} ORDER BY fid",
         (kind,),
     )
     return [

@@ -26,6 +26,10 @@ FEATURE_SELECT = (
     "SELECT id, kind, name, address, geometry, lon, lat, status, note, attributes, source, "
     "muni_code FROM features f"
 )
+# A feature is live when neither it nor its layer is deleted: a deleted layer takes its features
+# out of every list, map, count and export, and restoring the layer brings them back
+# (records.delete_layer). Usable with or without the `f` alias.
+LIVE_FEATURE = "deleted = 0 AND layer_id NOT IN (SELECT id FROM layers WHERE deleted = 1)"
 NOTHING = "-"  # as the only value of a filter list: no report has it, so none passes
 _TRIGRAM = 3  # the FTS5 trigram index answers terms of three characters or more
 
@@ -164,8 +168,7 @@ def features(
     bbox: tuple[float, float, float, float] | None = None,
     municipalities: list[str] | None = None,
 ) -> Iterator[dict]:
-    # a deleted layer hides its features (records.delete_layer)
-    clauses = ["f.deleted = 0", "f.layer_id NOT IN (SELECT id FROM layers WHERE deleted = 1)"]
+    clauses = [LIVE_FEATURE]
     params: list = []
     if municipalities:
         clauses.append(f"f.muni_code IN ({', '.join('?' * len(municipalities))})")
@@ -191,7 +194,7 @@ def features(
 def feature(incident: Incident, feature_id: str) -> dict | None:
     """One feature as `features` gives it (a window refreshing the one it has just edited)."""
     found = list(
-        _rows(incident, f"{FEATURE_SELECT} WHERE f.id = ? AND f.deleted = 0", [feature_id])
+        _rows(incident, f"{FEATURE_SELECT} WHERE f.id = ? AND {LIVE_FEATURE}", [feature_id])
     )
     if not found:
         return None
@@ -205,8 +208,7 @@ def feature(incident: Incident, feature_id: str) -> dict | None:
 def feature_counts(incident: Incident) -> dict[str, int]:
     return dict(
         incident.conn.execute(
-            "SELECT kind, count(*) FROM features WHERE deleted = 0 AND layer_id NOT IN "
-            "(SELECT id FROM layers WHERE deleted = 1) GROUP BY kind ORDER BY kind"
+            f"SELECT kind, count(*) FROM features WHERE {LIVE_FEATURE} GROUP BY kind ORDER BY kind"
         )
     )
 

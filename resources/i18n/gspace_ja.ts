@@ -257,6 +257,10 @@
         <translation>履歴</translation>
     </message>
     <message>
+        <source>All changes and restoring…</source>
+        <translation>すべての変更と復元…</translation>
+    </message>
+    <message>
         <source>Ref</source>
         <translation>参照番号</translation>
     </message>
@@ -576,6 +580,154 @@
     <message>
         <source>No report times</source>
         <translation>日時のある報告はありません</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryActions</name>
+    <message>
+        <source>&amp;Delete feature</source>
+        <translation>地物を削除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;History…</source>
+        <translation>履歴(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Select a feature on the map first.</source>
+        <translation>先に地図上で地物を選んでください。</translation>
+    </message>
+    <message>
+        <source>Cannot delete</source>
+        <translation>削除できません</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>%1 を削除</translation>
+    </message>
+    <message>
+        <source>Deleted %1 (Edit → Undo brings it back).</source>
+        <translation>%1 を削除しました(編集 → 元に戻す で戻せます)。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete the layer “%1” and its %n feature(s)? They leave the map, the lists and the exports on every laptop this incident syncs with. Edit → Undo brings them back.</source>
+        <translation>
+            <numerusform>レイヤー「%1」とその地物 %n 件を削除しますか?この事案を同期するすべてのパソコンで、地図・一覧・出力から消えます。編集 → 元に戻す で戻せます。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete layer</source>
+        <translation>レイヤーの削除</translation>
+    </message>
+    <message>
+        <source>Delete layer %1</source>
+        <translation>レイヤー %1 を削除</translation>
+    </message>
+    <message>
+        <source>Cannot restore</source>
+        <translation>元に戻せません</translation>
+    </message>
+    <message>
+        <source>Restore %1</source>
+        <translation>%1 を復元</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete layer “%1” (%n feature(s))…</source>
+        <translation>
+            <numerusform>レイヤー「%1」(地物 %n 件)を削除…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Restore the deleted feature “%1”</source>
+        <translation>削除した地物「%1」を復元</translation>
+    </message>
+    <message numerus="yes">
+        <source>Restore the deleted layer “%1” (%n feature(s))</source>
+        <translation>
+            <numerusform>削除したレイヤー「%1」(地物 %n 件)を復元</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete “%1”</source>
+        <translation>「%1」を削除</translation>
+    </message>
+    <message>
+        <source>History of “%1”…</source>
+        <translation>「%1」の履歴…</translation>
+    </message>
+    <message>
+        <source>Select a report or a feature first.</source>
+        <translation>先に報告か地物を選んでください。</translation>
+    </message>
+    <message>
+        <source>It was already restored or deleted meanwhile: nothing changed.</source>
+        <translation>その間にすでに復元または削除されていました。何も変えていません。</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <source>History</source>
+        <translation>履歴</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>番号</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>誰が</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Restore these values</source>
+        <translation>この変更の前の値に戻す</translation>
+    </message>
+    <message>
+        <source>Put back what the chosen change replaced, as a new change that syncs</source>
+        <translation>選んだ変更で置き換えられた値を、同期される新しい変更として書き戻します</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>restored</source>
+        <translation>復元</translation>
+    </message>
+    <message>
+        <source>conflict settled</source>
+        <translation>競合を解決</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>報告</translation>
+    </message>
+    <message>
+        <source>Feature</source>
+        <translation>地物</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>レイヤー</translation>
+    </message>
+    <message>
+        <source>These values are already there: nothing changed.</source>
+        <translation>すでにこの値です。何も変えていません。</translation>
     </message>
 </context>
 <context>
