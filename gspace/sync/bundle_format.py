@@ -254,16 +254,24 @@ def zlib_error():
     return zlib.error
 
 
-def copy_member(archive: zipfile.ZipFile, name: str, path: Path, out=None) -> Member:
-    """Read a member through (into `out` when given), hashing it; damage is a BundleError."""
-    digest, size = hashlib.sha256(), 0
+def copy_member(archive: zipfile.ZipFile, name: str, path: Path, out=None, pool=None) -> Member:
+    """Read a member through (into `out` when given), hashing it; damage is a BundleError.
+    With a thread `pool` each chunk is hashed while the next is read (see HashingWriter)."""
+    digest, size, pending = hashlib.sha256(), 0, None
     try:
         with archive.open(name) as source:
             while chunk := source.read(CHUNK):
-                digest.update(chunk)
+                if pool is None:
+                    digest.update(chunk)
+                else:
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(digest.update, chunk)
                 size += len(chunk)
                 if out is not None:
                     out.write(chunk)
+            if pending is not None:
+                pending.result()
     except (zipfile.BadZipFile, EOFError, zlib_error()) as e:
         raise BundleError(say("altered", path=path, detail=f"{name}: {e}")) from None
     except OSError as e:
