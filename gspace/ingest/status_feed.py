@@ -6,7 +6,7 @@ name and municipality, then name and address, then a name no other shelter has) 
 status, evacuees, crowding (and capacity when the feed gives one) and the time of its last
 report. The snapshot's own time decides, not the time of the import: a row older than (or as
 old as) the report the shelter already has changes nothing, and the write is stamped at the
-snapshot's time for sync (`snapshot_stamp`, passed to `records.update_feature`), so laptops
+snapshot's time for sync (`snapshot_stamp`, passed to `records.update_features`), so laptops
 that import snapshots in different orders end with the newest one's values. Times without an
 offset are read in the incident's time zone. Rows that match no shelter, or several, and rows
 that cannot be read are listed, one line each.
@@ -301,6 +301,7 @@ def import_status(
     zone = incident.timezone
     claimed: dict[str, int] = {}
     newest: datetime | None = None
+    writes: list[tuple[str, str, dict]] = []
     with incident.transaction():
         for row in table.rows:
             summary.rows += 1
@@ -350,7 +351,9 @@ def import_status(
             claimed[shelter.id] = number
             if newest is None or when > newest:
                 newest = when
-            _apply(incident, shelter, changes, when, summary)
+            _apply(incident, shelter, changes, when, summary, writes)
+        # one batched write: each shelter is written once (claimed), so none reads another's
+        records.update_features(incident, writes)
     summary.newest = newest.isoformat(timespec="seconds") if newest else None
     _log(incident, path, summary)
     return summary
@@ -362,8 +365,10 @@ def _apply(
     changes: dict,
     when: datetime,
     summary: StatusSummary,
+    writes: list[tuple[str, str, dict]],
 ) -> None:
-    """Write one row's situation unless the shelter has a report as new or newer."""
+    """Queue one row's situation in `writes` (records.update_features) unless the shelter has
+    a report as new or newer."""
     iso = _iso(when)
     current = parse_time(shelter.attributes.get("reported_at"), incident.timezone)
     if current is not None and current >= when:
@@ -379,7 +384,7 @@ def _apply(
     said_the_same = all(shelter.attributes.get(k) == v for k, v in changes.items()) and (
         status in (None, shelter.status)
     )
-    records.update_feature(incident, shelter.id, stamp=snapshot_stamp(when), **write)
+    writes.append((shelter.id, snapshot_stamp(when), write))
     shelter.attributes, shelter.status = attributes, write.get("status", shelter.status)
     if said_the_same:
         summary.confirmed += 1

@@ -29,6 +29,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -275,17 +276,22 @@ def _read_small(archive, manifest, path, incident, summary):
 def _stage_media(incident, archive, manifest, path, staging, progress, cancel):
     """Every photo of the bundle checked against its hash; the ones this incident lacks are
     copied into the staging folder on the way. Returns {sha: where it goes in media/}."""
+    with ThreadPoolExecutor(1, thread_name_prefix="gspace-hash") as pool:
+        return _stage_photos(incident, archive, manifest, path, staging, progress, cancel, pool)
+
+
+def _stage_photos(incident, archive, manifest, path, staging, progress, cancel, pool):
     staged: dict[str, Path] = {}
     total, done = sum(m["size"] for m in manifest.media.values()), 0
     for sha, item in sorted(manifest.media.items()):
         target = _media_target(incident, sha, item["suffix"])
         name = f"media/{sha}"
         if target is None:  # already here: only checked
-            member = copy_member(archive, name, path)
+            member = copy_member(archive, name, path, pool=pool)
         else:
             staging.mkdir(parents=True, exist_ok=True)
             with open(staging / sha, "wb") as out:
-                member = copy_member(archive, name, path, out)
+                member = copy_member(archive, name, path, out, pool)
             staged[sha] = target
             if len(staged) == 1:
                 kill_point("staging")

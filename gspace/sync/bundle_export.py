@@ -20,6 +20,7 @@ import re
 import uuid
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -238,6 +239,13 @@ def _media_of(entry: dict) -> list[str]:
 
 
 def _write_media(incident, archive, wanted, skip, summary, members, progress, cancel):
+    with ThreadPoolExecutor(1, thread_name_prefix="gspace-hash") as pool:
+        return _write_photos(
+            incident, archive, wanted, skip, summary, members, progress, cancel, pool
+        )
+
+
+def _write_photos(incident, archive, wanted, skip, summary, members, progress, cancel, pool):
     media: dict[str, dict] = {}
     total = len(wanted)
     for done, sha in enumerate(wanted, start=1):
@@ -253,7 +261,7 @@ def _write_media(incident, archive, wanted, skip, summary, members, progress, ca
         suffix = path.suffix if SUFFIX.fullmatch(path.suffix) else ""
         info = zipfile.ZipInfo(f"media/{sha}", date_time=(2026, 1, 1, 0, 0, 0))
         with archive.open(info, "w", force_zip64=True) as raw, open(path, "rb") as source:
-            out = HashingWriter(raw)
+            out = HashingWriter(raw, pool)
             while chunk := source.read(CHUNK):
                 out.write(chunk)
         member = out.member()

@@ -41,6 +41,7 @@ import gc
 import hashlib
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,17 +127,29 @@ class Manifest:
 
 
 class HashingWriter:
-    """A file-like wrapper that hashes and counts what goes through it."""
+    """A file-like wrapper that hashes and counts what goes through it. With a thread `pool`
+    (photos: megabytes a chunk) each chunk is hashed in the pool while the zip computes its
+    CRC and writes it: both release the GIL, so on two cores a photo costs about one pass
+    instead of two."""
 
-    def __init__(self, target):
+    def __init__(self, target, pool: ThreadPoolExecutor | None = None):
         self.target, self.hash, self.size = target, hashlib.sha256(), 0
+        self.pool, self.pending = pool, None
 
     def write(self, data: bytes) -> int:
-        self.hash.update(data)
+        if self.pool is None:
+            self.hash.update(data)
+        else:
+            if self.pending is not None:
+                self.pending.result()  # chunks are hashed in order
+            self.pending = self.pool.submit(self.hash.update, data)
         self.size += len(data)
         return self.target.write(data)
 
     def member(self) -> Member:
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
         return Member(self.hash.hexdigest(), self.size)
 
 
@@ -241,16 +254,24 @@ def zlib_error():
     return zlib.error
 
 
-def copy_member(archive: zipfile.ZipFile, name: str, path: Path, out=None) -> Member:
-    """Read a member through (into `out` when given), hashing it; damage is a BundleError."""
-    digest, size = hashlib.sha256(), 0
+def copy_member(archive: zipfile.ZipFile, name: str, path: Path, out=None, pool=None) -> Member:
+    """Read a member through (into `out` when given), hashing it; damage is a BundleError.
+    With a thread `pool` each chunk is hashed while the next is read (see HashingWriter)."""
+    digest, size, pending = hashlib.sha256(), 0, None
     try:
         with archive.open(name) as source:
             while chunk := source.read(CHUNK):
-                digest.update(chunk)
+                if pool is None:
+                    digest.update(chunk)
+                else:
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(digest.update, chunk)
                 size += len(chunk)
                 if out is not None:
                     out.write(chunk)
+            if pending is not None:
+                pending.result()
     except (zipfile.BadZipFile, EOFError, zlib_error()) as e:
         raise BundleError(say("altered", path=path, detail=f"{name}: {e}")) from None
     except OSError as e:

@@ -20,7 +20,16 @@ import orjson
 
 from gspace.store.incident import Incident
 from gspace.store.schema import SCHEMA_VERSION
-from gspace.sync.fields import COLUMNS, DERIVED, JSON, KEY, KEYED, loads, split_update
+from gspace.sync.fields import (
+    COLUMNS,
+    DERIVED,
+    JSON,
+    KEY,
+    KEYED,
+    column_of,
+    loads,
+    split_update,
+)
 
 _CHUNK = 2000
 _SELECT = (
@@ -79,11 +88,16 @@ def entry_of(row: tuple, rebuilt: dict | None = None) -> dict:
         "tbl": tbl,
         "row_id": row_id,
         "op": op,
-        "data": {k: v for k, v in (wire or {}).items() if k not in DERIVED},
+        # a rebuilt insert has no derived key already (it is most of a first bundle)
+        "data": wire if wire is rebuilt and wire is not None else _without_derived(wire),
         "base": _load(base),
         "actor": actor or "",
         "schema": SCHEMA_VERSION,
     }
+
+
+def _without_derived(wire: dict | None) -> dict:
+    return {k: v for k, v in (wire or {}).items() if k not in DERIVED}
 
 
 def insert_fields(tbl: str, data: dict) -> dict:
@@ -105,16 +119,27 @@ def insert_fields(tbl: str, data: dict) -> dict:
 
 def rebuild_inserts(conn, tbl: str, row_ids: list[str]) -> dict[str, dict]:
     """The rows `row_ids` as their inserts wrote them: current values, with the value each
-    field had before its first later write put back."""
+    field had before its first later write put back. (insert_fields of each row, with the
+    columns it needs selected and decoded by position: this runs for every report a first
+    bundle carries.)"""
     key, found = KEY[tbl], {}
+    columns = COLUMNS[tbl]
+    keyed = [(n, {k.split(".", 1)[1] for k in DERIVED if column_of(k) == c})
+             for n, c in enumerate(columns) if c in KEYED]  # fmt: skip
+    plain = [n for n, c in enumerate(columns) if c in JSON]
+    select = f"SELECT {key}, {', '.join(columns)} FROM {tbl} WHERE {key} IN "
     it = iter(row_ids)
     while part := list(islice(it, 500)):
         marks = ", ".join("?" * len(part))
-        cursor = conn.execute(f"SELECT * FROM {tbl} WHERE {key} IN ({marks})", part)
-        names = [d[0] for d in cursor.description]
-        for values in cursor:
-            row = dict(zip(names, values, strict=True))
-            found[row[key]] = insert_fields(tbl, row)
+        for row_id, *values in conn.execute(select + f"({marks})", part):
+            for n in plain:
+                values[n] = loads(values[n])
+            for n, derived in keyed:
+                obj = loads(values[n]) or {}
+                for k in derived & obj.keys():
+                    del obj[k]
+                values[n] = obj
+            found[row_id] = dict(zip(columns, values, strict=True))
         # only rows written since their insert have a field clock: the others are as inserted
         written = [
             r

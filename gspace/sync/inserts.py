@@ -33,6 +33,9 @@ def _cell(column: str, value):
     return value
 
 
+_ENCODED = KEYED | {"geometry", "exif", "media"}  # the columns _cell changes
+
+
 class InsertBatch:
     def __init__(self, incident, log: list):
         self.incident, self.conn, self.log = incident, incident.conn, log
@@ -93,11 +96,15 @@ class InsertBatch:
         columns = COLUMNS["reports"]
         start = self._key_start("reports", "rid")
         values, points = [], []
+        status, kind = columns.index("status"), columns.index("kind")
+        encoded = [(n, c) for n, c in enumerate(columns) if c in _ENCODED]
         for entry in entries:
             data = entry.get("data") or {}
-            cells = [_cell(c, data.get(c)) for c in columns]
-            cells[columns.index("status")] = cells[columns.index("status")] or "new"
-            cells[columns.index("kind")] = cells[columns.index("kind")] or "manual"
+            cells = list(map(data.get, columns))  # as they come but the JSON columns (_cell)
+            for n, column in encoded:
+                cells[n] = _cell(column, cells[n])
+            cells[status] = cells[status] or "new"
+            cells[kind] = cells[kind] or "manual"
             values.append(
                 (
                     entry["row_id"],

@@ -30,6 +30,7 @@ from gspace.store import records
 from gspace.store.incident import Incident
 from gspace.store.schema import SCHEMA_VERSION
 from gspace.sync import history, rows
+from gspace.sync.bundle_format import paused_gc
 from gspace.sync.fields import (
     COLUMNS,
     DELETED,
@@ -68,17 +69,18 @@ def apply_entries(incident: Incident, entries: Iterable[dict]) -> ApplyResult:
     """Apply received entries (call inside `incident.transaction()`); one outcome per entry:
     applied, duplicate, conflict (applied, and a conflict record was made or grew), held
     (newer schema) or rejected (malformed, with the reason)."""
-    merger = _Merger(incident)
-    merger.apply_held()
-    result = ApplyResult()
-    entries = entries if isinstance(entries, list) else list(entries)
-    merger.prefetch(entries)
-    for index, entry in enumerate(entries):
-        merger.index = index
-        outcome, reason = merger.apply(entry)
-        result.add(outcome, reason)
-    merger.apply_held()  # what waited for a row that came in this batch
-    merger.finish(result)
+    with paused_gc():  # 100,000 entries make no cycles; collecting would rescan them all
+        merger = _Merger(incident)
+        merger.apply_held()
+        result = ApplyResult()
+        entries = entries if isinstance(entries, list) else list(entries)
+        merger.prefetch(entries)
+        for index, entry in enumerate(entries):
+            merger.index = index
+            outcome, reason = merger.apply(entry)
+            result.add(outcome, reason)
+        merger.apply_held()  # what waited for a row that came in this batch
+        merger.finish(result)
     return result
 
 
@@ -199,6 +201,10 @@ class _Merger:
         self.new_reports: set[str] = set()
         self.changed: dict[str, set] = {}
         self.latest = ""
+        # rows and their explicit field clocks read once for the batch (prefetch), kept in step
+        # with every write made through them; a row a second insert rewrites is read again
+        self.cached_rows: dict[tuple[str, str], dict] = {}
+        self.cached_clocks: dict[tuple[str, str], dict] = {}
         self.conflicted: set[tuple[str, str, str]] = {
             (t, r, f) for t, r, f in self.conn.execute("SELECT tbl, row_id, field FROM conflicts")
         }
@@ -243,14 +249,24 @@ class _Merger:
         origin and per 5,000 rows instead of one per entry."""
         spans: dict[str, list[int]] = {}
         inserted: dict[str, set[str]] = {}
+        written: dict[str, set[str]] = {}
         for e in entries:
             if isinstance(e, dict) and isinstance(e.get("origin"), str):
                 oseq = e.get("oseq")
                 if isinstance(oseq, int):
                     span = spans.setdefault(e["origin"], [oseq, oseq])
                     span[0], span[1] = min(span[0], oseq), max(span[1], oseq)
-                if e.get("op") == "insert" and e.get("tbl") in KEY:
-                    inserted.setdefault(e["tbl"], set()).add(e.get("row_id"))
+                if e.get("tbl") in KEY and isinstance(e.get("row_id"), str):
+                    into = inserted if e.get("op") == "insert" else written
+                    into.setdefault(e["tbl"], set()).add(e["row_id"])
+        for tbl, ids in written.items():
+            ids_list = sorted(ids - inserted.get(tbl, set()))
+            for start in range(0, len(ids_list), 5000):
+                part = ids_list[start : start + 5000]
+                explicit = rows.clocks_of(self.conn, tbl, part)
+                for row_id, row in rows.fetch_many(self.conn, tbl, part).items():
+                    self.cached_rows[(tbl, row_id)] = row
+                    self.cached_clocks[(tbl, row_id)] = explicit.get(row_id, {})
         for origin, (lo, hi) in spans.items():
             found = self.conn.execute(
                 "SELECT oseq FROM changes WHERE origin = ? AND oseq BETWEEN ? AND ?",
@@ -265,6 +281,21 @@ class _Merger:
                 part = ids_list[start : start + 5000]
                 sql = f"SELECT {KEY[tbl]} FROM {tbl} WHERE {KEY[tbl]} IN "
                 have.update(r[0] for r in self.conn.execute(sql + _marks(part), part))
+
+    def _row(self, tbl: str, row_id: str) -> dict | None:
+        """The stored row (a dict the writes below keep up to date), None when missing."""
+        row = self.cached_rows.get((tbl, row_id))
+        if row is None:
+            row = rows.fetch(self.conn, tbl, row_id)
+            if row is not None:
+                self.cached_rows[(tbl, row_id)] = row
+        return row
+
+    def _clocks(self, tbl: str, row_id: str) -> dict:
+        explicit = self.cached_clocks.get((tbl, row_id))
+        if explicit is None:
+            explicit = self.cached_clocks[(tbl, row_id)] = rows.clocks(self.conn, tbl, row_id)
+        return explicit
 
     def _held(self, identity: tuple[str, int]) -> bool:
         origin, oseq = identity
@@ -308,6 +339,7 @@ class _Merger:
         """A second insert of a row (the same post imported on two laptops): fields no later
         write has touched take the later insert's values."""
         tbl, row_id = entry["tbl"], entry["row_id"]
+        self.cached_rows.pop((tbl, row_id), None)  # its hlc and origin change below
         current = rows.fetch(self.conn, tbl, row_id)
         data = {k: v for k, v in (entry.get("data") or {}).items() if column_of(k) in COLUMNS[tbl]}
         prior: dict = {}
@@ -358,7 +390,7 @@ class _Merger:
     def _write(self, entry: dict) -> tuple[str, str]:
         """An update, delete, restore or settle: each field written if it is later."""
         tbl, row_id, op = entry["tbl"], entry["row_id"], entry["op"]
-        current = rows.fetch(self.conn, tbl, row_id)
+        current = self._row(tbl, row_id)
         if current is None:  # kept until its row arrives (entries out of order)
             self.seen.discard((entry["origin"], entry["oseq"]))
             self.conn.execute(
@@ -377,7 +409,7 @@ class _Merger:
             for f, v in data.items()
             if (column_of(f) in COLUMNS[tbl] or f == DELETED) and f not in DERIVED
         }
-        explicit = rows.clocks(self.conn, tbl, row_id)
+        explicit = self._clocks(tbl, row_id)
         insert = (current["hlc"], current["origin"])
         stamp = (entry["hlc"], entry["origin"])
         base = entry.get("base")
@@ -401,7 +433,9 @@ class _Merger:
             rows.set_deleted(self.conn, tbl, current, wins[DELETED])
         changed = {f: v for f, v in wins.items() if f in prior and f != DELETED}
         rows.write_columns(self.conn, tbl, current, fields_to_columns(tbl, changed, current))
-        rows.set_clocks(self.conn, tbl, row_id, wins.keys(), stamp)
+        if wins:
+            rows.set_clocks(self.conn, tbl, row_id, wins.keys(), stamp)
+            explicit.update(dict.fromkeys(wins, stamp))
         self._union_sets(tbl, current, fields)
         stored = dict(data if op not in ("delete", "restore") else {})
         if settle is not None:

@@ -14,6 +14,15 @@ Prints, measured in the same run on the same files and rows:
 Photos are real JPEGs (a small EXIF-tagged picture) carrying random bytes in comment segments
 up to 2-4 MB, so each has its own hash; they are made once and cached in the system's temp
 folder (gspace-bench-photos-N). Needs the `sqlite3` and `tar` commands (Debian: sqlite3).
+
+Measured 2026-11-30, 3 runs on a shared 2-core machine under load (the floor itself varied
+from 4.0 to 6.6 s for export and 7.0 to 22.1 s for import, so compare ratios within a run):
+export 7.7 / 9.1 / 13.8 s, ratio 1.79x / 2.28x / 2.08x (best 1.79x; before: 2.3-2.8x);
+import 35.9 / 33.4 / 26.7 s, ratio 1.62x / 2.04x / 3.81x (before: ~3.1x), of which the
+engine's merge 17.9 / 18.1 / 13.2 s; without it 0.82x / 0.93x / 1.93x; import again 8.0 s
+at best. Photo hashing now runs beside the zip's CRC and write (export and import), lean
+inserts are rebuilt without per-column dispatch, and the engine reads an update batch's rows
+once (merge.py).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from sync_histories import exchange, laptops, sync_all
 from gspace.store import query, records
 from gspace.store.incident import Incident
 from gspace.sync import changes, merge
+from gspace.sync.clock import format_stamp
 from gspace.sync.conflicts import list_conflicts, settle
 from gspace.sync.dump import canonical_dump
 
@@ -383,6 +384,79 @@ def test_a_machine_write_with_a_stamp_leaves_fields_changed_later_alone(three):
     assert query.report(a, rid)["note"] == "現地確認済み"
     exchange(a, b)
     assert query.report(b, rid)["status"] == "actioned" and list_conflicts(b) == []
+
+
+def test_a_batch_of_stamped_feature_writes_does_what_one_write_at_a_time_does(three):
+    """records.update_features (status feeds) writes what update_feature(stamp=...) writes one
+    row at a time: the same values, R*Tree entries, field clocks and change entries; a field an
+    analyst changed after the snapshot stays, a snapshot older than the import still fills."""
+    a, b, _ = three
+    with a.transaction():
+        layer = records.add_layer(a, "shelter", "避難所", "test")
+        ids = records.add_features(
+            a,
+            layer,
+            "shelter",
+            [
+                {"name": f"第{i}避難所", "lon": 130.7 + i / 100, "lat": 32.8,
+                 "status": "not_opened", "attributes": {"capacity": 100}}
+                for i in range(4)
+            ],
+        )  # fmt: skip
+    before_edit = a.clock.now()
+    with a.transaction():
+        records.update_feature(
+            a, ids[0], note="現地確認済み", attributes={"capacity": 100, "crowding": "crowded"}
+        )
+    after_edit = a.clock.now()
+    exchange(a, b)
+    point = {"type": "Point", "coordinates": [131.25, 33.5]}
+    writes = [
+        (ids[0], before_edit, {"status": "open", "attributes": {"capacity": 100,
+                                                                "crowding": "empty",
+                                                                "evacuees": 10}}),
+        (ids[1], format_stamp(1, 0), {"status": "open"}),
+        (ids[2], after_edit, {"geometry": point, "attributes": {"capacity": 100, "evacuees": 5}}),
+        (ids[3], after_edit, {"status": "not_opened"}),
+    ]  # fmt: skip
+    with a.transaction():
+        batched = records.update_features(a, writes)
+    with b.transaction():
+        one_by_one = [records.update_feature(b, i, stamp=s, **c) for i, s, c in writes]
+    assert batched == one_by_one and batched[3] == {}
+
+    def state(inc):
+        rows = inc.conn.execute(
+            "SELECT id, status, note, attributes, geometry, lon, lat, muni_code FROM features "
+            "ORDER BY id"
+        ).fetchall()
+        boxes = inc.conn.execute(
+            "SELECT f.id, r.min_lon, r.max_lon, r.min_lat, r.max_lat FROM features_rtree r "
+            "JOIN features f ON f.fid = r.fid ORDER BY f.id"
+        ).fetchall()
+        clocks = inc.conn.execute(
+            "SELECT row_id, field, hlc FROM field_clocks ORDER BY row_id, field"
+        ).fetchall()
+        entries = inc.conn.execute(
+            "SELECT hlc, row_id, op, data, prior, base FROM changes WHERE tbl = 'features' "
+            "AND op = 'update' ORDER BY seq"
+        ).fetchall()
+        return rows, boxes, clocks, entries
+
+    (*stored, entries) = state(a)
+    assert stored == list(state(b)[:3])
+    # the analyst's edit, then one entry per changed row (B holds the edit as received)
+    assert len(entries) == 1 + 3 and entries[1:] == state(b)[3][1:]
+    crowding = "SELECT json_extract(attributes, '$.crowding') FROM features WHERE id = ?"
+    assert a.conn.execute(crowding, (ids[0],)).fetchone() == ("crowded",)
+    statuses = {f["id"]: f["status"] for f in query.features(a)}
+    assert [statuses[i] for i in ids] == ["open", "open", "not_opened", "not_opened"]
+    [(west, south)] = a.conn.execute(
+        "SELECT r.min_lon, r.min_lat FROM features_rtree r JOIN features f ON f.fid = r.fid "
+        "WHERE f.id = ?",
+        (ids[2],),
+    ).fetchall()
+    assert (round(west, 3), round(south, 3)) == (131.25, 33.5)
 
 
 def test_a_deleted_layer_hides_its_features_everywhere(three):
