@@ -75,6 +75,9 @@ def create_app(
     """The ASGI app serving the hub whose state is in `data` (and the FastAPI app inside it);
     the limits are options so tests can reach them with small bodies."""
     state = HubState(Path(data), wall=wall, fail_limit=fail_limit)
+    from gspace.hub import epoch
+
+    epoch.ensure(state.db)  # before any laptop remembers it (gspace/hub/epoch.py)
     app = FastAPI(
         title="gspace hub",
         docs_url=None,  # the interactive pages load scripts from a CDN; /openapi.json stays
@@ -204,6 +207,18 @@ def create_app(
         with state.incident(name) as inc:
             page = protocol.pull(inc, after, limit)
         return {**page, "clock": state.now()}
+
+    @app.get("/v1/incidents/{name}/epoch", **roles(*SYNC))
+    def hub_epoch(name: str, token: Token = Depends(syncer)):
+        """The hub's epoch and its restores (gspace/hub/epoch.py): a laptop checks its
+        cursors against them before it pushes."""
+        from gspace.sync.changes import last_seq
+
+        last = 0
+        if state.exists(name):
+            with state.incident(name) as inc:
+                last = last_seq(inc)
+        return epoch.describe(state.db, name, last)
 
     # -- analysts ----------------------------------------------------------------------------
     @app.get("/v1/incidents/{name}/conflicts", **roles(*ANALYST))

@@ -54,6 +54,7 @@ class Summary:
     pending: list[str] = field(default_factory=list)
     restamped: int = 0
     clock_ahead_ms: int = 0
+    hub_restored: bool = False  # the hub lost entries since the last sync: all sent again
 
 
 def meta_key(url: str, hub_incident: str, what: str) -> str:
@@ -111,12 +112,38 @@ def sync(
     hub = Hub(url, token, hub_incident, client)
     summary = Summary()
     say_progress = progress or (lambda _text: None)
+    check_epoch(inc, hub, summary)
     push(inc, hub, summary, batch, say_progress)
     pull(inc, hub, summary, batch, say_progress)
     if media:
         upload_photos(inc, hub, summary, chunk, say_progress)
         download_photos(inc, hub, summary, say_progress)
     return summary
+
+
+def check_epoch(inc: Incident, hub: Hub, summary: Summary) -> None:
+    """Before pushing: is the hub's history still the one this laptop's cursors count in? A
+    hub restored from a backup (or replaced) is not; then everything this laptop holds is
+    pushed again (the hub answers "duplicate" for what it has) and pulling starts again where
+    the histories still agree (gspace/hub/epoch.py)."""
+    from gspace.hub.epoch import pull_from
+
+    r = hub.call("GET", "/epoch")
+    if r.status_code != 200:
+        return  # a hub from before epochs: nothing to compare
+    current = r.json()
+    epoch_key = meta_key(hub.url, hub.incident, "epoch")
+    pull_key = meta_key(hub.url, hub.incident, "pull")
+    seen = get_meta(inc, epoch_key)
+    cursor = int(get_meta(inc, pull_key, "0"))
+    start = pull_from(seen, current, cursor)
+    with inc.transaction():
+        if start is not None:
+            pushed = int(get_meta(inc, meta_key(hub.url, hub.incident, "push"), "0"))
+            summary.hub_restored = pushed > 0 or cursor > 0
+            _put_meta(inc, pull_key, str(start))
+            _put_meta(inc, meta_key(hub.url, hub.incident, "push"), "0")
+        _put_meta(inc, epoch_key, current["epoch"])
 
 
 # -- entries -------------------------------------------------------------------------------

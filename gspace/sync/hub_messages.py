@@ -48,6 +48,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "警告: このパソコンの時計がハブより約 {hours:.1f} 時間進んでいます。ハブが {count} 件の"
         "変更の時刻を直しました。時計を合わせてください(設定 → 日付と時刻)",
     ),
+    "restored": (
+        "the hub was restored from a backup and lacks changes it had before; this laptop "
+        "sent again everything the hub lacked",
+        "ハブがバックアップから復元され、以前の変更の一部を失っていました。"
+        "このパソコンからハブにない変更をすべて送り直しました",
+    ),
     "pushing": (
         "sending changes: {done:,} of {total:,}",
         "変更を送信中: {total:,} 件中 {done:,} 件",
