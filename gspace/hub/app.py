@@ -200,12 +200,13 @@ def create_app(
         name: str,
         after: int = Query(0, ge=0),
         limit: int = Query(1000, ge=1, le=protocol.MAX_PULL),
+        origin: str | None = Query(None, max_length=64),
         token: Token = Depends(syncer),
     ):
         if not state.exists(name):
             return {"entries": [], "next": 0, "last": 0, "more": False, "clock": state.now()}
         with state.incident(name) as inc:
-            page = protocol.pull(inc, after, limit)
+            page = protocol.pull(inc, after, limit, skip_origin=origin)
         return {**page, "clock": state.now()}
 
     @app.get("/v1/incidents/{name}/epoch", **roles(*SYNC))

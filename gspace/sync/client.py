@@ -214,7 +214,9 @@ def pull(inc: Incident, hub: Hub, summary: Summary, batch: int, progress) -> Non
     push_key = meta_key(hub.url, hub.incident, "push")
     after = int(get_meta(inc, key, "0"))
     while True:
-        r = hub.call("GET", "/pull", params={"after": after, "limit": batch})
+        # origin: the hub leaves this laptop's own entries out (it has them)
+        params = {"after": after, "limit": batch, "origin": inc.device_id}
+        r = hub.call("GET", "/pull", params=params)
         page = r.json()
         entries = [item["entry"] for item in page["entries"]]
         with inc.transaction():
