@@ -83,8 +83,20 @@ def test_backup_of_a_running_hub_restored_loses_nothing(tmp_path):
     second.port, second.url = hub.port, hub.url  # the same address the laptops know
     second.start(officer)
     try:
-        summary = sync(b, second.url, officer, INCIDENT)
-        assert summary.hub_restored and summary.pending == []
+        done = run_gspace(
+            "sync",
+            b.path,
+            "--hub",
+            second.url,
+            "--token",
+            officer,
+            "--hub-incident",
+            INCIDENT,
+            env=EN,
+        )
+        assert done.returncode == 0, done.stderr
+        told = [line for line in done.stderr.splitlines() if "restored from a backup" in line]
+        assert len(told) == 1 and "pending" in done.stderr.splitlines()[-1]
         sync(a, second.url, officer, INCIDENT)
         sync(b, second.url, officer, INCIDENT)
     finally:
