@@ -92,7 +92,7 @@ def test_backup_of_a_running_hub_restored_loses_nothing(tmp_path):
             officer,
             "--hub-incident",
             INCIDENT,
-            env=EN,
+            env={**EN, "XDG_CONFIG_HOME": str(tmp_path / "config")},  # the token kept there
         )
         assert done.returncode == 0, done.stderr
         told = [line for line in done.stderr.splitlines() if "restored from a backup" in line]
