@@ -75,14 +75,28 @@ def backup(data: Path, out: Path, progress: Progress | None = None) -> Result:
     say = progress or (lambda _text: None)
     if not (data / HUB_DB).is_file():
         raise BackupError(f"{data} is not a hub folder (no {HUB_DB})")
-    if out.exists() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+    if out.exists() and not all(_ours(p.name) for p in out.iterdir()):
         raise BackupError(f"{out} is not empty and is not a hub backup; give an empty folder")
     if out.resolve().is_relative_to(data.resolve()):
         raise BackupError(f"{out} is inside the hub's folder; put the backup elsewhere")
-    result = Result()
     snapshot = f"db-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
     target = out / snapshot
     target.mkdir(parents=True)
+    try:
+        return _backup(data, out, snapshot, say)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)  # a failed backup leaves the previous one
+        raise
+
+
+def _ours(name: str) -> bool:
+    """A name a backup folder holds (also one a failed backup left: photos, no manifest)."""
+    return name in (MANIFEST, f".{MANIFEST}.tmp", "media") or name.startswith("db-")
+
+
+def _backup(data: Path, out: Path, snapshot: str, say) -> Result:
+    result = Result()
+    target = out / snapshot
     databases: dict[str, dict] = {}
     files: dict[str, dict] = {}
     hub_copy = target / HUB_DB
