@@ -296,6 +296,8 @@ def sync(
             )
         except SyncError as e:
             raise GspaceError(str(e)) from None
+        if summary.hub_restored:
+            click.echo("gspace: " + say("restored"), err=True)
         if summary.restamped:
             click.echo(
                 "gspace: "
@@ -326,3 +328,9 @@ def sync(
     finally:
         inc.close()
     sys.stdout.flush()
+
+
+# `gspace hub backup|restore|bundle import`: gspace/cli_hubops.py
+from gspace.cli_hubops import add_commands  # noqa: E402
+
+add_commands(hub)

@@ -84,6 +84,9 @@ def create_app(
         state = PgHubState(Path(data), db, wall=wall, fail_limit=fail_limit)
     else:
         state = HubState(Path(data), wall=wall, fail_limit=fail_limit)
+    from gspace.hub import epoch
+
+    epoch.ensure(state.db)  # before any laptop remembers it (gspace/hub/epoch.py)
     app = FastAPI(
         title="gspace hub",
         docs_url=None,  # the interactive pages load scripts from a CDN; /openapi.json stays
@@ -206,12 +209,25 @@ def create_app(
         name: str,
         after: int = Query(0, ge=0),
         limit: int = Query(1000, ge=1, le=protocol.MAX_PULL),
+        origin: str | None = Query(None, max_length=64),
         token: Token = Depends(syncer),
     ):
         if not state.exists(name):
             return {"entries": [], "next": 0, "last": 0, "more": False, "clock": state.now()}
-        page = state.pull(name, after, limit)
+        page = state.pull(name, after, limit, skip_origin=origin)
         return {**page, "clock": state.now()}
+
+    @app.get("/v1/incidents/{name}/epoch", **roles(*SYNC))
+    def hub_epoch(name: str, token: Token = Depends(syncer)):
+        """The hub's epoch and its restores (gspace/hub/epoch.py): a laptop checks its
+        cursors against them before it pushes."""
+        from gspace.sync.changes import last_seq
+
+        last = 0
+        if state.exists(name):
+            with state.incident(name) as inc:
+                last = last_seq(inc)
+        return epoch.describe(state.db, name, last)
 
     # -- analysts ----------------------------------------------------------------------------
     @app.get("/v1/incidents/{name}/conflicts", **roles(*ANALYST))
@@ -268,14 +284,17 @@ def create_app(
     def missing(name: str, body: Hashes, token: Token = Depends(syncer)):
         named(name)
         wanted = [h for h in body.sha256 if isinstance(h, str) and len(h) == 64]
-        out = []
+        out, received = [], {}
         for sha in wanted:
             try:
                 if not state.media.has(sha):
                     out.append(sha)
+                    if have := state.media.received(sha):
+                        received[sha] = have
             except BadHash:
                 continue
-        return {"missing": out}
+        # what is already received of each: the client resumes there without asking again
+        return {"missing": out, "received": received}
 
     @app.get("/v1/incidents/{name}/media/{sha256}", **roles(*SYNC))
     def download(name: str, sha256: str, token: Token = Depends(syncer)):
@@ -305,8 +324,11 @@ def create_app(
         sha256: str,
         request: Request,
         offset: int = Query(ge=0),
+        size: int | None = Query(None, ge=0),
         token: Token = Depends(syncer),
     ):
+        """A chunk at `offset`; with `size` (the whole photo's), the chunk that reaches it
+        also completes the upload (as `/complete`: one request fewer per photo)."""
         sha = await run_in_threadpool(media_of, name, sha256)
         data = await request.body()
         if offset + len(data) > max_media:
@@ -320,6 +342,14 @@ def create_app(
                 kill_point("hub-upload-written")
                 state.db.count_upload(sha, len(data))
                 kill_point("hub-upload-counted")
+                if size is not None and received == size:
+                    try:
+                        state.media.complete(sha, size)
+                    except Mismatch as e:
+                        log.warning("upload of %s refused: %s", sha, e)
+                        raise HTTPException(422, str(e)) from None
+                    kill_point("hub-upload-moved")
+                    return -1
                 return received
 
         try:

@@ -127,6 +127,12 @@ class PgHubDB:
             (key, value, value),
         )
 
+    def meta_default(self, key: str, value: str) -> str:
+        """The value of `key`, set to `value` first if it has none (one row whichever hub
+        process comes first)."""
+        self._run("INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", (key, value))
+        return self.meta(key)
+
     # -- incidents -----------------------------------------------------------------------------
     def incident_folder(self, name: str) -> str | None:
         row = self._one("SELECT folder FROM incidents WHERE name = %s", (name,))

@@ -220,11 +220,13 @@ class PgHubState:
         return True
 
     # -- pull ------------------------------------------------------------------------------------
-    def pull(self, name: str, after: int, limit: int) -> dict:
-        """The log's entries after `after` (a laptop's cursor: the log's hseq), in pages."""
+    def pull(self, name: str, after: int, limit: int, skip_origin: str | None = None) -> dict:
+        """The log's entries after `after` (a laptop's cursor: the log's hseq), in pages;
+        those of `skip_origin` (the puller's own, protocol.pull) left out of the page, not out
+        of the cursor."""
         with self.db.conn() as c:
             rows = c.execute(
-                "SELECT hseq, entry FROM entries WHERE incident = %s AND hseq > %s "
+                "SELECT hseq, entry, origin FROM entries WHERE incident = %s AND hseq > %s "
                 "ORDER BY hseq LIMIT %s",
                 (name, after, limit),
             ).fetchall()
@@ -232,7 +234,11 @@ class PgHubState:
                 "SELECT coalesce(max(hseq), 0) FROM entries WHERE incident = %s", (name,)
             ).fetchone()
         return {
-            "entries": [{"seq": hseq, "entry": orjson.loads(text)} for hseq, text in rows],
+            "entries": [
+                {"seq": hseq, "entry": orjson.loads(text)}
+                for hseq, text, origin in rows
+                if skip_origin is None or origin != skip_origin
+            ],
             "next": rows[-1][0] if rows else max(0, min(after, last)),
             "last": last,
             "more": bool(rows) and rows[-1][0] < last,

@@ -144,12 +144,19 @@ def _clocks(e: dict) -> list:
     return found
 
 
-def pull(inc: Incident, after: int, limit: int) -> dict:
+def pull(inc: Incident, after: int, limit: int, skip_origin: str | None = None) -> dict:
+    """A page of entries after `after`; those of `skip_origin` (the puller's own, which it
+    has: the hub's stamps for them came back in the push answers) are left out of the page,
+    not out of the cursor."""
     items = list(changes.outgoing(inc, after, min(limit, MAX_PULL)))
     last = changes.last_seq(inc)
     kill_point("hub-pull-read")
     return {
-        "entries": [{"seq": seq, "entry": entry} for seq, entry in items],
+        "entries": [
+            {"seq": seq, "entry": entry}
+            for seq, entry in items
+            if skip_origin is None or entry.get("origin") != skip_origin
+        ],
         "next": items[-1][0] if items else max(0, min(after, last)),
         "last": last,
         "more": bool(items) and items[-1][0] < last,

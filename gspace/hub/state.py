@@ -79,12 +79,12 @@ class HubState:
             self.db.add_incident(name, folder, creator)  # last: a crash leaves no half incident
             self._open[name] = inc
 
-    def pull(self, name: str, after: int, limit: int) -> dict:
+    def pull(self, name: str, after: int, limit: int, skip_origin: str | None = None) -> dict:
         """A page of the incident's log after a laptop's cursor (protocol.pull)."""
         from gspace.hub import protocol
 
         with self.incident(name) as inc:
-            return protocol.pull(inc, after, limit)
+            return protocol.pull(inc, after, limit, skip_origin=skip_origin)
 
     @contextmanager
     def incident(self, name: str, actor: str | None = None):

@@ -134,9 +134,12 @@ def import_bundle(
     in_path: str | Path,
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
+    prepare: Callable[[list[dict]], list[dict]] | None = None,
 ) -> ImportSummary:
     """Merge a bundle into the incident, all or nothing; BundleError (one line) when the bundle
-    is refused, Interrupted when `cancel()` said so before anything was written."""
+    is refused, Interrupted when `cancel()` said so before anything was written. `prepare`
+    (the hub's: stamps far ahead of its clock replaced) sees the entries just before they are
+    applied and returns them, as many and in the same order."""
     from gspace.sync.merge import apply_entries
 
     in_path = Path(in_path)
@@ -168,6 +171,8 @@ def import_bundle(
             summary.kinds_added.append(name[:-5])
         kill_point("layers")
         prepared = [_receivable(entry, manifest) for entry in entries]
+        if prepare:
+            prepared = prepare(prepared)
         if progress:
             progress("apply", 0, len(prepared))
         with incident.bulk(), incident.transaction():

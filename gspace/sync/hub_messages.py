@@ -58,6 +58,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sync stopped; what was sent and received so far is kept",
         "同期を中止しました。ここまでの送受信は保たれています",
     ),
+    "restored": (
+        "the hub was restored from a backup and lacks changes it had before; this laptop "
+        "sent again everything the hub lacked",
+        "ハブがバックアップから復元され、以前の変更の一部を失っていました。"
+        "このパソコンからハブにない変更をすべて送り直しました",
+    ),
     "pushing": (
         "sending changes: {done:,} of {total:,}",
         "変更を送信中: {total:,} 件中 {done:,} 件",

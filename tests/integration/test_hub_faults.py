@@ -42,7 +42,7 @@ KILLS = [
     ("client", "client-pull-applied@1"),
     ("client", "client-pull-saved@1"),
     ("client", "client-upload-chunk@2"),
-    ("client", "client-upload-sent@1"),
+    ("client", "client-upload-done@1"),
     ("client", "client-download-block@2"),
     ("client", "client-download-moved@1"),
     ("hub", "hub-push-received@2"),
