@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 
 from gspace.hub import protocol
+from gspace.hub.db import HUB_DB
 from gspace.hub.state import INCIDENTS, MAX_NAME, HubState
 from gspace.hub.storage import BadHash, checked
 from gspace.store.incident import Incident
@@ -34,6 +35,11 @@ def import_into_hub(data: Path, name: str, path: Path, progress=None) -> ImportS
     """Apply the bundle at `path` to the hub incident `name` (created if missing)."""
     if not name or len(name) > MAX_NAME or "\x00" in name:
         raise BundleError("an incident name must be 1 to 200 characters, without NUL")
+    if not (Path(data) / HUB_DB).is_file() and (Path(data) / "replicas").is_dir():
+        raise BundleError(
+            "this hub keeps its state in PostgreSQL, where hub bundle import cannot write yet: "
+            "import the bundle on a laptop and sync it with the hub"
+        )
     state = HubState(Path(data))
     try:
         if state.exists(name):
@@ -68,7 +74,7 @@ def _apply(state: HubState, name: str, inc: Incident, path: Path, progress) -> I
             and isinstance(e.get("hlc"), str)
             and protocol._STAMP.fullmatch(e["hlc"])
         ]  # the others are the engine's to refuse
-        for i, e in protocol._restamp(state, name, stamped):
+        for i, e in protocol._restamp(state, inc, name, stamped):
             out[i] = e
         return out
 
