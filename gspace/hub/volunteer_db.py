@@ -310,9 +310,7 @@ class VolunteerDB:
 
     def report_count(self, token_id: int) -> int:
         return int(
-            self._one(
-                "SELECT count(*) FROM volunteer_reports WHERE token_id = ?", (token_id,)
-            )[0]
+            self._one("SELECT count(*) FROM volunteer_reports WHERE token_id = ?", (token_id,))[0]
         )
 
 
