@@ -4,6 +4,7 @@ uvicorn on 127.0.0.1:
   and sends through the other, retries through the first and gets the same receipt (one
   report); an invite's device cap and a phone's rate limit hold across both processes; a laptop
   syncing through either gets the report and its photo;
+- `gspace hub invite --db URL` (and `invite list`, `invite revoke --phones`) on that database;
 - the access log, of a SQLite hub and of `--workers 2` on PostgreSQL, never holds an invite's
   secret nor a token after a phone opened the link, joined and sent a report."""
 
@@ -13,6 +14,7 @@ import hashlib
 import time
 
 import httpx
+from helpers import run_gspace
 from hub_process import HubProcess, tokens
 from photo_files import make_jpeg
 
@@ -114,6 +116,35 @@ def test_a_phone_s_rate_limit_is_shared_by_the_processes(tmp_path, pg_url):
     finally:
         for hub in hubs:
             hub.stop()
+        db.close()
+
+
+def test_the_invite_commands_work_on_the_database(tmp_path, pg_url):
+    db = PgHubDB(pg_url)
+    admin = db.create_token("admin", "管理", None)
+    data = tmp_path / "hub"
+    hub = HubProcess(data, "--db", pg_url).start(admin)
+    try:
+        hub.client.post("/v1/incidents", json={"name": INCIDENT}, headers=auth(admin))
+        made = run_gspace(
+            "hub", "invite", "--data", data, "--db", pg_url, "--incident", INCIDENT,
+            "--name", "避難所B", "--devices", "5", "--base-url", hub.url, check=True,
+        )  # fmt: skip
+        link = made.stdout.strip()
+        assert link.startswith(hub.url + "/v/")
+        phone = hub.client.post(link + "/join").json()["token"]
+        assert send(hub.client, phone, "cli-test-1").status_code == 201
+        listed = run_gspace("hub", "invite", "list", "--data", data, "--db", pg_url, check=True)
+        [line] = listed.stdout.splitlines()
+        assert line.split("\t")[:5] == ["1", "避難所B", INCIDENT, "live", "1/5"]
+        revoked = run_gspace(
+            "hub", "invite", "revoke", "--data", data, "--db", pg_url, "--phones", "1", check=True
+        )
+        assert "revoked invite 1 and 1 phone(s)" in revoked.stderr
+        assert send(hub.client, phone, "cli-test-2").status_code == 401
+        assert hub.client.post(link + "/join").status_code == 410
+    finally:
+        hub.stop()
         db.close()
 
 
