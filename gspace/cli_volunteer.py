@@ -23,7 +23,8 @@ _DB = click.option(
     "db_url",
     metavar="URL",
     envvar="GSPACE_HUB_DB",
-    help="the hub's PostgreSQL database, when it runs with one (hub serve --db)",
+    help="the hub's PostgreSQL database, when it runs with one (hub serve --db; or the "
+    "environment's GSPACE_HUB_DB)",
 )
 
 
