@@ -110,6 +110,7 @@ def serve(
         import uvicorn
 
         from gspace.hub.app import asgi_app
+        from gspace.hub.logs import log_config
     except ImportError:
         raise GspaceError("the hub needs its packages: pip install 'gspace[hub]'") from None
     if db_url:  # reachable and migrated before any process starts (one line if not)
@@ -134,6 +135,7 @@ def serve(
         ssl_certfile=tls_cert,
         ssl_keyfile=tls_key,
         log_level="info",
+        log_config=log_config(),  # no invite secret in the access log
         server_header=False,
         **options,
     )

@@ -18,10 +18,26 @@ from gspace.errors import GspaceError
 DEFAULT_BASE = "http://localhost:8780"
 
 
-def _volunteers(data: Path):
+_DB = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="GSPACE_HUB_DB",
+    help="the hub's PostgreSQL database, when it runs with one (hub serve --db; or the "
+    "environment's GSPACE_HUB_DB)",
+)
+
+
+def _volunteers(data: Path, db_url: str | None = None):
     from gspace.hub.db import HUB_DB, HubDB
     from gspace.hub.volunteer_db import VolunteerDB
 
+    if db_url:
+        try:
+            from gspace.hub.pg_db import PgHubDB, check_url
+        except ImportError:
+            raise GspaceError("the hub needs its packages: pip install 'gspace[hub]'") from None
+        return VolunteerDB(PgHubDB(check_url(db_url)))
     if not (data / HUB_DB).is_file():
         raise GspaceError(f"no hub in {data} (start it once with: gspace hub serve --data {data})")
     return VolunteerDB(HubDB(data))
@@ -52,6 +68,7 @@ def write_qr(link: str, png: Path | None, out=None) -> None:
 
 @click.group("invite", invoke_without_command=True)
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="the hub's folder")
+@_DB
 @click.option("--incident", help="the hub incident the reports go to")
 @click.option("--name", help="what the invite is for (e.g. 避難所A); default invite<N>")
 @click.option(
@@ -75,6 +92,7 @@ def write_qr(link: str, png: Path | None, out=None) -> None:
 def invite(
     ctx: click.Context,
     data: Path | None,
+    db_url: str | None,
     incident: str | None,
     name: str | None,
     base_url: str | None,
@@ -96,7 +114,7 @@ def invite(
     base = (base_url or DEFAULT_BASE).rstrip("/")
     if not base.startswith(("http://", "https://")):
         raise GspaceError(f"--base-url must start with http:// or https:// (got {base!r})")
-    vdb = _volunteers(data)
+    vdb = _volunteers(data, db_url)
     try:
         invite_id, secret = vdb.create_invite(incident, name, expires, devices)
         made = vdb.invite(invite_id)
@@ -118,14 +136,15 @@ def invite(
 
 @invite.command("list")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
+@_DB
 @click.option("--incident", help="only this incident's invites")
-def invite_list(data: Path, incident: str | None) -> None:
+def invite_list(data: Path, db_url: str | None, incident: str | None) -> None:
     """List invites: id, name, incident, state, phones joined / allowed, expiry (never the
     links: only their hashes are kept).
 
     Example: gspace hub invite list --data /srv/hub
     """
-    vdb = _volunteers(data)
+    vdb = _volunteers(data, db_url)
     try:
         for i in vdb.invites(incident):
             expires = (
@@ -139,15 +158,16 @@ def invite_list(data: Path, incident: str | None) -> None:
 
 @invite.command("revoke")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
+@_DB
 @click.option("--phones", is_flag=True, help="also stop the phones that joined through it")
 @click.argument("invite_id", type=int)
-def invite_revoke(data: Path, phones: bool, invite_id: int) -> None:
+def invite_revoke(data: Path, db_url: str | None, phones: bool, invite_id: int) -> None:
     """Revoke an invite: no new phone may join; with --phones, the phones that joined through
     it cannot send any more either.
 
     Example: gspace hub invite revoke --data /srv/hub --phones 3
     """
-    vdb = _volunteers(data)
+    vdb = _volunteers(data, db_url)
     try:
         revoked = vdb.revoke_invite(invite_id, phones)
     finally:

@@ -13,6 +13,10 @@ sign-ins, restamps, upload counters) plus what several processes must share:
   (a laptop's pull cursor); `grp` groups the entries one write appended, which a replica
   applies together, as the writing process did; (incident, origin, oseq) is an entry's
   identity, so the same entry is never logged twice.
+
+Step 2 holds the volunteer submissions (volunteer_db.py: invites, the phones that joined, their
+uploads and receipts, the same columns as in hub.sqlite) and the volunteer rate counters, which
+all the processes share (one row per token or address, its one-minute window and count).
 """
 
 from __future__ import annotations
@@ -51,6 +55,29 @@ STEPS: list[tuple[int, str]] = [
             hlc text NOT NULL, entry text NOT NULL,
             UNIQUE (incident, origin, oseq));
         CREATE INDEX entries_incident ON entries (incident, hseq);
+        """,
+    ),
+    (
+        2,
+        """
+        CREATE TABLE invites (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, prefix text NOT NULL,
+            hash text NOT NULL, name text NOT NULL, incident text NOT NULL,
+            created double precision NOT NULL, expires double precision, devices integer,
+            revoked double precision, creator text);
+        CREATE INDEX invites_prefix ON invites (prefix);
+        CREATE TABLE invite_phones (
+            token_id bigint PRIMARY KEY, invite_id bigint NOT NULL, n integer NOT NULL,
+            joined double precision NOT NULL);
+        CREATE TABLE volunteer_uploads (
+            token_id bigint NOT NULL, sha256 text NOT NULL, size bigint NOT NULL,
+            info text NOT NULL, PRIMARY KEY (token_id, sha256));
+        CREATE TABLE volunteer_reports (
+            token_id bigint NOT NULL, client_id text NOT NULL, report_id text NOT NULL,
+            incident text NOT NULL, sent double precision NOT NULL, photos integer NOT NULL,
+            PRIMARY KEY (token_id, client_id));
+        CREATE TABLE volunteer_rates (
+            key text PRIMARY KEY, win bigint NOT NULL, count integer NOT NULL);
         """,
     ),
 ]

@@ -1,5 +1,8 @@
-"""What the hub keeps for volunteer submissions (issue 18), beside its own tables in
-`hub.sqlite` and on the same connection and lock (HubDB's tables are left as they are):
+"""What the hub keeps for volunteer submissions (issue 18), beside its own tables: in
+`hub.sqlite` on HubDB's connection and lock, or in the hub's PostgreSQL database (PgHubDB, the
+tables of step 2 of pg_schema.py). One implementation for both: the SQL is written once with `?`
+placeholders (turned into `%s` for psycopg) and only statements both databases understand
+(`ON CONFLICT`, `RETURNING`); HubDB's tables are left as they are:
 
 - invites: one link shared by many people, kept like a token (a short prefix in clear to find
   the row, a SHA-256 of the rest), with an expiry, a cap on the phones that may join and a
@@ -10,7 +13,14 @@
 - uploads and receipts of each phone: which photos it finished uploading (the hub never tells a
   phone about any other upload) and which reports it sent, by the id the phone made (a retry
   answers the same receipt instead of making a second report);
-- rate counters, per token and per address, in fixed one-minute windows (in memory).
+- rate counters, per token and per address, in fixed one-minute windows. On PostgreSQL they
+  are a table (one upsert per request), so every process of the hub counts against the same
+  limit; on SQLite the hub is one process and they stay in memory (a durable write per request
+  would make every phone wait for the disk; a restart forgets at most a minute of counts).
+
+Idempotence holds across processes: a receipt's key is (phone token, the id the phone made) and
+a second insert of it does nothing, and a phone joins inside a transaction holding its invite's
+row, so two processes never give out more phones than the invite allows.
 """
 
 from __future__ import annotations
@@ -20,10 +30,10 @@ import hmac
 import secrets
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from gspace.errors import GspaceError
-from gspace.hub.db import HubDB
 
 PREFIX = 8
 RATE_WINDOW_S = 60
@@ -70,12 +80,56 @@ class Invite:
 
 
 class VolunteerDB:
-    def __init__(self, db: HubDB):
-        self.db, self.conn, self.lock = db, db.conn, db.lock
+    def __init__(self, db):
+        """`db`: the hub's HubDB (SQLite) or PgHubDB (PostgreSQL, already migrated)."""
+        self.db = db
+        self.pg = not hasattr(db, "lock")
         self._rates: dict[str, tuple[float, int]] = {}
         self._rates_lock = threading.Lock()
-        with self.lock:
-            self.conn.executescript(_SCHEMA)
+        self._swept = 0.0
+        if not self.pg:
+            with db.lock:
+                db.conn.executescript(_SCHEMA)
+
+    # -- the SQL adaptor -----------------------------------------------------------------------
+    def _all(self, sql: str, args=()) -> list[tuple]:
+        if self.pg:
+            return [tuple(r) for r in self.db._all(sql.replace("?", "%s"), args)]
+        return self.db.conn.execute(sql, args).fetchall()
+
+    def _one(self, sql: str, args=()) -> tuple | None:
+        if self.pg:
+            row = self.db._one(sql.replace("?", "%s"), args)
+            return None if row is None else tuple(row)
+        return self.db.conn.execute(sql, args).fetchone()
+
+    def _run(self, sql: str, args=()) -> None:
+        if self.pg:
+            self.db._run(sql.replace("?", "%s"), args)
+        else:
+            with self.db.lock:
+                self.db.conn.execute(sql, args)
+
+    @contextmanager
+    def _write(self, invite_id: int | None = None):
+        """The calls inside as one write: under HubDB's lock, or in one PostgreSQL transaction
+        (joined by every call this thread makes, HubDB's too) holding the invite's row."""
+        if not self.pg:
+            with self.db.lock:
+                yield
+            return
+        if getattr(self.db._local, "tx", None) is not None:  # already inside one: join it
+            self._lock_invite(invite_id)
+            yield
+            return
+        with self.db.transaction() as conn:
+            self._lock_invite(invite_id)
+            yield
+            conn.commit()
+
+    def _lock_invite(self, invite_id: int | None) -> None:
+        if invite_id is not None:
+            self._one("SELECT id FROM invites WHERE id = ? FOR UPDATE", (invite_id,))
 
     # -- invites -------------------------------------------------------------------------------
     def create_invite(
@@ -97,10 +151,10 @@ class VolunteerDB:
             raise GspaceError("an invite name must be 1 to 100 characters")
         secret = secrets.token_urlsafe(18)
         now = time.time()
-        with self.lock:
-            cursor = self.conn.execute(
+        with self._write():
+            [invite_id] = self._one(
                 "INSERT INTO invites (prefix, hash, name, incident, created, expires, devices, "
-                "creator) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "creator) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     secret[:PREFIX],
                     _digest(secret),
@@ -112,29 +166,28 @@ class VolunteerDB:
                     creator,
                 ),
             )
-            invite_id = cursor.lastrowid
             if not name:
-                self.conn.execute(
+                self._run(
                     "UPDATE invites SET name = ? WHERE id = ?", (f"invite{invite_id}", invite_id)
                 )
         return invite_id, secret
 
     def invites(self, incident: str | None = None) -> list[Invite]:
-        rows = self.conn.execute(
+        sql = (
             "SELECT i.id, i.name, i.incident, i.created, i.expires, i.devices, i.revoked, "
             "(SELECT count(*) FROM invite_phones p WHERE p.invite_id = i.id) FROM invites i "
-            "WHERE ? IS NULL OR i.incident = ? ORDER BY i.id",
-            (incident, incident),
-        ).fetchall()
+        )
+        if incident is None:
+            rows = self._all(sql + "ORDER BY i.id")
+        else:
+            rows = self._all(sql + "WHERE i.incident = ? ORDER BY i.id", (incident,))
         return [Invite(*r) for r in rows]
 
     def find_invite(self, secret: str) -> Invite | None:
         """The invite this secret opens, whatever its state, or None (unknown or corrupt)."""
         if not isinstance(secret, str) or not 16 <= len(secret) <= 64:
             return None
-        for row in self.conn.execute(
-            "SELECT id, hash FROM invites WHERE prefix = ?", (secret[:PREFIX],)
-        ):
+        for row in self._all("SELECT id, hash FROM invites WHERE prefix = ?", (secret[:PREFIX],)):
             if hmac.compare_digest(row[1], _digest(secret)):
                 return self.invite(row[0])
         return None
@@ -146,25 +199,25 @@ class VolunteerDB:
     def revoke_invite(self, invite_id: int, phones: bool = False) -> int | None:
         """Revoke an invite (no new phone joins); with `phones`, also the tokens of the phones
         that joined. Returns how many phones were revoked, None for an unknown invite."""
-        with self.lock:
+        with self._write(invite_id):
             if self.invite(invite_id) is None:
                 return None
-            self.conn.execute(
+            self._run(
                 "UPDATE invites SET revoked = ? WHERE id = ? AND revoked IS NULL",
                 (time.time(), invite_id),
             )
             revoked = 0
             if phones:
-                for (token_id,) in self.conn.execute(
+                for (token_id,) in self._all(
                     "SELECT token_id FROM invite_phones WHERE invite_id = ?", (invite_id,)
-                ).fetchall():
+                ):
                     revoked += self.db.revoke(token_id)
         return revoked
 
     def join(self, invite: Invite) -> tuple[str, str]:
         """A new phone on a live invite: (its volunteer token, the token's name). Raises
         GspaceError with the invite's state when no phone may join."""
-        with self.lock:
+        with self._write(invite.id):
             current = self.invite(invite.id)
             if current is None or current.state() != "live":
                 raise GspaceError(current.state() if current else "unknown")
@@ -172,7 +225,7 @@ class VolunteerDB:
             name = f"volunteer:{current.name}#{n}"
             token = self.db.create_token("volunteer", name, current.incident)
             token_id = self.db.check(token).id
-            self.conn.execute(
+            self._run(
                 "INSERT INTO invite_phones VALUES (?, ?, ?, ?)",
                 (token_id, current.id, n, time.time()),
             )
@@ -181,9 +234,22 @@ class VolunteerDB:
     # -- rates ---------------------------------------------------------------------------------
     def hit(self, key: str, limit: int) -> bool:
         """Count one request for `key` in its one-minute window; False once over `limit`.
-        Kept in memory: a durable write per request would make every phone wait for the disk
-        (a restart forgets at most a minute of counts)."""
+        Shared by the hub's processes on PostgreSQL (one upsert), in memory on SQLite (see the
+        module's docstring)."""
         now = time.time()
+        if self.pg:
+            window = int(now // RATE_WINDOW_S)
+            [count] = self._one(
+                "INSERT INTO volunteer_rates (key, win, count) VALUES (?, ?, 1) "
+                "ON CONFLICT (key) DO UPDATE SET count = CASE WHEN volunteer_rates.win = "
+                "excluded.win THEN volunteer_rates.count + 1 ELSE 1 END, win = excluded.win "
+                "RETURNING count",
+                (key, window),
+            )
+            if now - self._swept > RATE_WINDOW_S:  # forget finished windows, once a minute
+                self._swept = now
+                self._run("DELETE FROM volunteer_rates WHERE win < ?", (window,))
+            return count <= limit
         with self._rates_lock:
             window, count = self._rates.get(key, (now, 0))
             if window <= now - RATE_WINDOW_S:
@@ -196,52 +262,56 @@ class VolunteerDB:
     # -- a phone's uploads and reports ---------------------------------------------------------
     def uploaded(self, token_id: int, sha256: str) -> str | None:
         """The JSON description of a photo this phone finished uploading, else None."""
-        row = self.conn.execute(
+        row = self._one(
             "SELECT info FROM volunteer_uploads WHERE token_id = ? AND sha256 = ?",
             (token_id, sha256),
-        ).fetchone()
+        )
         return row[0] if row else None
 
     def add_upload(self, token_id: int, sha256: str, size: int, info: str) -> None:
-        with self.lock:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO volunteer_uploads VALUES (?, ?, ?, ?)",
-                (token_id, sha256, size, info),
-            )
+        self._run(
+            "INSERT INTO volunteer_uploads VALUES (?, ?, ?, ?) ON CONFLICT (token_id, sha256) "
+            "DO UPDATE SET size = excluded.size, info = excluded.info",
+            (token_id, sha256, size, info),
+        )
 
     def uploaded_bytes(self, token_id: int) -> int:
-        return self.conn.execute(
-            "SELECT coalesce(sum(size), 0) FROM volunteer_uploads WHERE token_id = ?",
-            (token_id,),
-        ).fetchone()[0]
+        return int(
+            self._one(
+                "SELECT coalesce(sum(size), 0) FROM volunteer_uploads WHERE token_id = ?",
+                (token_id,),
+            )[0]
+        )
 
     def receipt(self, token_id: int, client_id: str) -> tuple | None:
-        return self.conn.execute(
+        return self._one(
             "SELECT client_id, report_id, sent, photos FROM volunteer_reports "
             "WHERE token_id = ? AND client_id = ?",
             (token_id, client_id),
-        ).fetchone()
+        )
 
     def add_receipt(
         self, token_id: int, client_id: str, report_id: str, incident: str, photos: int
     ) -> None:
-        with self.lock:
-            self.conn.execute(
-                "INSERT INTO volunteer_reports VALUES (?, ?, ?, ?, ?, ?)",
-                (token_id, client_id, report_id, incident, time.time(), photos),
-            )
+        """Record a report's receipt; the same (phone, id) a second time, from any process,
+        keeps the first one."""
+        self._run(
+            "INSERT INTO volunteer_reports VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (token_id, client_id) DO NOTHING",
+            (token_id, client_id, report_id, incident, time.time(), photos),
+        )
 
     def receipts(self, token_id: int) -> list[tuple]:
-        return self.conn.execute(
+        return self._all(
             "SELECT client_id, report_id, sent, photos FROM volunteer_reports "
             "WHERE token_id = ? ORDER BY sent",
             (token_id,),
-        ).fetchall()
+        )
 
     def report_count(self, token_id: int) -> int:
-        return self.conn.execute(
-            "SELECT count(*) FROM volunteer_reports WHERE token_id = ?", (token_id,)
-        ).fetchone()[0]
+        return int(
+            self._one("SELECT count(*) FROM volunteer_reports WHERE token_id = ?", (token_id,))[0]
+        )
 
 
 def _digest(secret: str) -> str:

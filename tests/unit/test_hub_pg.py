@@ -15,6 +15,7 @@ import pytest
 import test_hub_analyst
 import test_hub_security
 import test_hub_sync
+import test_hub_volunteer
 from hub_helpers import Hub
 from hypothesis import given
 from sync_histories import histories, replayable
@@ -37,6 +38,15 @@ from test_hub_sync import (
     test_bytes_that_do_not_match_the_hash_are_refused_and_dropped,
     test_two_laptops_share_reports_and_photos_and_the_token_name_is_the_actor,
 )
+from test_hub_volunteer import (
+    test_a_dead_link_shows_a_page_saying_why_and_never_a_form,
+    test_a_flood_from_one_phone_is_cut_off_and_others_go_on,
+    test_a_report_with_photos_reaches_a_laptop_at_its_next_sync,
+    test_a_retry_answers_the_same_receipt_and_two_phones_make_two_reports,
+    test_each_phone_gets_its_own_token_up_to_the_devices_cap,
+    test_revoking_with_phones_stops_the_phones_that_joined,
+    test_wrong_or_revoked_tokens_and_another_incident_are_refused,
+)
 
 from gspace.hub.pg_schema import LATEST
 from gspace.hub.pg_state import CURSOR, PgHubState
@@ -56,6 +66,16 @@ IMPORTED = [  # run here on PostgreSQL (pytest collects them in this module, wit
     test_bytes_that_do_not_match_the_hash_are_refused_and_dropped,
     test_two_laptops_share_reports_and_photos_and_the_token_name_is_the_actor,
 ]
+VOLUNTEER = [  # join, submit, retry = the same receipt, a flood cut off, another incident refused
+    test_a_dead_link_shows_a_page_saying_why_and_never_a_form,
+    test_a_flood_from_one_phone_is_cut_off_and_others_go_on,
+    test_a_report_with_photos_reaches_a_laptop_at_its_next_sync,
+    test_a_retry_answers_the_same_receipt_and_two_phones_make_two_reports,
+    test_each_phone_gets_its_own_token_up_to_the_devices_cap,
+    test_revoking_with_phones_stops_the_phones_that_joined,
+    test_wrong_or_revoked_tokens_and_another_incident_are_refused,
+]
+assert {f.__module__ for f in VOLUNTEER} == {test_hub_volunteer.__name__}
 assert {f.__module__ for f in IMPORTED} == {
     test_hub_analyst.__name__,
     test_hub_security.__name__,
@@ -75,6 +95,9 @@ def hub(request, tmp_path, pg_cluster):
         yield h
         return
     h = Hub(tmp_path / "hub", db=pg_cluster.new_database())
+    if request.function in VOLUNTEER:  # the volunteer tests' own fixture, on PostgreSQL
+        h.state.create(test_hub_volunteer.INCIDENT, "test")
+        h.state.create(test_hub_volunteer.OTHER, "test")
     yield h
     h.close()
 

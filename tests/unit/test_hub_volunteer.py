@@ -110,7 +110,7 @@ def test_a_dead_link_shows_a_page_saying_why_and_never_a_form(hub, state):
     if state == "revoked":
         vdb.revoke_invite(found.id)
     elif state == "expired":
-        vdb.conn.execute("UPDATE invites SET expires = 1 WHERE id = ?", (found.id,))
+        vdb._run("UPDATE invites SET expires = 1 WHERE id = ?", (found.id,))
     else:
         secret = secret[:-3] + ("AAA" if not secret.endswith("AAA") else "BBB")
     r = hub.client().get(f"/v/{secret}")
