@@ -75,7 +75,9 @@ class InviteDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.refresh_button = QPushButton(translate("Invites", "Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
         self.revoke_phones = QCheckBox(translate("Invites", "also stop the phones that joined"))
@@ -241,6 +243,7 @@ class InviteDialog(QDialog):
             )
         )
         self.link_edit.setText(self.made.link)
+        self.link_edit.setCursorPosition(0)  # the link's start (its host) in view
         self._enable_made(True)
         self.name_edit.clear()
         self.created.emit(self.made)
