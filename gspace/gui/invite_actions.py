@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QAction
+from shiboken6 import isValid
 
 from gspace.sync import credentials
 from gspace.sync.hub_status import remembered
@@ -28,6 +29,9 @@ class _Relay(QObject):
 
     done = Signal(object)
     failed = Signal(str)
+
+
+_waiting: set[_Relay] = set()  # relays whose worker has not answered yet
 
 
 class _Task(QRunnable):
@@ -47,25 +51,30 @@ class _Task(QRunnable):
 
     @staticmethod
     def _emit(signal, value) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # the dialog was closed meanwhile: nobody waits for the answer
-            pass
+        signal.emit(value)  # queued to the relay's (the GUI) thread
 
 
 def run_off_thread(
     owner: QObject, work: Callable[[], object], done: Callable, failed: Callable[[str], None]
 ) -> None:
-    """Run `work()` on a worker thread; `done(result)` or `failed(kind)` run on the GUI thread."""
+    """Run `work()` on a worker thread; `done(result)` or `failed(kind)` run on the GUI thread,
+    unless `owner` (the dialog, the window) was deleted meanwhile. The relay has no parent and
+    is kept here until its answer is delivered, so a worker never emits on a deleted object."""
     global _pool
     if _pool is None:
         _pool = QThreadPool()
         _pool.setMaxThreadCount(2)
-    relay = _Relay(owner)
-    relay.done.connect(done)
-    relay.failed.connect(failed)
-    relay.done.connect(relay.deleteLater)
-    relay.failed.connect(relay.deleteLater)
+    relay = _Relay()
+
+    def deliver(slot, value) -> None:
+        _waiting.discard(relay)
+        relay.deleteLater()
+        if isValid(owner):
+            slot(value)
+
+    relay.done.connect(lambda result: deliver(done, result))
+    relay.failed.connect(lambda kind: deliver(failed, kind))
+    _waiting.add(relay)
     _pool.start(_Task(work, relay))
 
 
@@ -75,7 +84,9 @@ def failure_text(kind: str) -> str:
         "unauthorized": translate(
             "Invites", "The hub refused the token: set a new one in File → Hub settings…"
         ),
-        "forbidden": translate("Invites", "Invites need an analyst or admin token."),
+        "forbidden": translate(
+            "Invites", "This token may not manage this incident's invites (analyst or admin)."
+        ),
         "throttled": translate("Invites", "The hub is busy: try again in a minute."),
         "no incident": translate("Invites", "The hub has no such incident."),
         "no invite": translate("Invites", "The hub has no such invite any more."),

@@ -1712,8 +1712,8 @@
         <translation>ハブがトークンを受け付けません。ファイル → ハブの設定… で新しいトークンを設定してください。</translation>
     </message>
     <message>
-        <source>Invites need an analyst or admin token.</source>
-        <translation>招待には分析担当または管理者のトークンが必要です。</translation>
+        <source>This token may not manage this incident&apos;s invites (analyst or admin).</source>
+        <translation>このトークンではこの事案の招待を管理できません(分析担当または管理者のトークンが必要です)。</translation>
     </message>
     <message>
         <source>The hub is busy: try again in a minute.</source>
