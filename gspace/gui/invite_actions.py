@@ -22,6 +22,8 @@ from gspace.sync.invites import ROLES_ALLOWED, InviteClient, InviteError
 
 translate = QCoreApplication.translate  # called by this name so that lupdate finds the strings
 _pool: QThreadPool | None = None
+KNOWN_ROLES = ("admin", "analyst", "officer", "volunteer")  # gspace.hub.db.ROLES (no import:
+# the window need not have the hub's packages)
 
 
 class _Relay(QObject):
@@ -163,7 +165,7 @@ class InviteActions(QObject):
                 "Invites",
                 "Volunteer invites need an analyst or admin token; this one is an %1 token. "
                 "Ask the hub's administrator.",
-            ).replace("%1", self.role)
+            ).replace("%1", self.role if self.role in KNOWN_ROLES else "?")  # hub text: untrusted
         else:
             enabled = True
             tip = translate(

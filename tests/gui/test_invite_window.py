@@ -157,6 +157,13 @@ def test_an_officers_token_leaves_the_action_disabled_with_the_reason(
     assert set_hub(window, qtbot, hub.url, hub.officer) == "officer"
     assert not window.invites.action.isEnabled()
     assert "analyst" in window.invites.action.toolTip()
+    assert "officer" in window.invites.action.toolTip()
+    from gspace.gui import i18n
+
+    i18n.install("ja")
+    qtbot.waitUntil(lambda: window.invites.action.text() == "ボランティア招待(&V)…")
+    assert "分析担当" in window.invites.action.toolTip()
+    assert not window.invites.action.isEnabled()
     assert window.invites.action in window.file_menu.actions()
 
 
