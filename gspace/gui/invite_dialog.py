@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from gspace.gui.hub_dialog import valid_url
 from gspace.gui.invite_actions import failure_text, run_off_thread
 from gspace.gui.invite_poster import write_poster
-from gspace.sync.invites import InviteClient, InviteError, NewInvite, qr_png
+from gspace.sync.invites import InviteClient, InviteError, NewInvite, qr_png, require_qr
 
 translate = QCoreApplication.translate  # called by this name so that lupdate finds the strings
 BASE_KEY = "invites/base_url"  # the hub's address as phones reach it, per window settings
@@ -222,6 +222,7 @@ class InviteDialog(QDialog):
         self.create_button.setEnabled(False)
 
         def work():
+            require_qr()
             with self._client() as client:
                 made = client.create(base, name, days or None, cap or None)
             return made, qr_png(made.link), time.time() + days * 86400 if days else None

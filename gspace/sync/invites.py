@@ -131,6 +131,15 @@ class InviteClient:
         return int(done.get("phones_revoked") or 0)
 
 
+def require_qr() -> None:
+    """Raise InviteError("no qrcode") unless QR codes can be drawn: checked before an invite is
+    made, since its link cannot be had again."""
+    try:
+        import qrcode  # noqa: F401
+    except ImportError:
+        raise InviteError("no qrcode") from None
+
+
 def qr_png(link: str, box: int = 12) -> bytes:
     """The link's QR code as PNG bytes (`box` pixels a module: 12 reads from a screen, 16 is
     the CLI's poster size). Needs the `qrcode` package (the hub extra)."""
