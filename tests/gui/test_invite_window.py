@@ -13,6 +13,7 @@ import subprocess
 import httpx
 import pytest
 from hub_process import INCIDENT, HubProcess, free_port
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from gspace.hub.db import HubDB
@@ -108,6 +109,8 @@ def test_an_analyst_makes_an_invite_shows_its_qr_prints_a_poster_and_revokes_it(
     assert dialog.qr_label.grab().save(str(shown))
     assert dialog.qr_label.width() >= 300
     assert decode_qr(shown) == link
+    dialog.copy_button.click()
+    assert QGuiApplication.clipboard().text() == link
     saved = tmp_path / "qr.png"
     assert dialog.save_qr(saved) and decode_qr(saved) == link
 
