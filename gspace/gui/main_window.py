@@ -32,6 +32,7 @@ from gspace.gui.detail_panel import DetailPanel
 from gspace.gui.file_actions import FileActions
 from gspace.gui.filter_bar import FilterBar
 from gspace.gui.history_actions import HistoryActions
+from gspace.gui.invite_actions import InviteActions
 from gspace.gui.layer_panel import LayerPanel
 from gspace.gui.map_content import feature_popup, legend_sections, nearest_lines, report_popup
 from gspace.gui.map_view import MapView
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.sync = SyncActions(self)
         self.sync.add_banner(self.centralWidget().layout())
         self.deletes = HistoryActions(self)  # delete features and layers, history, restore
+        self.invites = InviteActions(self)
         self._build_actions()
         self.layers.groupToggled.connect(self._group_toggled)
         self.filters.changed.connect(self.apply_filters)
@@ -176,6 +178,10 @@ class MainWindow(QMainWindow):
         self.file_menu.addActions(
             [self.sync.sync_action, self.sync.cancel_action, self.sync.settings_action]
         )
+        self.file_menu.addAction(self.invites.action)
+        self.file_menu.setToolTipsVisible(True)  # why Volunteer invites… may be disabled
+        self.file_menu.aboutToShow.connect(self.invites.check_role)  # a new hub or token
+        self.sync.settings_action.triggered.connect(self.invites.check_role)
         self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
         self.fit_action = self._action(
@@ -256,6 +262,7 @@ class MainWindow(QMainWindow):
         self.docks["shelters"].setWindowTitle(self.tr("Shelters"))
         self.conflicts.retranslate()
         self.sync.retranslate()
+        self.invites.retranslate()
         self._update_status()
         self._send_legend()
         self.map.set_credit(i18n.current_language())

@@ -1853,4 +1853,195 @@
         <translation>クリックすると今すぐ同期します。</translation>
     </message>
 </context>
+<context>
+    <name>Invites</name>
+    <message>
+        <source>Cannot reach the hub: check the network.</source>
+        <translation>ハブに接続できません。ネットワークを確認してください。</translation>
+    </message>
+    <message>
+        <source>The hub refused the token: set a new one in File → Hub settings…</source>
+        <translation>ハブがトークンを受け付けません。ファイル → ハブの設定… で新しいトークンを設定してください。</translation>
+    </message>
+    <message>
+        <source>This token may not manage this incident&apos;s invites (analyst or admin).</source>
+        <translation>このトークンではこの事案の招待を管理できません(分析担当または管理者のトークンが必要です)。</translation>
+    </message>
+    <message>
+        <source>The hub is busy: try again in a minute.</source>
+        <translation>ハブが混み合っています。1 分ほどしてからもう一度試してください。</translation>
+    </message>
+    <message>
+        <source>The hub has no such incident.</source>
+        <translation>ハブにこの事案がありません。</translation>
+    </message>
+    <message>
+        <source>The hub has no such invite any more.</source>
+        <translation>この招待はハブにもうありません。</translation>
+    </message>
+    <message>
+        <source>The hub refused these settings for an invite.</source>
+        <translation>ハブがこの招待の設定を受け付けませんでした。</translation>
+    </message>
+    <message>
+        <source>QR codes need the qrcode package (gspace[hub]).</source>
+        <translation>QR コードには qrcode パッケージ(gspace[hub])が必要です。</translation>
+    </message>
+    <message>
+        <source>Set the hub and token up first: File → Hub settings…</source>
+        <translation>先にハブとトークンを設定してください: ファイル → ハブの設定…</translation>
+    </message>
+    <message>
+        <source>Cannot write that file.</source>
+        <translation>そのファイルに書き込めません。</translation>
+    </message>
+    <message>
+        <source>The hub answered with an error: try again.</source>
+        <translation>ハブがエラーを返しました。もう一度試してください。</translation>
+    </message>
+    <message>
+        <source>&amp;Volunteer invites…</source>
+        <translation>ボランティア招待(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Volunteer invites need an analyst or admin token; this one is an %1 token. Ask the hub&apos;s administrator.</source>
+        <translation>ボランティア招待には分析担当(analyst)または管理者(admin)のトークンが必要です。このトークンは %1 です。ハブの管理者に依頼してください。</translation>
+    </message>
+    <message>
+        <source>Links and QR codes that let volunteers&apos; phones send reports</source>
+        <translation>ボランティアのスマートフォンから報告を送れるリンクと QR コード</translation>
+    </message>
+    <message>
+        <source>Volunteer invites — %1</source>
+        <translation>ボランティア招待 — %1</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>Phones</source>
+        <translation>端末数</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>also stop the phones that joined</source>
+        <translation>参加済みの端末も停止する</translation>
+    </message>
+    <message>
+        <source>Revoke…</source>
+        <translation>取り消す…</translation>
+    </message>
+    <message>
+        <source>e.g. Shelter A</source>
+        <translation>例: 避難所A</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 日間</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>上限なし</translation>
+    </message>
+    <message>
+        <source>The hub&apos;s address as volunteers&apos; phones reach it, e.g. https://192.168.1.10:8780</source>
+        <translation>ボランティアのスマートフォンから見たハブのアドレス(例: https://192.168.1.10:8780)</translation>
+    </message>
+    <message>
+        <source>Create invite</source>
+        <translation>招待を作成</translation>
+    </message>
+    <message>
+        <source>Phones may join for</source>
+        <translation>参加できる期間</translation>
+    </message>
+    <message>
+        <source>Phones at most</source>
+        <translation>端末数の上限</translation>
+    </message>
+    <message>
+        <source>Hub address for phones</source>
+        <translation>スマートフォン用のハブのアドレス</translation>
+    </message>
+    <message>
+        <source>New invite</source>
+        <translation>新しい招待</translation>
+    </message>
+    <message>
+        <source>The link is shown only now (the hub keeps no copy): copy it, save the QR code or the poster before closing.</source>
+        <translation>リンクは今だけ表示されます(ハブには控えが残りません)。閉じる前にコピーするか、QR コードかポスターを保存してください。</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>リンクをコピー</translation>
+    </message>
+    <message>
+        <source>Save QR code…</source>
+        <translation>QR コードを保存…</translation>
+    </message>
+    <message>
+        <source>Poster (PDF)…</source>
+        <translation>ポスター(PDF)…</translation>
+    </message>
+    <message>
+        <source>The new invite&apos;s link</source>
+        <translation>新しい招待のリンク</translation>
+    </message>
+    <message>
+        <source>Give the hub&apos;s address as phones reach it, e.g. %1</source>
+        <translation>スマートフォンから見たハブのアドレスを入力してください(例: %1)</translation>
+    </message>
+    <message>
+        <source>Select the invite to revoke.</source>
+        <translation>取り消す招待を選んでください。</translation>
+    </message>
+    <message>
+        <source>Revoke the invite “%1”? No new phone can join.</source>
+        <translation>招待「%1」を取り消しますか?新しい端末は参加できなくなります。</translation>
+    </message>
+    <message>
+        <source>The phones that joined cannot send any more.</source>
+        <translation>参加済みの端末も送信できなくなります。</translation>
+    </message>
+    <message>
+        <source>Save QR code</source>
+        <translation>QR コードを保存</translation>
+    </message>
+    <message>
+        <source>Save poster</source>
+        <translation>ポスターを保存</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>受付中</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>満員</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>期限切れ</translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation>取り消し済み</translation>
+    </message>
+</context>
 </TS>
