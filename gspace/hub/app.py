@@ -21,7 +21,7 @@ from gspace import __version__
 from gspace.errors import GspaceError
 from gspace.hub import protocol
 from gspace.hub.db import FAIL_LIMIT, ROLES, Token
-from gspace.hub.limits import BodyLimit
+from gspace.hub.limits import BINARY_BODY, BodyLimit
 from gspace.hub.state import HubState
 from gspace.hub.storage import BadHash, Mismatch, checked
 from gspace.hub.volunteer import add_volunteer_routes
@@ -310,14 +310,7 @@ def create_app(
 
     @app.put(
         "/v1/incidents/{name}/uploads/{sha256}",
-        openapi_extra={
-            "x-roles": list(SYNC),
-            "requestBody": {
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                }
-            },
-        },
+        openapi_extra={"x-roles": list(SYNC), **BINARY_BODY},
     )
     async def upload_chunk(
         name: str,

@@ -55,6 +55,23 @@ class Token:
     revoked: float | None
 
 
+TOKEN_ROWS = (
+    "SELECT id, hash, name, role, incident, created, expires, revoked FROM tokens WHERE prefix = %s"
+)
+
+
+def live_token(rows, token: str) -> Token | None:
+    """Among the rows of tokens sharing `token`'s prefix (TOKEN_ROWS), the live one it is."""
+    now = time.time()
+    for row in rows:
+        if hmac.compare_digest(row[1], _digest(token)):
+            found = Token(row[0], *row[2:])
+            if found.revoked is not None or (found.expires and found.expires <= now):
+                return None
+            return found
+    return None
+
+
 class HubDB:
     """One connection guarded by a lock (the hub's request threads share it)."""
 
@@ -146,18 +163,9 @@ class HubDB:
 
     def check(self, token: str) -> Token | None:
         """The live token this text is, or None (unknown, revoked or expired)."""
-        now = time.time()
-        for row in self.conn.execute(
-            "SELECT id, hash, name, role, incident, created, expires, revoked FROM tokens "
-            "WHERE prefix = ?",
-            (token[:PREFIX],),
-        ):
-            if hmac.compare_digest(row[1], _digest(token)):
-                found = Token(row[0], *row[2:])
-                if found.revoked is not None or (found.expires and found.expires <= now):
-                    return None
-                return found
-        return None
+        return live_token(
+            self.conn.execute(TOKEN_ROWS.replace("%s", "?"), (token[:PREFIX],)), token
+        )
 
     # -- failed authentications ----------------------------------------------------------------
     def blocked(self, address: str) -> bool:

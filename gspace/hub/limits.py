@@ -7,6 +7,13 @@ from __future__ import annotations
 
 import orjson
 
+# the OpenAPI description of a chunk upload's body: raw bytes (the routes read it themselves)
+BINARY_BODY = {
+    "requestBody": {
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    }
+}
+
 
 class BodyLimit:
     def __init__(self, app, max_body: int, max_chunk: int):

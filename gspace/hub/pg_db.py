@@ -8,14 +8,22 @@ transaction, so restamps and upload counters commit or roll back with the entrie
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import threading
 import time
 from contextlib import contextmanager
 
 from gspace.errors import GspaceError
-from gspace.hub.db import FAIL_LIMIT, FAIL_WINDOW_S, PREFIX, Token, _digest, check_new_token
+from gspace.hub.db import (
+    FAIL_LIMIT,
+    FAIL_WINDOW_S,
+    PREFIX,
+    TOKEN_ROWS,
+    Token,
+    _digest,
+    check_new_token,
+    live_token,
+)
 from gspace.hub.pg_schema import migrate
 
 POOL = 8  # idle connections kept per process
@@ -188,18 +196,7 @@ class PgHubDB:
 
     def check(self, token: str) -> Token | None:
         """The live token this text is, or None (unknown, revoked or expired)."""
-        now = time.time()
-        for row in self._all(
-            "SELECT id, hash, name, role, incident, created, expires, revoked FROM tokens "
-            "WHERE prefix = %s",
-            (token[:PREFIX],),
-        ):
-            if hmac.compare_digest(row[1], _digest(token)):
-                found = Token(row[0], *row[2:])
-                if found.revoked is not None or (found.expires and found.expires <= now):
-                    return None
-                return found
-        return None
+        return live_token(self._all(TOKEN_ROWS, (token[:PREFIX],)), token)
 
     # -- failed authentications ----------------------------------------------------------------
     def blocked(self, address: str) -> bool:

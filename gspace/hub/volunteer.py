@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from gspace import refs
 from gspace.errors import GspaceError
 from gspace.hub.db import Token
+from gspace.hub.limits import BINARY_BODY
 from gspace.hub.storage import BadHash, LocalMediaStore, Mismatch, checked
 from gspace.hub.volunteer_db import VolunteerDB
 from gspace.hub.volunteer_images import BadImage, describe, examine
@@ -237,14 +238,7 @@ def add_volunteer_routes(app, state, allow, max_media: int) -> None:
 
     @app.put(
         base + "/uploads/{sha256}",
-        openapi_extra={
-            "x-roles": list(VOLUNTEER),
-            "requestBody": {
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                }
-            },
-        },
+        openapi_extra={"x-roles": list(VOLUNTEER), **BINARY_BODY},
     )
     async def upload_chunk(
         name: str,
