@@ -53,14 +53,14 @@ class HubProcess:
                 command, stdout=log, stderr=subprocess.STDOUT, env={**ENV, **(env or {})}
             )
         deadline = time.time() + 60
-        while time.time() < deadline:
+        while time.time() < deadline and self.proc.poll() is None:
             try:
                 r = httpx.get(f"{self.url}/v1/whoami", headers={"Authorization": f"Bearer {token}"})
                 if r.status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
-            assert self.proc.poll() is None, self.log.read_text()
+        self.stop()  # a hub that never answered is not left running after the test
         raise AssertionError(self.log.read_text())
 
     def kill(self) -> None:
