@@ -82,9 +82,16 @@ class Interruptible:
 
     def __exit__(self, kind, _value, _traceback) -> None:
         if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+            # a stop under way ends with the line saying what was kept: a further Ctrl-C while
+            # the command writes it (counting the input may take a moment) changes nothing
+            finishing = self.asked and kind is None
+            signal.signal(signal.SIGINT, _let_finish if finishing else self.previous)
         if kind is not None and issubclass(kind, KeyboardInterrupt):
             raise Interrupted(message(self.at_once)) from None
+
+
+def _let_finish(_signum, _frame) -> None:
+    return None
 
 
 def interrupted(kept: int, total: int | None, things: str, things_ja: str) -> Interrupted:
