@@ -29,8 +29,21 @@ def _restore_hint(seq: int) -> str:
     )
 
 
-def _last_seq(inc: Incident) -> int:
-    return inc.conn.execute("SELECT max(seq) FROM changes").fetchone()[0]
+def _delete_row(incident: Path, table: str, given: str, delete) -> None:
+    """Tombstone one report or feature (`delete`: records.delete_report / delete_feature)
+    and say how to bring it back."""
+    from gspace.sync.changes import last_seq
+
+    with Incident.open(incident) as inc:
+        row_id = resolve_ref(inc, table, given)
+        [shown] = describe(inc.conn, table, [row_id])
+        with inc.transaction():
+            delete(inc, row_id)
+        seq = last_seq(inc)
+    click.echo(
+        say("{shown}: deleted ", "{shown}: 削除しました ", shown=shown) + _restore_hint(seq),
+        err=True,
+    )
 
 
 @click.command("delete")
@@ -45,16 +58,7 @@ def feature_delete(incident: Path, feature_ref: str) -> None:
     """
     from gspace.store import records
 
-    with Incident.open(incident) as inc:
-        feature_id = resolve_ref(inc, "features", feature_ref)
-        [shown] = describe(inc.conn, "features", [feature_id])
-        with inc.transaction():
-            records.delete_feature(inc, feature_id)
-        seq = _last_seq(inc)
-    click.echo(
-        say("{shown}: deleted ", "{shown}: 削除しました ", shown=shown) + _restore_hint(seq),
-        err=True,
-    )
+    _delete_row(incident, "features", feature_ref, records.delete_feature)
 
 
 @click.command("delete")
@@ -70,16 +74,7 @@ def report_delete(incident: Path, report_ref: str) -> None:
     """
     from gspace.store import records
 
-    with Incident.open(incident) as inc:
-        report_id = resolve_ref(inc, "reports", report_ref)
-        [shown] = describe(inc.conn, "reports", [report_id])
-        with inc.transaction():
-            records.delete_report(inc, report_id)
-        seq = _last_seq(inc)
-    click.echo(
-        say("{shown}: deleted ", "{shown}: 削除しました ", shown=shown) + _restore_hint(seq),
-        err=True,
-    )
+    _delete_row(incident, "reports", report_ref, records.delete_report)
 
 
 @click.group()
@@ -135,6 +130,7 @@ def layer_delete(incident: Path, layer_ref: str) -> None:
     """
     from gspace.change_history import find_layer, row
     from gspace.store import records
+    from gspace.sync.changes import last_seq
 
     with Incident.open(incident) as inc:
         layer_id = find_layer(inc, layer_ref)
@@ -144,7 +140,7 @@ def layer_delete(incident: Path, layer_ref: str) -> None:
         shown = row(inc, "layers", layer_id).shown
         with inc.transaction():
             records.delete_layer(inc, layer_id)
-        seq = _last_seq(inc)
+        seq = last_seq(inc)
     click.echo(
         say(
             "layer {shown}: deleted with its {n} features ",

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import orjson
 
+from gspace.hub import protocol
 from gspace.hub.db import FAIL_LIMIT
 from gspace.hub.pg_db import PgHubDB
 from gspace.hub.state import MAX_NAME
@@ -233,16 +234,11 @@ class PgHubState:
             [last] = c.execute(
                 "SELECT coalesce(max(hseq), 0) FROM entries WHERE incident = %s", (name,)
             ).fetchone()
-        return {
-            "entries": [
-                {"seq": hseq, "entry": orjson.loads(text)}
-                for hseq, text, origin in rows
-                if skip_origin is None or origin != skip_origin
-            ],
-            "next": rows[-1][0] if rows else max(0, min(after, last)),
-            "last": last,
-            "more": bool(rows) and rows[-1][0] < last,
-        }
+        items = [  # the entries left out are not parsed
+            (hseq, None if origin == skip_origin else orjson.loads(text), origin)
+            for hseq, text, origin in rows
+        ]
+        return protocol.page(items, after, last, skip_origin)
 
 
 def _meta(inc: Incident, key: str) -> str:

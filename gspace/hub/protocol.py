@@ -151,11 +151,17 @@ def pull(inc: Incident, after: int, limit: int, skip_origin: str | None = None) 
     items = list(changes.outgoing(inc, after, min(limit, MAX_PULL)))
     last = changes.last_seq(inc)
     kill_point("hub-pull-read")
+    return page([(seq, e, e.get("origin")) for seq, e in items], after, last, skip_origin)
+
+
+def page(items: list[tuple[int, dict, str]], after: int, last: int, skip_origin: str | None):
+    """A pull's answer from (seq, entry, origin) in order after `after`, `last` the log's
+    newest seq: `skip_origin`'s entries are left out of the page, not out of the cursor."""
     return {
         "entries": [
             {"seq": seq, "entry": entry}
-            for seq, entry in items
-            if skip_origin is None or entry.get("origin") != skip_origin
+            for seq, entry, origin in items
+            if skip_origin is None or origin != skip_origin
         ],
         "next": items[-1][0] if items else max(0, min(after, last)),
         "last": last,
