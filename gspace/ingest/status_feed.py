@@ -34,6 +34,7 @@ from gspace.store import records
 from gspace.store.incident import Incident
 from gspace.store.query import LIVE_FEATURE
 from gspace.sync.clock import format_stamp
+from gspace.sync.rows import paused_gc
 
 # feed columns beyond the kind's aliases (name, id, address, evacuees, crowding, reported_at...)
 STATUS_NAMES = (
@@ -302,7 +303,7 @@ def import_status(
     claimed: dict[str, int] = {}
     newest: datetime | None = None
     writes: list[tuple[str, str, dict]] = []
-    with incident.transaction():
+    with incident.transaction(), paused_gc():  # 10,000 shelters' dicts make no cycles
         for row in table.rows:
             summary.rows += 1
             number = row["_row"]

@@ -34,7 +34,7 @@ from gspace.model import REPORT_STATUSES
 from gspace.store.incident import Incident
 from gspace.sync import rows as _rows
 from gspace.sync.fields import COLUMNS as SYNC_COLUMNS
-from gspace.sync.fields import fields_to_columns, split_update
+from gspace.sync.fields import KEY, fields_to_columns, split_update
 from gspace.sync.rows import bbox as _bbox
 from gspace.sync.rows import municipality_codes
 
@@ -286,12 +286,15 @@ def _plan(table: str, old: dict, explicit: dict, changes: dict, stamp: str | Non
         if box:
             changed["lon"], changed["lat"] = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
             changed = {k: v for k, v in changed.items() if v != old[k]}
-    fields, _ = split_update(table, changed, {k: old[k] for k in changed})
+    # the values as given (objects not decoded again from what _changed_fields encoded)
+    written = {k: changes.get(k, v) for k, v in changed.items()}
+    fields, _ = split_update(table, written, {k: old[k] for k in changed})
     if stamp is not None:
         # any write after the insert beats it (sync/merge.py ranks them so), whatever its stamp:
         # a snapshot older than the import of the shelter list still fills its fields
-        fields = {f: v for f, v in fields.items() if f not in explicit or explicit[f][0] <= stamp}
-        changed = fields_to_columns(table, fields, old)
+        kept = {f: v for f, v in fields.items() if f not in explicit or explicit[f][0] <= stamp}
+        if len(kept) < len(fields):
+            fields, changed = kept, fields_to_columns(table, kept, old)
     return fields, changed
 
 
@@ -475,7 +478,11 @@ _MOVES = {"geometry", "lon", "lat"}  # columns whose write also moves R*Tree ent
 def _update_stamped(incident: Incident, table: str, batch: list[tuple[str, str, dict]]):
     conn, device = incident.conn, incident.device_id
     ids = [row_id for row_id, _, _ in batch]
-    stored = _rows.fetch_many(conn, table, ids)
+    # only the columns written (a status feed's shelters: not their geometry), unless a write
+    # moves a row: its index entries need the whole row
+    needed = {KEY[table], "deleted"}.union(*(changes for _, _, changes in batch))
+    columns = None if _MOVES & needed else sorted(needed)
+    stored = _rows.fetch_many(conn, table, ids, columns)
     explicit = _rows.clocks_of(conn, table, ids)
     done: list[dict] = []
     log, clocks, grouped = [], [], defaultdict(list)

@@ -59,12 +59,12 @@ from gspace.sync.bundle_format import (
     is_hash,
     open_bundle,
     parse_entries,
-    paused_gc,
     read_manifest,
     read_member,
 )
 from gspace.sync.bundle_text import say
 from gspace.sync.faults import kill_point
+from gspace.sync.rows import paused_gc
 
 __all__ = [
     "BundleError",

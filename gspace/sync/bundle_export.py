@@ -40,10 +40,10 @@ from gspace.sync.bundle_format import (
     Manifest,
     Member,
     is_hash,
-    paused_gc,
 )
 from gspace.sync.bundle_text import say
 from gspace.sync.clock import format_stamp
+from gspace.sync.rows import paused_gc
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 LAST_EXPORT = "bundle_exported_seq"  # meta: the last local seq a bundle of this laptop held

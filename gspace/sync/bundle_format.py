@@ -37,12 +37,10 @@ path, a backslash, a NUL or any other name refuses the bundle.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +48,7 @@ import orjson
 
 from gspace.errors import GspaceError, file_message
 from gspace.sync.bundle_text import say
+from gspace.sync.rows import paused_gc
 
 FORMAT = "gspace-bundle"
 FORMAT_VERSION = 1
@@ -288,20 +287,6 @@ def check(member: Member, expected: Member, name: str, path: Path) -> None:
         )
     if member.sha256 != expected.sha256:
         raise BundleError(say("altered", path=path, detail=f"{name}: SHA-256 differs"))
-
-
-@contextmanager
-def paused_gc():
-    """Python's cycle collector paused while 100,000 entries are made or applied: it would scan
-    every new dict again and again (3 s of a 0.8 s parse); entries hold no cycles, and the
-    collector runs as usual afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def parse_entries(data: bytes, manifest: Manifest, path: Path) -> list[dict]:

@@ -30,7 +30,6 @@ from gspace.store import records
 from gspace.store.incident import Incident
 from gspace.store.schema import SCHEMA_VERSION
 from gspace.sync import history, rows
-from gspace.sync.bundle_format import paused_gc
 from gspace.sync.fields import (
     COLUMNS,
     DELETED,
@@ -49,6 +48,7 @@ from gspace.sync.fields import (
     JSON as JSON_ONLY,
 )
 from gspace.sync.inserts import InsertBatch
+from gspace.sync.rows import paused_gc
 
 OPS = ("insert", "update", "delete", "restore", "settle")
 _REQUIRED = {"origin": str, "oseq": int, "hlc": str, "tbl": str, "row_id": str, "op": str}
