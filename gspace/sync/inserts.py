@@ -13,6 +13,11 @@ from gspace.sync import rows
 from gspace.sync.fields import COLUMNS, DERIVED, KEY, KEYED, dumps
 
 BATCH = 5000
+# Received inserts of reports and features are logged lean, as local ones are (records.py):
+# the row holds what the insert wrote and later entries the values they replaced, so
+# changes.outgoing rebuilds the entry. A bundle of 100,000 reports no longer writes a second
+# copy of every row into the log.
+LEAN = {"reports", "features"}
 
 
 def _timestamp(iso):
@@ -73,7 +78,7 @@ class InsertBatch:
                     e["tbl"],
                     e["row_id"],
                     "insert",
-                    dumps(self._data(e)),
+                    None if e["tbl"] in LEAN else dumps(self._data(e)),
                     None,
                     None,
                     e.get("actor") or "",
