@@ -12,33 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import orjson
+
 from gspace.sync.fields import loads
 
 
 def _groups(conn, new_ids: set[str]) -> list[list[str]]:
-    groups = []
-    ids = list(new_ids)
-    sources: set[str] = set()
-    photos = False
-    for start in range(0, len(ids), 5000):
-        part = ids[start : start + 5000]
-        for kind, source in conn.execute(
-            f"SELECT kind, source FROM reports WHERE id IN ({', '.join('?' * len(part))})", part
-        ):
-            if kind == "sns" and source:
-                sources.add(source)
-            photos = photos or kind == "photo"
-    found = list(sources)
-    for start in range(0, len(found), 5000):
-        part = found[start : start + 5000]
-        by_source: dict[str, list[str]] = {}
-        for source, rid in conn.execute(
-            f"SELECT source, id FROM reports WHERE kind = 'sns' AND source IN "
-            f"({', '.join('?' * len(part))})",
-            part,
-        ):
-            by_source.setdefault(source, []).append(rid)
-        groups += [sorted(g) for g in by_source.values() if len(g) > 1]
+    # the grouping is done by SQLite (index lookups): 100,000 received reports are one query,
+    # not 200,000 rows walked in Python
+    ids = orjson.dumps(sorted(new_ids)).decode()
+    groups = [
+        sorted(loads(members))
+        for (members,) in conn.execute(
+            "SELECT json_group_array(id) FROM reports WHERE kind = 'sns' AND source IN ("
+            " SELECT source FROM reports WHERE id IN (SELECT value FROM json_each(?))"
+            " AND kind = 'sns' AND source <> '') GROUP BY source HAVING count(*) > 1",
+            (ids,),
+        )
+    ]
+    photos = conn.execute(
+        "SELECT 1 FROM reports WHERE id IN (SELECT value FROM json_each(?)) AND kind = 'photo'"
+        " LIMIT 1",
+        (ids,),
+    ).fetchone()
     if photos:
         by_photo: dict[str, list[str]] = {}
         for rid, media in conn.execute("SELECT id, media FROM reports WHERE kind = 'photo'"):
