@@ -174,10 +174,18 @@ def _write(incident, partial, uid, since, skip, progress, cancel):
 
     summary, top, first, last, wanted = ExportSummary(partial), after, None, None, {}
     # deflated at the fastest level by default (text); photos and thumbnails are stored
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    with (
+        zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        ThreadPoolExecutor(1, thread_name_prefix="gspace-bundle") as pool,
+    ):
         members: dict[str, Member] = {}
-        with archive.open(ENTRIES, "w", force_zip64=True) as raw, paused_gc():
-            out, lines = HashingWriter(raw), []  # written 2,000 lines at a time
+        with (
+            archive.open(ENTRIES, "w", force_zip64=True) as raw,
+            paused_gc(),
+            # written 2,000 lines at a time, deflated and hashed while the next are made
+            HashingWriter(raw, pool, behind=True) as out,
+        ):
+            lines = []
             for seq, entry in outgoing(incident, after):
                 top = seq
                 if stamp is not None and entry.get("hlc", "") < stamp:
@@ -196,8 +204,10 @@ def _write(incident, partial, uid, since, skip, progress, cancel):
                     if progress:
                         progress("entries", summary.entries, 0)
             out.write(b"".join(lines))
-        members[ENTRIES] = out.member()
-        media = _write_media(incident, archive, wanted, skip, summary, members, progress, cancel)
+            members[ENTRIES] = out.member()
+        media = _write_photos(
+            incident, archive, wanted, skip, summary, members, progress, cancel, pool
+        )
         kinds = incident.path / "layers"
         for kind in sorted(kinds.glob("*.toml")) if kinds.is_dir() else ():
             if LAYER_FILE.fullmatch(kind.name):
@@ -236,13 +246,6 @@ def _media_of(entry: dict) -> list[str]:
                 listed = None
         return [sha for sha in listed or () if is_hash(sha)]
     return []
-
-
-def _write_media(incident, archive, wanted, skip, summary, members, progress, cancel):
-    with ThreadPoolExecutor(1, thread_name_prefix="gspace-hash") as pool:
-        return _write_photos(
-            incident, archive, wanted, skip, summary, members, progress, cancel, pool
-        )
 
 
 def _write_photos(incident, archive, wanted, skip, summary, members, progress, cancel, pool):

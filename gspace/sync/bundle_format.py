@@ -129,21 +129,45 @@ class HashingWriter:
     """A file-like wrapper that hashes and counts what goes through it. With a thread `pool`
     (photos: megabytes a chunk) each chunk is hashed in the pool while the zip computes its
     CRC and writes it: both release the GIL, so on two cores a photo costs about one pass
-    instead of two."""
+    instead of two. With `behind` the whole write (hash, the zip's deflate and CRC, the file
+    write) happens in the pool while the caller makes the next chunk (the entries: Python
+    builds them, the pool's work releases the GIL). Call member() before the target closes."""
 
-    def __init__(self, target, pool: ThreadPoolExecutor | None = None):
+    def __init__(self, target, pool: ThreadPoolExecutor | None = None, behind: bool = False):
         self.target, self.hash, self.size = target, hashlib.sha256(), 0
-        self.pool, self.pending = pool, None
+        self.pool, self.pending, self.behind = pool, None, behind
 
-    def write(self, data: bytes) -> int:
-        if self.pool is None:
-            self.hash.update(data)
-        else:
-            if self.pending is not None:
-                self.pending.result()  # chunks are hashed in order
-            self.pending = self.pool.submit(self.hash.update, data)
+    def write(self, data) -> int:
         self.size += len(data)
+        if self.pool is None:
+            self._write(data)
+            return len(data)
+        if self.pending is not None:
+            self.pending.result()  # in order, and at most one chunk waiting
+        if self.behind:
+            self.pending = self.pool.submit(self._write, data)
+            return len(data)
+        self.pending = self.pool.submit(self.hash.update, data)
         return self.target.write(data)
+
+    def _write(self, data) -> None:
+        self.hash.update(data)
+        if self.target is not None:  # None: only hashed
+            self.target.write(data)
+
+    def __enter__(self) -> HashingWriter:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        """The pool's last write done before the target closes (also when the caller fails:
+        then its error is the one raised)."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            try:
+                pending.result()
+            except BaseException:
+                if kind is None:
+                    raise
 
     def member(self) -> Member:
         if self.pending is not None:
@@ -254,30 +278,20 @@ def zlib_error():
 
 
 def copy_member(archive: zipfile.ZipFile, name: str, path: Path, out=None, pool=None) -> Member:
-    """Read a member through (into `out` when given), hashing it; damage is a BundleError.
-    With a thread `pool` each chunk is hashed while the next is read (see HashingWriter)."""
-    digest, size, pending = hashlib.sha256(), 0, None
+    """Read a member through (into `out` when given), hashing it; damage is a BundleError."""
     try:
-        with archive.open(name) as source:
+        # the pool hashes and writes a chunk while the zip reads the next and checks its CRC
+        with archive.open(name) as source, HashingWriter(out, pool, behind=True) as sink:
             while chunk := source.read(CHUNK):
-                if pool is None:
-                    digest.update(chunk)
-                else:
-                    if pending is not None:
-                        pending.result()
-                    pending = pool.submit(digest.update, chunk)
-                size += len(chunk)
-                if out is not None:
-                    out.write(chunk)
-            if pending is not None:
-                pending.result()
+                sink.write(chunk)
+            member = sink.member()
     except (zipfile.BadZipFile, EOFError, zlib_error()) as e:
         raise BundleError(say("altered", path=path, detail=f"{name}: {e}")) from None
     except OSError as e:
         if e.filename is None:  # the bundle, not the file we write
             raise BundleError(say("truncated", path=path, detail=f"{name}: {e}")) from None
         raise
-    return Member(digest.hexdigest(), size)
+    return member
 
 
 def check(member: Member, expected: Member, name: str, path: Path) -> None:
