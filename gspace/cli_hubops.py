@@ -98,12 +98,14 @@ def bundle() -> None:
 
 @bundle.command("import")
 @_DATA
+@_DB
 @click.option("--incident", "name", required=True, help="the hub incident (created if missing)")
 @click.argument("bundle_file", metavar="IN.gsb", type=click.Path(path_type=Path))
-def bundle_import(data: Path, name: str, bundle_file: Path) -> None:
+def bundle_import(data: Path, db_url: str | None, name: str, bundle_file: Path) -> None:
     """Merge a bundle from a laptop into a hub incident, with the checks of gspace bundle
     import (a bad bundle is refused with one line and the hub stays as it was); laptops then
-    pull its changes and photos at their next sync. It may run while the hub serves.
+    pull its changes and photos at their next sync. It may run while the hub serves. With
+    --db, into the hub whose state is in that PostgreSQL database (photos into DIR).
 
     Example: gspace hub bundle import --data /srv/gspace-hub --incident 熊本豪雨 a.gsb
     """
@@ -113,9 +115,9 @@ def bundle_import(data: Path, name: str, bundle_file: Path) -> None:
     check_file(bundle_file)
     from gspace.hub.db import HUB_DB
 
-    if not (data / HUB_DB).is_file():
+    if not db_url and not (data / HUB_DB).is_file() and not (data / "replicas").is_dir():
         raise GspaceError(f"{data} is not a hub folder (no {HUB_DB})")
-    summary = import_into_hub(data, name, bundle_file)
+    summary = import_into_hub(data, name, bundle_file, db=db_url or None)
     for line in summary.lines():
         click.echo(line, err=True)
 
