@@ -228,7 +228,7 @@ def _make_room(url: str, force: bool) -> str | None:
             )
         [others] = conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         ).fetchone()
         if others:
             raise BackupError(
