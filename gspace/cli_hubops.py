@@ -18,22 +18,34 @@ _DATA = click.option(
 )
 
 
+_DB = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="GSPACE_HUB_DB",
+    help="the hub's PostgreSQL database, when it runs with one (hub serve --db; or the "
+    "environment's GSPACE_HUB_DB)",
+)
+
+
 def _echo(text: str) -> None:
     click.echo(f"gspace: {text}", err=True)
 
 
 @click.command("backup")
 @_DATA
+@_DB
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-def backup(data: Path, out: Path) -> None:
+def backup(data: Path, db_url: str | None, out: Path) -> None:
     """Copy the hub (tokens, incidents, photos) into the folder OUT, consistently, while the
-    hub may be running. Backing up into the same OUT again copies only the new photos.
+    hub may be running. Backing up into the same OUT again copies only the new photos. With
+    --db the database is taken with pg_dump (PostgreSQL's client tools must be installed).
 
     Example: gspace hub backup --data /srv/gspace-hub /mnt/backup/gspace-hub
     """
     from gspace.hub.backup import backup as run
 
-    result = run(data, out, progress=_echo)
+    result = run(data, out, progress=_echo, db=db_url or None)
     for line in result.skipped:
         _echo(line)
     click.echo(
@@ -46,17 +58,19 @@ def backup(data: Path, out: Path) -> None:
 
 @click.command("restore")
 @_DATA
+@_DB
 @click.argument("source", metavar="IN", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--force",
     is_flag=True,
-    help="restore into a folder that is not empty (its hub stopped; what is there is moved "
-    "into replaced-<time>/, not deleted)",
+    help="restore into a folder (or with --db a database) that is not empty, its hub stopped; "
+    "what is there is moved into replaced-<time>/ (the schema replaced_<time>), not deleted",
 )
-def restore(data: Path, source: Path, force: bool) -> None:
+def restore(data: Path, db_url: str | None, source: Path, force: bool) -> None:
     """Restore a hub from a backup folder IN (made by gspace hub backup) into DIR, a new or
-    empty folder. Every database and photo is checked against its SHA-256. Laptops that synced
-    after the backup notice at their next sync and send again what the hub lost.
+    empty folder; a hub on PostgreSQL with --db into a new, empty database (pg_restore) and
+    its photos into DIR. Every database and photo is checked against its SHA-256. Laptops that
+    synced after the backup notice at their next sync and send again what the hub lost.
 
     Example: gspace hub restore --data /srv/gspace-hub /mnt/backup/gspace-hub
     """
@@ -64,7 +78,7 @@ def restore(data: Path, source: Path, force: bool) -> None:
 
     if not source.is_dir():
         raise GspaceError(f"{source} is not a folder (give the folder gspace hub backup wrote)")
-    result = run(source, data, force=force, progress=_echo)
+    result = run(source, data, force=force, progress=_echo, db=db_url or None)
     for line in result.skipped:
         _echo(line)
     click.echo(
@@ -84,12 +98,14 @@ def bundle() -> None:
 
 @bundle.command("import")
 @_DATA
+@_DB
 @click.option("--incident", "name", required=True, help="the hub incident (created if missing)")
 @click.argument("bundle_file", metavar="IN.gsb", type=click.Path(path_type=Path))
-def bundle_import(data: Path, name: str, bundle_file: Path) -> None:
+def bundle_import(data: Path, db_url: str | None, name: str, bundle_file: Path) -> None:
     """Merge a bundle from a laptop into a hub incident, with the checks of gspace bundle
     import (a bad bundle is refused with one line and the hub stays as it was); laptops then
-    pull its changes and photos at their next sync. It may run while the hub serves.
+    pull its changes and photos at their next sync. It may run while the hub serves. With
+    --db, into the hub whose state is in that PostgreSQL database (photos into DIR).
 
     Example: gspace hub bundle import --data /srv/gspace-hub --incident 熊本豪雨 a.gsb
     """
@@ -99,9 +115,9 @@ def bundle_import(data: Path, name: str, bundle_file: Path) -> None:
     check_file(bundle_file)
     from gspace.hub.db import HUB_DB
 
-    if not (data / HUB_DB).is_file():
+    if not db_url and not (data / HUB_DB).is_file() and not (data / "replicas").is_dir():
         raise GspaceError(f"{data} is not a hub folder (no {HUB_DB})")
-    summary = import_into_hub(data, name, bundle_file)
+    summary = import_into_hub(data, name, bundle_file, db=db_url or None)
     for line in summary.lines():
         click.echo(line, err=True)
 

@@ -48,6 +48,8 @@ FORMAT = "gspace-hub-backup"
 VERSION = 1
 STORE = "store.sqlite"
 STAGING = ".restoring"
+POSTGRESQL = "postgresql"  # the manifest's "store" for a hub on PostgreSQL
+PG_DUMP = "hub.pgdump"  # its database, as pg_dump --format=custom wrote it
 _SKIP = {STORE, f"{STORE}-wal", f"{STORE}-shm", f"{STORE}-journal"}
 _SKIP_DIRS = {".bundle-incoming", "media-partial"}
 _READ = 1 << 20
@@ -70,16 +72,29 @@ class Result:
 
 
 # -- backup ---------------------------------------------------------------------------------
-def backup(data: Path, out: Path, progress: Progress | None = None) -> Result:
+def backup(
+    data: Path, out: Path, progress: Progress | None = None, db: str | None = None
+) -> Result:
+    """Back up the hub in `data` into the folder `out`; with `db` (a PostgreSQL URL) the hub
+    whose state is in that database (pg_backup.py: pg_dump instead of SQLite's backup API)."""
     data, out = Path(data), Path(out)
     say = progress or (lambda _text: None)
-    if not (data / HUB_DB).is_file():
+    if db is None and not (data / HUB_DB).is_file():
         if (data / "replicas").is_dir():  # a hub on PostgreSQL (gspace/hub/pg_state.py)
             raise BackupError(
-                f"the hub in {data} keeps its state in PostgreSQL: back up the database with "
-                "pg_dump and the folder's media/ with it (hub backup is for hubs on hub.sqlite)"
+                f"the hub in {data} keeps its state in PostgreSQL: give its database with "
+                "--db URL (or GSPACE_HUB_DB)"
             )
         raise BackupError(f"{data} is not a hub folder (no {HUB_DB})")
+    if db is not None and (data / HUB_DB).is_file():
+        raise BackupError(
+            f"the hub in {data} keeps its state in {HUB_DB}, not in PostgreSQL: back it up "
+            "without --db"
+        )
+    if db is not None:
+        from gspace.hub import pg_backup
+
+        pg_backup.check_ready(db, "pg_dump")  # one line, before anything is written
     if out.exists() and not all(_ours(p.name) for p in out.iterdir()):
         raise BackupError(f"{out} is not empty and is not a hub backup; give an empty folder")
     if out.resolve().is_relative_to(data.resolve()):
@@ -88,6 +103,8 @@ def backup(data: Path, out: Path, progress: Progress | None = None) -> Result:
     target = out / snapshot
     target.mkdir(parents=True)
     try:
+        if db is not None:
+            return pg_backup.backup_into(data, out, snapshot, db, say)
         return _backup(data, out, snapshot, say)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)  # a failed backup leaves the previous one
@@ -130,6 +147,28 @@ def _backup(data: Path, out: Path, snapshot: str, say) -> Result:
             shutil.copyfile(path, target / name_in)
             files[name_in] = _member(target / name_in)
     result.incidents = len(incidents)
+    media = backup_media(data, out, result, say)
+    result.epoch = meta.get(epoch.EPOCH) or ""
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "hub": meta.get("origin"),
+        "epoch": meta.get(epoch.EPOCH),
+        "snapshot": snapshot,
+        "incidents": incidents,
+        "databases": databases,
+        "files": files,
+        "media": media,
+    }
+    finish(out, manifest, snapshot)
+    return result
+
+
+def backup_media(data: Path, out: Path, result: Result, say) -> dict[str, int]:
+    """Copy the hub's photos into `out/media/` (those already there from an earlier backup are
+    kept), each checked against its hash; returns sha -> size of every photo the backup holds.
+    The same for a hub on hub.sqlite and on PostgreSQL (pg_backup.py)."""
     media: dict[str, int] = {}
     for path in sorted((data / "media").glob("??/*")):
         try:
@@ -150,24 +189,16 @@ def _backup(data: Path, out: Path, snapshot: str, say) -> Result:
         if result.media_copied % 100 == 0:
             say(f"{result.media_copied} photos copied")
     result.media = len(media)
-    result.epoch = meta.get(epoch.EPOCH) or ""
-    manifest = {
-        "format": FORMAT,
-        "version": VERSION,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "hub": meta.get("origin"),
-        "epoch": meta.get(epoch.EPOCH),
-        "snapshot": snapshot,
-        "incidents": incidents,
-        "databases": databases,
-        "files": files,
-        "media": media,
-    }
+    return media
+
+
+def finish(out: Path, manifest: dict, snapshot: str) -> None:
+    """Write the manifest (last: a folder without it is no backup), then remove the older
+    snapshots."""
     _write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     for old in out.glob("db-*"):
         if old.name != snapshot and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
-    return result
 
 
 def _copy_db(source: Path, target: Path) -> None:
@@ -272,15 +303,45 @@ def read_manifest(source: Path) -> dict:
     for key in ("databases", "files", "media", "incidents"):
         if not isinstance(manifest.get(key), dict):
             raise BackupError(f"{source}/{MANIFEST} is damaged ({key})")
-    if HUB_DB not in manifest["databases"]:
-        raise BackupError(f"{source}/{MANIFEST} is damaged (no {HUB_DB})")
+    needed = PG_DUMP if manifest.get("store") == POSTGRESQL else HUB_DB
+    if needed not in manifest["databases"]:
+        raise BackupError(f"{source}/{MANIFEST} is damaged (no {needed})")
     return manifest
 
 
-def restore(source: Path, data: Path, force: bool = False, progress: Progress | None = None):
+def _check_kind(source: Path, manifest: dict, db: str | None) -> None:
+    """A backup of a hub on PostgreSQL restores into PostgreSQL, one of hub.sqlite into a
+    folder: the two are not converted into each other."""
+    on_pg = manifest.get("store") == POSTGRESQL
+    if on_pg and db is None:
+        raise BackupError(
+            f"{source} is a backup of a hub on PostgreSQL: restore it with --db URL (a new, "
+            "empty database)"
+        )
+    if db is not None and not on_pg:
+        raise BackupError(
+            f"{source} is a backup of a hub on {HUB_DB}: restore it without --db (it cannot be "
+            "restored into PostgreSQL)"
+        )
+
+
+def restore(
+    source: Path,
+    data: Path,
+    force: bool = False,
+    progress: Progress | None = None,
+    db: str | None = None,
+):
+    """Restore the backup `source` into the hub folder `data`; with `db`, a backup of a hub
+    on PostgreSQL into that database (pg_backup.py)."""
     source, data = Path(source), Path(data)
     say = progress or (lambda _text: None)
     manifest = read_manifest(source)
+    _check_kind(source, manifest, db)
+    if db is not None:
+        from gspace.hub import pg_backup
+
+        return pg_backup.restore_from(source, data, manifest, db, force, say)
     snapshot = source / _safe(str(manifest.get("snapshot", "")))
     if data.exists() and not data.is_dir():
         raise BackupError(f"{data} exists and is not a folder")
@@ -301,27 +362,7 @@ def restore(source: Path, data: Path, force: bool = False, progress: Progress | 
         for relative in manifest["databases"]:
             _integrity(staging / relative)
         say("databases checked")
-        media_dir = data / "media"
-        for sha, size in sorted(manifest["media"].items()):
-            checked_sha = checked(sha)
-            target = media_dir / sha[:2] / sha
-            result.media += 1
-            if target.is_file() and target.stat().st_size == size and _sha(target) == sha:
-                continue
-            got = None
-            kept = source / "media" / sha[:2] / sha
-            if kept.is_file():
-                got = _copy_checked(kept, target, checked_sha)
-            if got is None:
-                result.skipped.append(
-                    f"photo {sha[:12]}… is missing or damaged in the backup; left out (a laptop "
-                    "that has it sends it again at its next sync)"
-                )
-                continue
-            result.media_copied += 1
-            result.bytes_copied += got
-            if result.media_copied % 100 == 0:
-                say(f"{result.media_copied} photos restored")
+        restore_media(source, data, manifest, result, say)
         bases = {name: int(i.get("last", 0)) for name, i in manifest["incidents"].items()}
         result.epoch = _new_identity(staging, manifest, bases)
     except BaseException:
@@ -329,6 +370,32 @@ def restore(source: Path, data: Path, force: bool = False, progress: Progress | 
         raise
     _move_into_place(data, staging, busy)
     return result
+
+
+def restore_media(source: Path, data: Path, manifest: dict, result: Result, say) -> None:
+    """The backup's photos into `data/media/`, each checked against its hash; one that fails
+    is left out and named in `result.skipped` (a laptop that has it sends it again)."""
+    media_dir = data / "media"
+    for sha, size in sorted(manifest["media"].items()):
+        checked_sha = checked(sha)
+        target = media_dir / sha[:2] / sha
+        result.media += 1
+        if target.is_file() and target.stat().st_size == size and _sha(target) == sha:
+            continue
+        got = None
+        kept = source / "media" / sha[:2] / sha
+        if kept.is_file():
+            got = _copy_checked(kept, target, checked_sha)
+        if got is None:
+            result.skipped.append(
+                f"photo {sha[:12]}… is missing or damaged in the backup; left out (a laptop "
+                "that has it sends it again at its next sync)"
+            )
+            continue
+        result.media_copied += 1
+        result.bytes_copied += got
+        if result.media_copied % 100 == 0:
+            say(f"{result.media_copied} photos restored")
 
 
 def _new_identity(staging: Path, manifest: dict, bases: dict[str, int]) -> str:

@@ -11,7 +11,9 @@ nothing), with what only the hub adds:
   refused bundle leaves the hub as it was (no new incident);
 - the photos, which the laptop's import places in the incident folder's `media/`, are moved
   into the hub's media store (by hash), where laptops download them from.
-It may run while the hub serves: SQLite lets one writer at a time into each file.
+It may run while the hub serves: SQLite lets one writer at a time into each file. On a hub on
+PostgreSQL (`--db`) the same import runs in a replica of its own, inside the write a push makes
+there (_into_pg), so every hub process receives the bundle's entries through the shared log.
 """
 
 from __future__ import annotations
@@ -31,14 +33,19 @@ from gspace.sync.bundle import BundleError, ImportSummary, import_bundle
 CREATOR = "bundle import"
 
 
-def import_into_hub(data: Path, name: str, path: Path, progress=None) -> ImportSummary:
-    """Apply the bundle at `path` to the hub incident `name` (created if missing)."""
+def import_into_hub(
+    data: Path, name: str, path: Path, progress=None, db: str | None = None
+) -> ImportSummary:
+    """Apply the bundle at `path` to the hub incident `name` (created if missing); with `db`
+    (a PostgreSQL URL) on the hub whose state is in that database."""
     if not name or len(name) > MAX_NAME or "\x00" in name:
         raise BundleError("an incident name must be 1 to 200 characters, without NUL")
+    if db is not None:
+        return _into_pg(Path(data), name, path, progress, db)
     if not (Path(data) / HUB_DB).is_file() and (Path(data) / "replicas").is_dir():
         raise BundleError(
-            "this hub keeps its state in PostgreSQL, where hub bundle import cannot write yet: "
-            "import the bundle on a laptop and sync it with the hub"
+            "this hub keeps its state in PostgreSQL: give its database with --db URL (or "
+            "GSPACE_HUB_DB)"
         )
     state = HubState(Path(data))
     try:
@@ -60,6 +67,27 @@ def import_into_hub(data: Path, name: str, path: Path, progress=None) -> ImportS
         inc.close()
         state.db.add_incident(name, folder, CREATOR)  # last: a refused bundle adds nothing
         return summary
+    finally:
+        state.close()
+
+
+def _into_pg(data: Path, name: str, path: Path, progress, url: str) -> ImportSummary:
+    """On PostgreSQL: the import runs inside one write of this process' replica
+    (PgHubState.incident), as a push does: the restamps, the incident if it is new and every
+    entry the bundle brings reach the shared log in one PostgreSQL transaction, or nothing
+    does. The photos are moved into the hub's store before that commit (an extra photo,
+    named by its hash, harms nothing)."""
+    from gspace.hub.pg_db import check_url
+    from gspace.hub.pg_state import PgHubState
+
+    if (data / HUB_DB).is_file():
+        raise BundleError(
+            f"the hub in {data} keeps its state in {HUB_DB}, not in PostgreSQL: import without --db"
+        )
+    state = PgHubState(data, check_url(url))
+    try:
+        with state.incident(name, create=CREATOR) as inc:
+            return _apply(state, name, inc, path, progress)
     finally:
         state.close()
 

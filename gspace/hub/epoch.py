@@ -48,18 +48,23 @@ def restored(conn, bases: dict[str, int], at: str) -> str:
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    before = meta(EPOCH)
+    new, text = next_epoch(meta(EPOCH), meta(LINEAGE), bases, at)
+    conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(EPOCH, new), (LINEAGE, text)])
+    return new
+
+
+def next_epoch(before: str | None, lineage_text: str | None, bases: dict[str, int], at: str):
+    """(new epoch, new lineage as JSON) for a hub restored from epoch `before` (hub.sqlite and
+    PostgreSQL write them each in their own way)."""
     try:
-        records = json.loads(meta(LINEAGE) or "[]")
+        records = json.loads(lineage_text or "[]")
     except ValueError:
+        records = []
+    if not isinstance(records, list):
         records = []
     new = uuid.uuid4().hex
     records.append({"from": before, "to": new, "at": at, "bases": bases})
-    conn.executemany(
-        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-        [(EPOCH, new), (LINEAGE, json.dumps(records, ensure_ascii=False))],
-    )
-    return new
+    return new, json.dumps(records, ensure_ascii=False)
 
 
 def describe(db, incident: str, last: int) -> dict:

@@ -145,36 +145,54 @@ class PgHubState:
             start = end
 
     @contextmanager
-    def incident(self, name: str, actor: str | None = None):
+    def incident(self, name: str, actor: str | None = None, create: str | None = None):
         """The incident `name`, caught up and alone (its advisory lock held across all the
-        hub's processes); what is written inside reaches the shared log, or nothing does."""
+        hub's processes); what is written inside reaches the shared log, or nothing does.
+        With `create` (its creator) a missing incident is made in the same transaction: if
+        what is written inside fails, the hub has no new incident (`hub bundle import`)."""
         if self._within.get(threading.get_ident()) is not None:
             yield from self._nested(name, actor)
             return
         with self._guard, self.db.transaction() as conn:
-            inc = self._replica(name)
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(name),))
-            self._catch_up(inc, name, conn)
-            [shared] = conn.execute("SELECT last FROM clock WHERE id = 1").fetchone()
-            if shared:  # the replica's clock has seen its own log; the others' stamps too
-                inc.clock.observe(shared)
-            held = _held_keys(inc)
-            self._within[threading.get_ident()] = name
-            before = inc.actor
-            if actor is not None:
-                inc.actor = actor
+            made = create is not None and not self.exists(name)
+            if made:
+                self.create(name, create)  # joins this transaction (self.db.conn)
+            inc = None
             try:
-                with inc.transaction():
-                    yield inc
-                    if self._append(inc, name, conn, held):
-                        conn.execute(
-                            "UPDATE clock SET last = greatest(last, %s) WHERE id = 1",
-                            (inc.clock.now(),),
-                        )
-                    conn.commit()  # PostgreSQL first: the replica can always catch up
-            finally:
-                inc.actor = before
-                self._within.pop(threading.get_ident(), None)
+                inc = self._replica(name)
+                self._catch_up(inc, name, conn)
+                yield from self._write(inc, name, conn, actor)
+            except BaseException:
+                if made and inc is not None:  # its incident rolls back, and the replica
+                    self._open.pop(name, None)
+                    inc.close()
+                    shutil.rmtree(inc.path, ignore_errors=True)
+                raise
+
+    def _write(self, inc: Incident, name: str, conn, actor: str | None):
+        """The write itself (incident()): append what the replica holds beyond the log,
+        commit PostgreSQL, then the replica."""
+        [shared] = conn.execute("SELECT last FROM clock WHERE id = 1").fetchone()
+        if shared:  # the replica's clock has seen its own log; the others' stamps too
+            inc.clock.observe(shared)
+        held = _held_keys(inc)
+        self._within[threading.get_ident()] = name
+        before = inc.actor
+        if actor is not None:
+            inc.actor = actor
+        try:
+            with inc.transaction():
+                yield inc
+                if self._append(inc, name, conn, held):
+                    conn.execute(
+                        "UPDATE clock SET last = greatest(last, %s) WHERE id = 1",
+                        (inc.clock.now(),),
+                    )
+                conn.commit()  # PostgreSQL first: the replica can always catch up
+        finally:
+            inc.actor = before
+            self._within.pop(threading.get_ident(), None)
 
     def _nested(self, name: str, actor: str | None):
         """incident() inside incident() on one thread: the outer write, if it is the same
@@ -221,6 +239,15 @@ class PgHubState:
         return True
 
     # -- pull ------------------------------------------------------------------------------------
+    def last(self, name: str) -> int:
+        """The newest entry of the incident's log, in a laptop's pull cursor's units (the
+        log's hseq, which the incidents share: not a replica's own seq)."""
+        with self.db.conn() as c:
+            [last] = c.execute(
+                "SELECT coalesce(max(hseq), 0) FROM entries WHERE incident = %s", (name,)
+            ).fetchone()
+        return int(last)
+
     def pull(self, name: str, after: int, limit: int, skip_origin: str | None = None) -> dict:
         """The log's entries after `after` (a laptop's cursor: the log's hseq), in pages;
         those of `skip_origin` (the puller's own, protocol.pull) left out of the page, not out

@@ -156,7 +156,12 @@ class Incident:
         """Settings for a large import: commits do not wait for the disk, and the page cache
         holds the growing indexes. A crash of the machine may lose the last batches (a killed
         process loses nothing it committed); the store stays consistent either way, and the
-        import is made durable when it ends."""
+        import is made durable when it ends. Inside a transaction already open (a hub
+        replica's write on PostgreSQL: `hub bundle import --db`) SQLite cannot change them:
+        the import then runs with the store's own settings."""
+        if self.conn.in_transaction:
+            yield self
+            return
         before = {p: self.conn.execute(f"PRAGMA {p}").fetchone()[0] for p in _BULK}
         for pragma, value in _BULK.items():
             self.conn.execute(f"PRAGMA {pragma}={value}")

@@ -221,3 +221,27 @@ def test_an_incident_opened_again_inside_its_own_write_joins_it(tmp_path, pg_url
         assert page["entries"][0]["entry"]["actor"] == "内"
     finally:
         hub.close()
+
+
+def test_a_laptop_on_a_second_incident_is_not_told_the_hub_was_restored(tmp_path, pg_url):
+    """The log's hseq is shared by the incidents: the `/epoch` answer's `last` must be the
+    incident's newest hseq (the laptop's pull cursor), not its replica's own seq, or a laptop
+    on any incident but the first believes at every sync that the hub was copied back."""
+    from gspace.store.incident import Incident
+
+    hub = Hub(tmp_path / "hub", db=pg_url)
+    try:
+        token = hub.token(role="admin", incident=None)
+        first = Incident.create(tmp_path / "first", name="一")
+        for n in range(5):
+            add_report(first, f"一の{n}")
+        hub.sync(first, token, incident="一")
+        second = Incident.create(tmp_path / "second", name="二")
+        add_report(second, "二の報告")
+        assert not hub.sync(second, token, incident="二").hub_restored
+        again = hub.sync(second, token, incident="二")
+        assert not again.hub_restored and again.sent == 0 and again.received == 0
+        first.close()
+        second.close()
+    finally:
+        hub.close()
