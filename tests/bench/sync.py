@@ -161,11 +161,49 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=500)
     parser.add_argument("--quick", action="store_true", help="1,000 reports and 20 photos")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--laptops", type=int, default=20, help="laptops syncing at once (0: none)")
+    parser.add_argument("--laptop-reports", type=int, default=300, help="each laptop's own")
+    parser.add_argument("--laptop-photos", type=int, default=3, help="each laptop's own")
+    parser.add_argument("--db", help="an empty PostgreSQL database for the laptops phase")
+    parser.add_argument(
+        "--pg", action="store_true", help="the same in a throw-away cluster (the default)"
+    )
+    parser.add_argument("--only-laptops", action="store_true", help="only the laptops phase")
     args = parser.parse_args()
     if args.quick:
         args.reports, args.photos = 1_000, 20
+        args.laptops, args.laptop_reports, args.laptop_photos = 6, 50, 1
     work = args.keep or Path(tempfile.mkdtemp(prefix="gspace-bench-sync-"))
     work.mkdir(parents=True, exist_ok=True)
+    try:
+        if not args.only_laptops:
+            one_laptop(args, work)
+        if args.laptops:
+            laptops_phase(args, work / "laptops")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def laptops_phase(args, work: Path) -> None:
+    """Phase 4: many laptops at once against two hub processes on PostgreSQL (sync_laptops)."""
+    import sync_laptops
+    from pg_bench import durable_cluster
+
+    work.mkdir(parents=True, exist_ok=True)
+    cluster = None
+    if not args.db:
+        cluster = durable_cluster()
+        args.db = cluster.new_database()
+    try:
+        sync_laptops.run(work, args.db, args.laptops, args.laptop_reports, args.laptop_photos)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def one_laptop(args, work: Path) -> None:
+    """Phases 1-3: one laptop's first sync, the floor, an incremental sync (hub on SQLite)."""
     servers: list[subprocess.Popen] = []
     try:
         inc = build_laptop(work / "laptop", args.reports, args.photos)
@@ -260,8 +298,6 @@ def main() -> None:
         for proc in servers:
             proc.terminate()
             proc.wait(10)
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
