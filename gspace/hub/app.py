@@ -221,12 +221,7 @@ def create_app(
     def hub_epoch(name: str, token: Token = Depends(syncer)):
         """The hub's epoch and its restores (gspace/hub/epoch.py): a laptop checks its
         cursors against them before it pushes."""
-        from gspace.sync.changes import last_seq
-
-        last = 0
-        if state.exists(name):
-            with state.incident(name) as inc:
-                last = last_seq(inc)
+        last = state.last(name) if state.exists(name) else 0
         return epoch.describe(state.db, name, last)
 
     # -- analysts ----------------------------------------------------------------------------

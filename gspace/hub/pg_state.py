@@ -221,6 +221,15 @@ class PgHubState:
         return True
 
     # -- pull ------------------------------------------------------------------------------------
+    def last(self, name: str) -> int:
+        """The incident's newest hseq in the shared log: the end of the cursors its pulls give
+        (hseq counts every incident's entries, so the replica's own seq is not it); read
+        without the incident's lock, as a pull is."""
+        [last] = self.db._one(
+            "SELECT coalesce(max(hseq), 0) FROM entries WHERE incident = %s", (name,)
+        )
+        return last
+
     def pull(self, name: str, after: int, limit: int, skip_origin: str | None = None) -> dict:
         """The log's entries after `after` (a laptop's cursor: the log's hseq), in pages;
         those of `skip_origin` (the puller's own, protocol.pull) left out of the page, not out

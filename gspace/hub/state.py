@@ -86,6 +86,13 @@ class HubState:
         with self.incident(name) as inc:
             return protocol.pull(inc, after, limit, skip_origin=skip_origin)
 
+    def last(self, name: str) -> int:
+        """The newest seq of the incident's log: the end of the cursors its pulls give."""
+        from gspace.sync.changes import last_seq
+
+        with self.incident(name) as inc:
+            return last_seq(inc)
+
     @contextmanager
     def incident(self, name: str, actor: str | None = None):
         """The incident `name`, alone (its lock held); changes made inside carry `actor`."""
