@@ -144,17 +144,41 @@ def build_laptops(work: Path, count: int, reports: int, photos: int, tokens, url
     return paths
 
 
+PHASES: dict[str, float] = {}  # in a laptop's process: seconds in each phase of its sync
+
+
+def _timed_phases() -> None:
+    """Wrap the client's phases once per process, so a sync reports where its time went."""
+    if getattr(client, "_bench_timed", False):
+        return
+    client._bench_timed = True
+    for name in ("push", "pull", "upload_photos", "download_photos"):
+        inner = getattr(client, name)
+
+        def timed(*args, _inner=inner, _name=name, **kwargs):
+            begin = time.perf_counter()
+            try:
+                return _inner(*args, **kwargs)
+            finally:
+                PHASES[_name] = PHASES.get(_name, 0) + time.perf_counter() - begin
+
+        setattr(client, name, timed)
+
+
 def sync_one(job: tuple[int, str, str, str]) -> tuple[int, float | None, dict | str]:
-    """One laptop's sync, in a process of its own; its seconds and summary, or its error."""
+    """One laptop's sync, in a process of its own: its seconds and summary (with the seconds
+    of each phase and the CPU seconds the laptop itself spent), or its error."""
     n, path, url, token = job
+    _timed_phases()
+    PHASES.clear()
     try:
         with Incident.open(path) as inc:
-            begin = time.perf_counter()
+            begin, cpu = time.perf_counter(), time.process_time()
             summary = client.sync(inc, url, token, INCIDENT)
-            seconds = time.perf_counter() - begin
+            seconds, cpu = time.perf_counter() - begin, time.process_time() - cpu
     except Exception as e:  # noqa: BLE001 - every error is counted and printed
         return n, None, f"laptop{n:02d}: {type(e).__name__}: {e}"
-    return n, seconds, {**vars(summary), "pending": list(summary.pending)}
+    return n, seconds, {**vars(summary), "pending": list(summary.pending), "cpu": cpu, **PHASES}
 
 
 def _ready(_: int) -> int:
@@ -249,6 +273,14 @@ def run(work: Path, url: str, laptops: int, reports: int, photos: int) -> None:
                     f"{sum(s['photos_up'] for s in summaries)} photos up, "
                     f"{sum(s['photos_down'] for s in summaries)} down, "
                     f"{sum(len(s['pending']) for s in summaries)} pending"
+                )
+                print(
+                    "    per sync p50: "
+                    + ", ".join(
+                        f"{k} {percentile([s.get(k, 0) for s in summaries], 50):.2f} s"
+                        for k in ("push", "pull", "upload_photos", "download_photos")
+                    )
+                    + f"; the laptop's own CPU {percentile([s['cpu'] for s in summaries], 50):.2f}"
                 )
                 if rounds >= 2 and sent == 0 and not any(s["pending"] for s in summaries):
                     break
