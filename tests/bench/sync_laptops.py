@@ -9,7 +9,8 @@ to the other (one database, one data folder for the photos). Every laptop syncs 
 moment, each in its own process (a laptop is its own machine: no shared interpreter lock),
 through `gspace.sync.client.sync`, the code the CLI and the window call; then all again, round
 after round until a round sends nothing (two rounds are enough: the second pulls what the
-first pushed).
+first pushed). The hub also holds another incident (its log shares the hub's numbering); a
+sync that takes the hub for a restored one counts as an error.
 
 Checked afterwards, and asserted: every laptop has the same canonical dump as the hub's copy
 of the incident; every change-log entry any laptop wrote (origin and number) is in the hub's
@@ -42,6 +43,7 @@ from gspace.sync.dump import canonical_dump
 
 ROOT = Path(__file__).resolve().parents[2]
 INCIDENT = "熊本豪雨"
+OTHER = "別の事案"  # another incident on the same hub, synced before
 SHARED = 12  # reports every laptop changes
 MAX_ROUNDS = 4
 
@@ -233,10 +235,15 @@ def run(work: Path, url: str, laptops: int, reports: int, photos: int) -> None:
     data = work / "pghub"
     db = PgHubDB(url)
     tokens = [db.create_token("officer", f"係{n}", INCIDENT) for n in range(laptops)]
+    elsewhere = db.create_token("officer", "別の係", OTHER)
     db.close()
     hubs = serve_hubs(data, url, 2, tokens[0], work)
     urls = [hub_url for _, hub_url, _ in hubs]
     try:
+        with Incident.create(work / "other", name=OTHER) as inc:  # the hub holds two incidents
+            with inc.transaction():
+                records.add_reports(inc, own_rows(99, 50))
+            client.sync(inc, urls[0], elsewhere, OTHER)
         paths = build_laptops(work, laptops, reports, photos, tokens, urls)
         written = set().union(*(entries_of(p) for p in paths))
         reports_written = set()
@@ -262,6 +269,11 @@ def run(work: Path, url: str, laptops: int, reports: int, photos: int) -> None:
                 wall = time.perf_counter() - begin
                 summaries = [s for _, t, s in done if t is not None]
                 errors += [s for _, t, s in done if t is None]
+                errors += [  # a laptop that took the hub for restored would send all again
+                    f"laptop{n:02d}: told the hub was restored"
+                    for n, t, s in done
+                    if t is not None and s["hub_restored"]
+                ]
                 these = [t for _, t, _ in done if t is not None]
                 times += these
                 sent = sum(s["sent"] for s in summaries)
