@@ -88,6 +88,15 @@ def stop_hubs(hubs: list) -> None:
         log.close()
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds (user and system) the processes `pids` have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def own_rows(n: int, count: int) -> list[dict]:
     return [
         {
@@ -264,9 +273,11 @@ def run(work: Path, url: str, laptops: int, reports: int, photos: int) -> None:
             assert len(set(pool.map(_ready, range(laptops), chunksize=1))) >= 1
             while rounds < MAX_ROUNDS:
                 rounds += 1
+                hub_cpu = cpu_seconds([proc.pid for proc, _, _ in hubs])
                 begin = time.perf_counter()
                 done = pool.map(sync_one, jobs, chunksize=1)
                 wall = time.perf_counter() - begin
+                hub_cpu = cpu_seconds([proc.pid for proc, _, _ in hubs]) - hub_cpu
                 summaries = [s for _, t, s in done if t is not None]
                 errors += [s for _, t, s in done if t is None]
                 errors += [  # a laptop that took the hub for restored would send all again
@@ -293,6 +304,7 @@ def run(work: Path, url: str, laptops: int, reports: int, photos: int) -> None:
                         for k in ("push", "pull", "upload_photos", "download_photos")
                     )
                     + f"; the laptop's own CPU {percentile([s['cpu'] for s in summaries], 50):.2f}"
+                    + f" s; both hub processes' CPU {hub_cpu:.1f} s in all"
                 )
                 if rounds >= 2 and sent == 0 and not any(s["pending"] for s in summaries):
                     break
