@@ -45,6 +45,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: photo_files
 from photo_files import make_jpeg  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/bench: pg_bench
+from pg_bench import durable_cluster, free_port, percentile  # noqa: E402
+
 INCIDENT = "熊本豪雨"
 CHUNK = 1 << 20
 
@@ -70,12 +73,6 @@ MINIMAL_SERVER = textwrap.dedent(
     ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Put).serve_forever()
     """
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_listening(port: int) -> None:
@@ -172,11 +169,6 @@ def at_once(target, args_list) -> float:
     return time.perf_counter() - start
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--phones", type=int, default=20)
@@ -194,23 +186,6 @@ def main() -> None:
     finally:
         if cluster is not None:
             cluster.stop()
-
-
-def durable_cluster():
-    """tests/pg_cluster.py's throw-away cluster, with fsync on (the tests turn it off)."""
-    from pg_cluster import Cluster, binaries
-
-    found = binaries()
-    if found is None:
-        raise SystemExit("--pg needs PostgreSQL's server binaries (apt-get install postgresql)")
-    cluster = Cluster(found)
-    data = cluster.root / "pg"
-    cluster._run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
-    options = f"-p {cluster.port} -k {cluster.root} -c listen_addresses=127.0.0.1"
-    cluster._run(
-        "pg_ctl", "-D", str(data), "-o", options, "-l", str(cluster.root / "log"), "-w", "start"
-    )
-    return cluster
 
 
 def run(args) -> None:

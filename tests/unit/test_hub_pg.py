@@ -223,25 +223,30 @@ def test_an_incident_opened_again_inside_its_own_write_joins_it(tmp_path, pg_url
         hub.close()
 
 
-def test_a_laptop_on_a_second_incident_is_not_told_the_hub_was_restored(tmp_path, pg_url):
-    """The log's hseq is shared by the incidents: the `/epoch` answer's `last` must be the
-    incident's newest hseq (the laptop's pull cursor), not its replica's own seq, or a laptop
-    on any incident but the first believes at every sync that the hub was copied back."""
-    from gspace.store.incident import Incident
-
+def test_a_laptop_syncing_again_is_not_taken_for_a_restore_when_the_hub_has_other_incidents(
+    tmp_path, pg_url
+):
+    """The shared log's hseq counts every incident's entries: a laptop's pull cursor (an hseq)
+    is compared with its incident's newest hseq. Compared with the replica's own seq, as it
+    was, every sync after the first looked like a restored hub: the laptop sent all it holds
+    again, pulled from 0 and was told the hub had been restored."""
     hub = Hub(tmp_path / "hub", db=pg_url)
     try:
-        token = hub.token(role="admin", incident=None)
-        first = Incident.create(tmp_path / "first", name="一")
-        for n in range(5):
-            add_report(first, f"一の{n}")
-        hub.sync(first, token, incident="一")
-        second = Incident.create(tmp_path / "second", name="二")
-        add_report(second, "二の報告")
-        assert not hub.sync(second, token, incident="二").hub_restored
-        again = hub.sync(second, token, incident="二")
-        assert not again.hub_restored and again.sent == 0 and again.received == 0
-        first.close()
-        second.close()
+        other, mine = laptop(tmp_path, 0), laptop(tmp_path, 1)
+        for i in range(5):
+            add_report(other, f"別の事案{i}")
+        hub.sync(other, hub.token(incident="別の事案"), "別の事案")
+        token = hub.token()
+        add_report(mine, "一件目")
+        assert hub.sync(mine, token).sent == 1
+        add_report(mine, "二件目")
+        again = hub.sync(mine, token)
+        assert (again.hub_restored, again.sent, again.received) == (False, 1, 0)
+        quiet = hub.sync(mine, token)
+        assert (quiet.hub_restored, quiet.sent, quiet.received) == (False, 0, 0)
+        r = hub.client().get(
+            "/v1/incidents/熊本豪雨/epoch", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert r.json()["last"] == hub.state.pull("熊本豪雨", 0, 10)["last"]
     finally:
         hub.close()
