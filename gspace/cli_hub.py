@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from gspace.cli_options import HUB_DB
 from gspace.errors import GspaceError
 
 ROLES = ("admin", "analyst", "officer", "volunteer")
@@ -161,19 +162,9 @@ def _db(data: Path, url: str | None = None):
     return HubDB(data)
 
 
-_DB = click.option(
-    "--db",
-    "db_url",
-    metavar="URL",
-    envvar="GSPACE_HUB_DB",
-    help="the hub's PostgreSQL database, when it runs with one (hub serve --db; or the "
-    "environment's GSPACE_HUB_DB)",
-)
-
-
 @token.command("create")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
-@_DB
+@HUB_DB
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", required=True, help="who uses it (recorded as the actor of changes)")
 @click.option("--incident", help="the hub incident it may use (needed for officer, volunteer)")
@@ -207,7 +198,7 @@ def token_create(
 
 @token.command("list")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
-@_DB
+@HUB_DB
 def token_list(data: Path, db_url: str | None) -> None:
     """List the tokens (id, role, name, incident, state); never the tokens themselves.
 
@@ -228,7 +219,7 @@ def token_list(data: Path, db_url: str | None) -> None:
 
 @token.command("revoke")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
-@_DB
+@HUB_DB
 @click.argument("token_id", type=int)
 def token_revoke(data: Path, db_url: str | None, token_id: int) -> None:
     """Revoke a token by its id (from `gspace hub token list`); it stops working at once.

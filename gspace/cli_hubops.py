@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from gspace.cli_options import HUB_DB
 from gspace.errors import GspaceError
 
 _DATA = click.option(
@@ -18,23 +19,13 @@ _DATA = click.option(
 )
 
 
-_DB = click.option(
-    "--db",
-    "db_url",
-    metavar="URL",
-    envvar="GSPACE_HUB_DB",
-    help="the hub's PostgreSQL database, when it runs with one (hub serve --db; or the "
-    "environment's GSPACE_HUB_DB)",
-)
-
-
 def _echo(text: str) -> None:
     click.echo(f"gspace: {text}", err=True)
 
 
 @click.command("backup")
 @_DATA
-@_DB
+@HUB_DB
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def backup(data: Path, db_url: str | None, out: Path) -> None:
     """Copy the hub (tokens, incidents, photos) into the folder OUT, consistently, while the
@@ -58,7 +49,7 @@ def backup(data: Path, db_url: str | None, out: Path) -> None:
 
 @click.command("restore")
 @_DATA
-@_DB
+@HUB_DB
 @click.argument("source", metavar="IN", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--force",
@@ -98,7 +89,7 @@ def bundle() -> None:
 
 @bundle.command("import")
 @_DATA
-@_DB
+@HUB_DB
 @click.option("--incident", "name", required=True, help="the hub incident (created if missing)")
 @click.argument("bundle_file", metavar="IN.gsb", type=click.Path(path_type=Path))
 def bundle_import(data: Path, db_url: str | None, name: str, bundle_file: Path) -> None:

@@ -128,3 +128,14 @@ def resolve_ref(inc: Incident, table: str, text: str) -> str:
         return resolve(inc.conn, table, text)
     except MalformedRef as e:
         raise click.BadParameter(str(e), param_hint="REF") from None
+
+
+# the hub commands' --db: a hub whose state is in PostgreSQL
+HUB_DB = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="GSPACE_HUB_DB",
+    help="the hub's PostgreSQL database, when it runs with one (hub serve --db; or the "
+    "environment's GSPACE_HUB_DB)",
+)

@@ -13,19 +13,10 @@ from pathlib import Path
 
 import click
 
+from gspace.cli_options import HUB_DB
 from gspace.errors import GspaceError
 
 DEFAULT_BASE = "http://localhost:8780"
-
-
-_DB = click.option(
-    "--db",
-    "db_url",
-    metavar="URL",
-    envvar="GSPACE_HUB_DB",
-    help="the hub's PostgreSQL database, when it runs with one (hub serve --db; or the "
-    "environment's GSPACE_HUB_DB)",
-)
 
 
 def _volunteers(data: Path, db_url: str | None = None):
@@ -68,7 +59,7 @@ def write_qr(link: str, png: Path | None, out=None) -> None:
 
 @click.group("invite", invoke_without_command=True)
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="the hub's folder")
-@_DB
+@HUB_DB
 @click.option("--incident", help="the hub incident the reports go to")
 @click.option("--name", help="what the invite is for (e.g. 避難所A); default invite<N>")
 @click.option(
@@ -136,7 +127,7 @@ def invite(
 
 @invite.command("list")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
-@_DB
+@HUB_DB
 @click.option("--incident", help="only this incident's invites")
 def invite_list(data: Path, db_url: str | None, incident: str | None) -> None:
     """List invites: id, name, incident, state, phones joined / allowed, expiry (never the
@@ -158,7 +149,7 @@ def invite_list(data: Path, db_url: str | None, incident: str | None) -> None:
 
 @invite.command("revoke")
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
-@_DB
+@HUB_DB
 @click.option("--phones", is_flag=True, help="also stop the phones that joined through it")
 @click.argument("invite_id", type=int)
 def invite_revoke(data: Path, db_url: str | None, phones: bool, invite_id: int) -> None:
