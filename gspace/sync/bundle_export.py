@@ -23,14 +23,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import count
 from pathlib import Path
-
-import orjson
 
 from gspace import __version__
 from gspace.errors import GspaceError, Interrupted
 from gspace.store.incident import Incident
 from gspace.store.schema import SCHEMA_VERSION
+from gspace.sync.bundle_entries import (
+    EntriesProcess,
+    inserted_photos,
+    worth_a_process,
+    write_entries,
+)
 from gspace.sync.bundle_format import (
     CHUNK,
     ENTRIES,
@@ -39,11 +44,9 @@ from gspace.sync.bundle_format import (
     HashingWriter,
     Manifest,
     Member,
-    is_hash,
 )
 from gspace.sync.bundle_text import say
 from gspace.sync.clock import format_stamp
-from gspace.sync.rows import paused_gc
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 LAST_EXPORT = "bundle_exported_seq"  # meta: the last local seq a bundle of this laptop held
@@ -170,44 +173,41 @@ def export_bundle(
 
 def _write(incident, partial, uid, since, skip, progress, cancel):
     after, stamp, label = since
-    from gspace.sync.changes import outgoing
-
-    summary, top, first, last, wanted = ExportSummary(partial), after, None, None, {}
+    summary = ExportSummary(partial)
     # deflated at the fastest level by default (text); photos and thumbnails are stored
     with (
         zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
         ThreadPoolExecutor(1, thread_name_prefix="gspace-bundle") as pool,
     ):
         members: dict[str, Member] = {}
-        with (
-            archive.open(ENTRIES, "w", force_zip64=True) as raw,
-            paused_gc(),
-            # written 2,000 lines at a time, deflated and hashed while the next are made
-            HashingWriter(raw, pool, behind=True) as out,
-        ):
-            lines = []
-            for seq, entry in outgoing(incident, after):
-                top = seq
-                if stamp is not None and entry.get("hlc", "") < stamp:
-                    continue
-                first = seq if first is None else first
-                last = seq
-                lines.append(orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
-                summary.entries += 1
-                for sha in _media_of(entry):
-                    wanted.setdefault(sha, None)
-                if len(lines) == 2000:
-                    out.write(b"".join(lines))
-                    lines.clear()
-                    if cancel and cancel():
-                        raise Interrupted(say("export cancelled"))
-                    if progress:
-                        progress("entries", summary.entries, 0)
-            out.write(b"".join(lines))
-            members[ENTRIES] = out.member()
-        media = _write_photos(
-            incident, archive, wanted, skip, summary, members, progress, cancel, pool
+        media, written = {}, None
+        if worth_a_process(incident, after):
+            with EntriesProcess(
+                incident, after, stamp, partial.with_name(partial.name + ".jl")
+            ) as child:
+                early = inserted_photos(incident, after, stamp)
+                media = _write_photos(
+                    incident, archive, early, skip, summary, members, progress, cancel, pool
+                )
+                written = child.result()
+                if written is not None:
+                    archive.write(child.target, ENTRIES)
+                    members[ENTRIES] = written.member
+        if written is None:
+            with (
+                archive.open(ENTRIES, "w", force_zip64=True) as raw,
+                # deflated and hashed while the next lines are made
+                HashingWriter(raw, pool, behind=True) as out,
+            ):
+                written = write_entries(incident, after, stamp, out, progress, cancel)
+                members[ENTRIES] = out.member()
+        done = set(media) | set(summary.missing) | {sha for sha, _ in summary.damaged}
+        rest = {sha: None for sha in written.wanted if sha not in done}
+        media |= _write_photos(
+            incident, archive, rest, skip, summary, members, progress, cancel, pool
         )
+        summary.entries = written.entries
+        first, last, top = written.first, written.last, written.top
         kinds = incident.path / "layers"
         for kind in sorted(kinds.glob("*.toml")) if kinds.is_dir() else ():
             if LAYER_FILE.fullmatch(kind.name):
@@ -233,24 +233,10 @@ def _write(incident, partial, uid, since, skip, progress, cancel):
     return summary, top
 
 
-def _media_of(entry: dict) -> list[str]:
-    """The photo hashes an entry needs: a media row's own, and those a report lists."""
-    if entry.get("tbl") == "media" and entry.get("op") == "insert":
-        return [entry["row_id"]]
-    if entry.get("tbl") == "reports":
-        listed = (entry.get("data") or {}).get("media")
-        if isinstance(listed, str):
-            try:
-                listed = orjson.loads(listed)
-            except orjson.JSONDecodeError:
-                listed = None
-        return [sha for sha in listed or () if is_hash(sha)]
-    return []
-
-
 def _write_photos(incident, archive, wanted, skip, summary, members, progress, cancel, pool):
     media: dict[str, dict] = {}
     total = len(wanted)
+    buffers = (memoryview(bytearray(CHUNK)), memoryview(bytearray(CHUNK)))
     for done, sha in enumerate(wanted, start=1):
         row = incident.conn.execute(
             "SELECT path, thumbnail FROM media WHERE sha256 = ?", (sha,)
@@ -263,10 +249,14 @@ def _write_photos(incident, archive, wanted, skip, summary, members, progress, c
             continue
         suffix = path.suffix if SUFFIX.fullmatch(path.suffix) else ""
         info = zipfile.ZipInfo(f"media/{sha}", date_time=(2026, 1, 1, 0, 0, 0))
-        with archive.open(info, "w", force_zip64=True) as raw, open(path, "rb") as source:
+        with archive.open(info, "w", force_zip64=True) as raw, open(path, "rb", 0) as source:
             out = HashingWriter(raw, pool)
-            while chunk := source.read(CHUNK):
-                out.write(chunk)
+            for n in count():
+                # two buffers in turn (one is hashed while the other is read): no new megabyte
+                # of memory for each chunk of 1.6 GB of photos
+                if not (size := source.readinto(buffers[n % 2])):
+                    break
+                out.write(buffers[n % 2][:size])
         member = out.member()
         if member.sha256 != sha:
             summary.damaged.append((sha, str(path)))

@@ -148,7 +148,7 @@ class HashingWriter:
             self.pending = self.pool.submit(self._write, data)
             return len(data)
         self.pending = self.pool.submit(self.hash.update, data)
-        return self.target.write(data)
+        return len(data) if self.target is None else self.target.write(data)
 
     def _write(self, data) -> None:
         self.hash.update(data)
@@ -280,8 +280,8 @@ def zlib_error():
 def copy_member(archive: zipfile.ZipFile, name: str, path: Path, out=None, pool=None) -> Member:
     """Read a member through (into `out` when given), hashing it; damage is a BundleError."""
     try:
-        # the pool hashes and writes a chunk while the zip reads the next and checks its CRC
-        with archive.open(name) as source, HashingWriter(out, pool, behind=True) as sink:
+        # the pool hashes a chunk while it is written and the zip reads the next
+        with archive.open(name) as source, HashingWriter(out, pool) as sink:
             while chunk := source.read(CHUNK):
                 sink.write(chunk)
             member = sink.member()

@@ -234,3 +234,44 @@ def test_a_cancelled_export_says_so_and_leaves_no_file(laptop_a, tmp_path, monke
         export_bundle(a, usb / "a.gsb", cancel=lambda: True)
     assert str(stopped.value) == said and "import" not in str(stopped.value)
     assert list(usb.iterdir()) == []  # neither the bundle nor its partial file
+
+
+@pytest.mark.parametrize("since", [None, "LAST"])
+def test_a_bundle_whose_entries_a_second_process_writes_is_the_same_bundle(
+    laptop_a, tmp_path, monkeypatch, since
+):
+    """From CHILD_FROM entries on, a second process writes the entries while the photos are
+    copied: the same members (entries byte for byte), the same photos, and it imports alike."""
+    from gspace.sync import bundle_entries
+    from gspace.sync.bundle_export import LAST_EXPORT
+
+    with Incident.open(laptop_a) as a:
+        export_bundle(a, tmp_path / "first.gsb")  # LAST: the posts below are what is new
+        add_posts(a, ["停電しています"])
+        add_photos(a, tmp_path / "photos-later", range(20, 22))
+        last = a.conn.execute("SELECT value FROM meta WHERE key = ?", (LAST_EXPORT,)).fetchone()
+        one = export_bundle(a, tmp_path / "one.gsb", since=since)
+        a.set_meta(LAST_EXPORT, last[0])  # the second export starts from the same place
+        monkeypatch.setattr(bundle_entries, "CHILD_FROM", 1)
+        results, result = [], bundle_entries.EntriesProcess.result
+        monkeypatch.setattr(
+            bundle_entries.EntriesProcess,
+            "result",
+            lambda p: results.append(result(p)) or results[-1],
+        )
+        two = export_bundle(a, tmp_path / "two.gsb", since=since)
+    assert len(results) == 1 and results[0].entries == one.entries  # the process wrote them
+    assert not list(tmp_path.glob(".*.jl"))  # the second process's file is gone
+    assert (two.entries, two.media, two.seq) == (one.entries, one.media, one.seq)
+    assert two.media == (5 if since is None else 2)
+    first, second = members(tmp_path / "one.gsb"), members(tmp_path / "two.gsb")
+    assert second.keys() == first.keys()
+    assert second["entries.jsonl"] == first["entries.jsonl"]
+    assert (
+        manifest_of(tmp_path / "two.gsb")["members"] == manifest_of(tmp_path / "one.gsb")["members"]
+    )
+    with Incident.create(tmp_path / "b") as b:
+        if since:
+            import_bundle(b, tmp_path / "first.gsb")
+        assert import_bundle(b, tmp_path / "two.gsb").media_added == two.media
+    assert state(tmp_path / "b")[:2] == state(laptop_a)[:2]
