@@ -131,16 +131,21 @@ def create_app(
         if not state.exists(name):
             raise HTTPException(404, f"no incident {name!r} on this hub")
 
-    def media_of(name: str, sha256: str) -> str:
+    def hash_of(sha256: str) -> str:
         try:
-            sha = checked(sha256)
+            return checked(sha256)
         except BadHash:
             raise HTTPException(422, "not a SHA-256 (64 lowercase hex digits)") from None
+
+    def known(inc, sha: str) -> None:
+        if not inc.conn.execute("SELECT 1 FROM media WHERE sha256 = ?", (sha,)).fetchone():
+            raise HTTPException(404, "no such photo in this incident (push its row first)")
+
+    def media_of(name: str, sha256: str) -> str:
+        sha = hash_of(sha256)
         named(name)
         with state.incident(name) as inc:
-            known = inc.conn.execute("SELECT 1 FROM media WHERE sha256 = ?", (sha,)).fetchone()
-        if not known:
-            raise HTTPException(404, "no such photo in this incident (push its row first)")
+            known(inc, sha)
         return sha
 
     # -- who am I --------------------------------------------------------------------------
@@ -325,8 +330,10 @@ def create_app(
         # The body is kept as the pieces it arrived in (limits.read_pieces) and written without
         # joining them; the whole photo in one request is hashed from memory on a worker thread
         # outside the incident's lock, so the next photo's bytes arrive meanwhile (a laptop
-        # sends two at once: client.UPLOADS). The partial file is synced before any answer.
-        sha = await run_in_threadpool(media_of, name, sha256)
+        # sends two at once: client.UPLOADS). The body is read before the lock is taken (as
+        # BodyLimit reads every other body before its route runs). The partial file is synced
+        # before any answer.
+        sha = hash_of(sha256)
         pieces = await read_pieces(request, max_chunk)
         if pieces is None:  # the client went away mid-chunk: nothing of it is written
             return Response(status_code=400)
@@ -337,7 +344,10 @@ def create_app(
         def write() -> int:
             # the whole photo in this one request: the file will hold exactly these bytes
             digest = sha256_of(pieces) if offset == 0 and size == length else None
-            with state.incident(name):  # one writer of a partial file at a time
+            named(name)
+            with state.incident(name) as inc:  # one writer of a partial file at a time
+                known(inc, sha)  # checked here, not before the body: the next photo's bytes
+                # are received while the previous one is synced to disk under this lock
                 if state.media.has(sha):
                     return -1
                 received = state.media.append(sha, offset, pieces)
