@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -21,9 +21,9 @@ from gspace import __version__
 from gspace.errors import GspaceError
 from gspace.hub import protocol
 from gspace.hub.db import FAIL_LIMIT, ROLES, Token
-from gspace.hub.limits import BINARY_BODY, BodyLimit
+from gspace.hub.limits import BINARY_BODY, BodyLimit, read_pieces
 from gspace.hub.state import HubState
-from gspace.hub.storage import BadHash, Mismatch, checked
+from gspace.hub.storage import BadHash, Mismatch, checked, sha256_of
 from gspace.hub.volunteer import add_volunteer_routes
 from gspace.sync.faults import kill_point
 
@@ -131,16 +131,21 @@ def create_app(
         if not state.exists(name):
             raise HTTPException(404, f"no incident {name!r} on this hub")
 
-    def media_of(name: str, sha256: str) -> str:
+    def hash_of(sha256: str) -> str:
         try:
-            sha = checked(sha256)
+            return checked(sha256)
         except BadHash:
             raise HTTPException(422, "not a SHA-256 (64 lowercase hex digits)") from None
+
+    def known(inc, sha: str) -> None:
+        if not inc.conn.execute("SELECT 1 FROM media WHERE sha256 = ?", (sha,)).fetchone():
+            raise HTTPException(404, "no such photo in this incident (push its row first)")
+
+    def media_of(name: str, sha256: str) -> str:
+        sha = hash_of(sha256)
         named(name)
         with state.incident(name) as inc:
-            known = inc.conn.execute("SELECT 1 FROM media WHERE sha256 = ?", (sha,)).fetchone()
-        if not known:
-            raise HTTPException(404, "no such photo in this incident (push its row first)")
+            known(inc, sha)
         return sha
 
     # -- who am I --------------------------------------------------------------------------
@@ -317,22 +322,36 @@ def create_app(
     ):
         """A chunk at `offset`; with `size` (the whole photo's), the chunk that reaches it
         also completes the upload (as `/complete`: one request fewer per photo)."""
-        sha = await run_in_threadpool(media_of, name, sha256)
-        data = await request.body()
-        if offset + len(data) > max_media:
+        # The body is kept as the pieces it arrived in (limits.read_pieces) and written without
+        # joining them; the whole photo in one request is hashed from memory on a worker thread
+        # outside the incident's lock, so the next photo's bytes arrive meanwhile (a laptop
+        # sends two at once: client.UPLOADS). The body is read before the lock is taken (as
+        # BodyLimit reads every other body before its route runs). The partial file is synced
+        # before any answer.
+        sha = hash_of(sha256)
+        pieces = await read_pieces(request, max_chunk)
+        if pieces is None:  # the client went away mid-chunk: nothing of it is written
+            return Response(status_code=400)
+        length = sum(len(p) for p in pieces)
+        if offset + length > max_media:
             raise HTTPException(413, f"a photo may be at most {max_media} bytes")
 
         def write() -> int:
-            with state.incident(name):  # one writer of a partial file at a time
+            # the whole photo in this one request: the file will hold exactly these bytes
+            digest = sha256_of(pieces) if offset == 0 and size == length else None
+            named(name)
+            with state.incident(name) as inc:  # one writer of a partial file at a time
+                known(inc, sha)  # checked here, not before the body: the next photo's bytes
+                # are received while the previous one is synced to disk under this lock
                 if state.media.has(sha):
                     return -1
-                received = state.media.append(sha, offset, data)
+                received = state.media.append(sha, offset, pieces)
                 kill_point("hub-upload-written")
-                state.db.count_upload(sha, len(data))
+                state.db.count_upload(sha, length)
                 kill_point("hub-upload-counted")
                 if size is not None and received == size:
                     try:
-                        state.media.complete(sha, size)
+                        state.media.complete(sha, size, digest if received == length else None)
                     except Mismatch as e:
                         log.warning("upload of %s refused: %s", sha, e)
                         raise HTTPException(422, str(e)) from None

@@ -9,7 +9,8 @@
 - Pull: entries after this hub's pull cursor (the hub's local seq), each page applied with its
   cursor in one transaction, so a pull repeated after a crash changes nothing.
 - Photos: the hub is asked which of this laptop's photos it lacks, and each is uploaded in
-  chunks that resume where the hub's partial file ends; photos this laptop lacks are
+  chunks that resume where the hub's partial file ends, two photos at once (UPLOADS: the hub
+  syncs one to disk while the other's bytes arrive); photos this laptop lacks are
   downloaded (resuming with a Range request) and their SHA-256 checked before they count.
 No Qt here: the window will call the same `sync`.
 """
@@ -30,14 +31,15 @@ import httpx
 from gspace.errors import GspaceError
 from gspace.media import relative_path
 from gspace.store.incident import Incident
-from gspace.sync import changes, merge, restamp
+from gspace.sync import changes, merge, parallel, restamp
 from gspace.sync.clock import parse_stamp
 from gspace.sync.faults import kill_point
 from gspace.sync.hub_messages import say
 
 ACKNOWLEDGED = ("applied", "duplicate", "conflict", "held")
 BATCH = 500
-CHUNK = 4 << 20
+CHUNK = 8 << 20  # the hub's largest chunk (hub.app.MAX_CHUNK): a photo goes in one request
+UPLOADS = 2  # photos in flight at once
 PARTIAL = "media-partial"  # downloads in progress: outside media/, which sweeps may clean
 
 
@@ -314,9 +316,17 @@ def upload_photos(inc: Incident, hub: Hub, summary: Summary, chunk: int, progres
             received.update(answer["received"])
         else:
             received = None  # a hub that does not say: ask it per photo
-    for sha in missing:
+
+    def job(sha: str):
         have = None if received is None else received.get(sha, 0)
-        reason = upload(hub, sha, local[sha], summary, chunk, progress, have)
+        sent = Summary()  # per photo: the threads do not share a counter
+        return lambda report: (upload(hub, sha, local[sha], sent, chunk, report, have), sent)
+
+    # the calling thread reports progress and notices a cancel; a photo stopped by one keeps
+    # what the hub acknowledged and resumes there at the next sync
+    done = parallel.run([job(sha) for sha in missing], UPLOADS, progress)
+    for sha, (reason, sent) in zip(missing, done, strict=True):
+        summary.bytes_up += sent.bytes_up
         if reason:
             summary.pending.append(say("photo pending", sha=sha[:12], reason=reason))
         else:
@@ -333,7 +343,8 @@ def upload(
     received: int | None = None,
 ) -> str:
     """Send the bytes of `path` the hub lacks (`received`: what the hub said it holds, else
-    it is asked), the last chunk asking the hub to check them; '' when done."""
+    it is asked), the last chunk asking the hub to check them; '' when done. `progress` is
+    told after each chunk the hub acknowledged (and may stop the upload there)."""
     size = path.stat().st_size
     if received is None:
         r = hub.call("GET", f"/uploads/{sha}")
@@ -359,6 +370,7 @@ def upload(
             summary.bytes_up += len(data)
             if r.json().get("complete"):
                 kill_point("client-upload-done")
+                progress(say("uploading", sha=sha[:12], done=size, total=size))
                 return ""
             offset += len(data)
             kill_point("client-upload-chunk")

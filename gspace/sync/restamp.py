@@ -41,10 +41,14 @@ def adopt(incident: Incident, versions: list[tuple[str, int, str, str]]) -> int:
             continue
         seq, old, _, tbl, row_id, op = row
         changed += 1
-        touched.add((tbl, row_id))
         conn.execute("UPDATE changes SET hlc = ?, actor = ? WHERE seq = ?", (hlc, actor, seq))
         if old == hlc:
+            # only the actor: it shows in the row's conflict records, which never hold an
+            # insert (a first sync's entries are nearly all inserts, each named by the hub)
+            if op != "insert":
+                touched.add((tbl, row_id))
             continue
+        touched.add((tbl, row_id))
         moved[(old, origin)] = hlc
         conn.execute(
             "UPDATE field_clocks SET hlc = ? WHERE tbl = ? AND row_id = ? AND hlc = ? "

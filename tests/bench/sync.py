@@ -21,24 +21,36 @@ made once and cached, as tests/bench/bundle.py) then
      seconds per sync, and "lost changes: 0" only once asserted.
 `--quick` is 1,000 reports and 20 photos, and 6 laptops of 50 reports and 1 photo.
 
-Figures on the shared 2-core machine of 2026-11-30 (load average 6-7 from other work;
-10,000 reports + 500 photo reports, 11,000 entries, 1.61 GB of photos), last run:
-    first sync 20.9 s: push 2.4 s, pull 0.2 s, photos up 18.2 s
-    plain PUTs of the same 1,613 MB: 12.0 s before, 7.3 s after   ratio 2.17x (target 1.5x)
-    incremental sync of 10 changes: 104 ms (target < 200 ms; 75-170 ms over four runs)
-Earlier runs on the same day gave ratios from 1.37x to 4.98x: the floor itself varied from
-7 to 30 s with the other work on the machine, so one run decides little.
-Where the time goes: photos are ~85% of the first sync. Per 3 MB photo the hub does about
-16 ms of work in-process (its write and disk sync ~6 ms, the SHA-256 check ~4 ms, token,
-lookup, body copies and JSON the rest) where the floor only writes and syncs. Fixed on the
-way (cheap): one request per photo instead of three (the missing list says what is already
-received; the last chunk completes), no second disk sync for the upload counter (24.6 ->
-15.7 ms per photo in-process), no TLS context for http:// (40 ms of each sync), and a pull
-that leaves out the laptop's own entries (3 s of 11,000 duplicates). The push (2.4-7 s with
-the load) is the merge engine applying 11,000 entries on the hub, ~0.2-0.6 ms each.
-A run of the whole script later that day (load 5.5 before, 13.2 after the laptops): first
-sync 27.1 s (push 3.3, pull 0.3, photos up 23.4 s), plain PUTs 17.7 / 15.5 s, ratio 1.64x;
-incremental sync 168 ms.
+Figures on the shared 2-core machine of 2026-11-30 (10,000 reports + 500 photo reports,
+11,000 entries, 1.61 GB of photos; the load average is other work on the machine):
+now, three runs in a row at load 1.6-2.6:
+    first sync 6.6 / 7.9 / 8.4 s: push 1.7, pull 0.2, photos up 4.7 / 5.9 / 6.5 s
+    plain PUTs of the same 1,613 MB: 7.5 / 6.1 / 7.0 s (mean of before and after)
+    ratio 0.88x / 1.28x / 1.20x (target 1.5x); CPU: laptop 2.3-2.5 s + hub 5.4-5.7 s against
+    client 1.4-1.5 s + server 3.3-4.2 s for the plain PUTs; incremental sync 67-90 ms
+and 1.32x at load 3.5 (the photos 0.98x of the floor, the push 2.7 s), 1.08x at load 4.1 and
+0.96x at load 7.7 (those two before the push fix below).
+Before (one run, load 1.3): first sync 12.9 s (push 2.2, pull 0.2, photos up 10.5 s) against
+6.1 s of plain PUTs, ratio 2.11x; earlier runs that day gave 1.37x to 4.98x, as the floor
+itself varied from 6 to 30 s with the other work: one run decides little.
+Where the time went, per 3 MB photo (100 photos, CPU seconds of each process, load 5-11):
+the hub spent 25.9 ms of CPU where the floor's server spends ~9 (the laptop ~6 ms on both):
+two copies of the body (the size limit's join, then the framework's), the write and disk
+sync, and the SHA-256 check reading the file back; and the laptop waited for each photo's
+answer before sending the next. Now the photo chunk's body is counted against the limit as
+it streams and kept as the pieces it arrived in (limits.read_pieces), written without joining
+them, hashed from memory on a worker thread (a whole photo in one request: CHUNK is 8 MiB,
+the hub's largest), its row checked under the lock after the body arrived, and the laptop
+sends two photos at once (sync/parallel.py): the hub now spends 11.7 ms of CPU per photo
+(the SHA-256 is ~3.5 of it, the rest is the floor's own work) and the photos take
+1.04-1.11x the floor's time (14.7-17.5 ms against 13.2-15.8 ms per photo). In the push, the
+laptop adopting the hub's actor for each of its 11,000 entries re-derived every row's
+conflicts (0.8 of its 1.2 s of CPU); inserts, never in a conflict record, no longer are.
+Fixed earlier: one request per photo instead of three (the missing list says what is already
+received; the last chunk completes), no second disk sync for the upload counter, no TLS
+context for http:// (40 ms of each sync), and a pull that leaves out the laptop's own
+entries (3 s of 11,000 duplicates). The push (2-4 s with the load) is now mostly the merge
+engine applying 11,000 entries on the hub, ~0.15-0.3 ms each.
 
 Phase 4, 20 laptops of 300 reports and 3 photos (0.2 MB) each, 12 shared reports changed by
 all (6,372 entries, 6,072 reports), two hub processes, fsync on (the last two runs with a
@@ -136,6 +148,20 @@ def start(command: list[str], url: str, log: Path, ready) -> subprocess.Popen:
             time.sleep(0.1)
     proc.kill()
     raise SystemExit(log.read_text())
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) used so far by this process, or by the server `pid` (Linux:
+    /proc; 0 elsewhere). On a shared machine the seconds of CPU each side spends are steadier
+    than wall times, which the other work on the machine stretches."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def build_laptop(path: Path, reports: int, count: int) -> Incident:
@@ -284,12 +310,17 @@ def one_laptop(args, work: Path) -> None:
         )
         subprocess.run(["sync"], check=True)
         print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores, shared)")
+        hub_pid, floor_pid = servers[0].pid, servers[1].pid
+        laptop_cpu, server_cpu = cpu_seconds(), cpu_seconds(floor_pid)
         floor_before, floor_bytes = floor(inc, floor_url)
+        floor_cpu = (cpu_seconds() - laptop_cpu, cpu_seconds(floor_pid) - server_cpu)
 
         phases = Phases()
+        laptop_cpu, server_cpu = cpu_seconds(), cpu_seconds(hub_pid)
         begin = time.perf_counter()
         summary = client.sync(inc, hub_url, token, INCIDENT)
         first = time.perf_counter() - begin
+        first_cpu = (cpu_seconds() - laptop_cpu, cpu_seconds(hub_pid) - server_cpu)
         print(
             f"first sync: {first:6.2f} s  ({summary.sent:,} entries sent, {summary.received:,} "
             f"received, {summary.photos_up} photos up, {len(summary.pending)} pending)"
@@ -301,6 +332,10 @@ def one_laptop(args, work: Path) -> None:
             f"  plain PUTs of the same {floor_bytes / 1e6:,.0f} MB: {floor_before:6.2f} s before, "
             f"{floor_after:6.2f} s after; ratio {first / floor_s:.2f}x to their mean "
             "(target <= 1.5x)"
+        )
+        print(
+            f"  CPU: first sync laptop {first_cpu[0]:.2f} s + hub {first_cpu[1]:.2f} s; "
+            f"plain PUTs (before) client {floor_cpu[0]:.2f} s + server {floor_cpu[1]:.2f} s"
         )
 
         rows = [r for (r,) in inc.conn.execute("SELECT id FROM reports LIMIT 10")]
