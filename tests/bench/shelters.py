@@ -14,10 +14,10 @@ Measured 2026-11-30 (shared 2-core machine, best of 3, 10,000 shelters): csv.Dic
 import 783 ms (62x the reading; 1,371 ms / 103x before the batched writes of
 records.update_features), whole overview 172 ms, edit + refresh 9.4 ms. Under a load of ~4
 (other sessions' tests), alternating with the code before: 0.98-1.14 s against 1.47-1.70 s.
-Measured 2026-11-30 08:03, load 0.8, in-process best of 3 (this script's --repeat): 715 ms and
-779 ms (median 730-790 ms) with the writes reading only the columns they change and the cycle
-collector paused, against 886 ms and 936 ms for the code before, in alternating runs;
-csv.DictReader 13.4 ms, whole overview 159 ms, edit + refresh 13.7 ms.
+Measured 2026-11-30 08:48, load 1.0 (no other work), in-process best of 3 (this script's
+--repeat): 625 ms and 641 ms (median 650 ms) with the writes reading only the columns they
+change and the cycle collector paused, against 811 ms (median 815 ms) for the code before in
+the same minutes; csv.DictReader 12.3 ms, whole overview 120-133 ms, edit + refresh 10-12 ms.
 """
 
 from __future__ import annotations
