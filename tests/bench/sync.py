@@ -52,6 +52,10 @@ context for http:// (40 ms of each sync), and a pull that leaves out the laptop'
 entries (3 s of 11,000 duplicates). The push (2-4 s with the load) is now mostly the merge
 engine applying 11,000 entries on the hub, ~0.15-0.3 ms each.
 
+The whole script on the merged code with nothing else running (08:49, load 1.1): first sync
+6.45 s (push 1.49, pull 0.19, photos up 4.72 s), plain PUTs 4.84 / 7.07 s, ratio 1.08x;
+incremental sync of 10 changes 93 ms.
+
 Phase 4, 20 laptops of 300 reports and 3 photos (0.2 MB) each, 12 shared reports changed by
 all (6,372 entries, 6,072 reports), two hub processes, fsync on (the last two runs with a
 second incident on the hub); four runs on 2026-11-30, each 40 syncs in 2 rounds, 0 errors,
@@ -61,6 +65,8 @@ lost changes: 0 (asserted):
     5.2 / 12.4            65.4 s          6.4 / 56.8 / 65.0 s
     5.5 / 13.2            75.1 s         66.4 / 72.3 / 73.6 s   (the whole script)
     6.9 / 13.0            63.9 s         21.7 / 61.8 / 63.1 s
+    1.1 / 3.9             17.9 s          2.4 / 17.5 / 17.6 s   (whole script, nothing else
+                                                                 running, with the faster uploads)
 The second round (each laptop pulling what the others pushed after its first pull, and the
 photos it found pending) takes 1.3-4.8 s for all. In round 1 a sync (p50 of its phases) is
 push 3-6 s, pull 35-47 s, photos up 1.4-3.4 s, down 9-13 s; each laptop pulls ~5,700
