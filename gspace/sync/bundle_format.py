@@ -50,6 +50,15 @@ from gspace.errors import GspaceError, file_message
 from gspace.sync.bundle_text import say
 from gspace.sync.rows import paused_gc
 
+try:
+    # zipfile computes the CRC-32 of every byte a bundle's members hold (1.6 GB of photos for
+    # a big one) with zlib's crc32; ISA-L's gives the same values about five times faster.
+    from isal import isal_zlib
+
+    zipfile.crc32 = isal_zlib.crc32
+except ImportError:  # a set-up without it: zlib's, slower
+    pass
+
 FORMAT = "gspace-bundle"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

@@ -275,3 +275,27 @@ def test_a_bundle_whose_entries_a_second_process_writes_is_the_same_bundle(
             import_bundle(b, tmp_path / "first.gsb")
         assert import_bundle(b, tmp_path / "two.gsb").media_added == two.media
     assert state(tmp_path / "b")[:2] == state(laptop_a)[:2]
+
+
+def test_every_member_carries_the_crc_any_zip_reader_computes(laptop_a, tmp_path):
+    """gspace computes the members' CRC-32 with ISA-L: each must be the value zlib computes,
+    as every other zip reader checks it."""
+    import binascii
+    import zipfile
+
+    with Incident.open(laptop_a) as a:
+        export_bundle(a, tmp_path / "a.gsb")
+    with zipfile.ZipFile(tmp_path / "a.gsb") as archive:
+        infos = archive.infolist()
+        assert len(infos) >= 8
+        for info in infos:
+            with open(tmp_path / "a.gsb", "rb") as raw:  # the stored bytes, not zipfile's reader
+                raw.seek(info.header_offset + 26)
+                skip = int.from_bytes(raw.read(2), "little") + int.from_bytes(raw.read(2), "little")
+                raw.seek(skip, 1)
+                data = raw.read(info.compress_size)
+            if info.compress_type == zipfile.ZIP_DEFLATED:
+                import zlib
+
+                data = zlib.decompress(data, -15)
+            assert binascii.crc32(data) == info.CRC, info.filename
