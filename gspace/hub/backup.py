@@ -101,6 +101,7 @@ def backup(
         raise BackupError(f"{out} is inside the hub's folder; put the backup elsewhere")
     snapshot = f"db-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
     target = out / snapshot
+    new = not out.exists()
     target.mkdir(parents=True)
     try:
         if db is not None:
@@ -108,6 +109,8 @@ def backup(
         return _backup(data, out, snapshot, say)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)  # a failed backup leaves the previous one
+        if new:
+            shutil.rmtree(out, ignore_errors=True)  # and no folder it made
         raise
 
 

@@ -21,6 +21,7 @@ key=value form in --dbname, the password in PGPASSWORD) and is never printed.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -101,6 +102,24 @@ def _run(command: list[str], env: dict, password: str | None, what: str) -> None
 
 
 # -- backup ---------------------------------------------------------------------------------
+def _database_errors(function):
+    """The database's refusals (permissions, a dropped connection) as one line, not a
+    traceback: psycopg's errors name no password."""
+
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        import psycopg
+
+        try:
+            return function(*args, **kwargs)
+        except psycopg.Error as e:
+            reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise BackupError(f"the database refused: {reason}") from None
+
+    return wrapped
+
+
+@_database_errors
 def backup_into(data: Path, out: Path, snapshot: str, url: str, say) -> Result:
     pg_dump = _tool("pg_dump")
     dsn, env, password = _libpq(url)
@@ -159,6 +178,7 @@ def backup_into(data: Path, out: Path, snapshot: str, url: str, say) -> Result:
 
 
 # -- restore --------------------------------------------------------------------------------
+@_database_errors
 def restore_from(source: Path, data: Path, manifest: dict, url: str, force: bool, say) -> Result:
     check_ready(url, "pg_restore")
     if (data / HUB_DB).is_file():
@@ -199,10 +219,22 @@ def restore_from(source: Path, data: Path, manifest: dict, url: str, force: bool
         )
     except BaseException:
         if aside:
-            _put_back(url, aside)
+            try:
+                _put_back(url, aside)
+            except Exception:
+                raise BackupError(
+                    f"pg_restore failed, and the hub's tables could not be put back: they are in "
+                    f'schema {aside}; drop schema public and rename "{aside}" to public by hand'
+                ) from None
         raise
     result = Result(incidents=len(manifest["incidents"]))
-    result.epoch = _new_identity(url)  # at once: a restored log must not be served as the old
+    try:
+        result.epoch = _new_identity(url)  # at once: a restored log must not be served as the old
+    except Exception:
+        raise BackupError(
+            "the database was restored but its new identity was not written: run the same "
+            "restore again with --force before the hub serves"
+        ) from None
     say("database restored")
     data.mkdir(parents=True, exist_ok=True)
     restore_media(source, data, manifest, result, say)

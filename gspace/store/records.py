@@ -287,7 +287,9 @@ def _plan(table: str, old: dict, explicit: dict, changes: dict, stamp: str | Non
             changed["lon"], changed["lat"] = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
             changed = {k: v for k, v in changed.items() if v != old[k]}
     # the values as given (objects not decoded again from what _changed_fields encoded)
-    written = {k: changes.get(k, v) for k, v in changed.items()}
+    written = {
+        k: changes[k] if k in _JSON_COLUMNS and k in changes else v for k, v in changed.items()
+    }
     fields, _ = split_update(table, written, {k: old[k] for k in changed})
     if stamp is not None:
         # any write after the insert beats it (sync/merge.py ranks them so), whatever its stamp:

@@ -199,6 +199,7 @@ def import_bundle(
             kill_point("meta")
         kill_point("committed")
     finally:
+        flushing.join()  # done with the staged files before they are removed
         shutil.rmtree(staging, ignore_errors=True)
     if progress:
         progress("apply", len(prepared), len(prepared))

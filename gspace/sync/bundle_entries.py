@@ -13,14 +13,17 @@ If it fails for any reason, the entries are written here as for a small bundle.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import tempfile
 import threading
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
-from gspace.errors import GspaceError, Interrupted
+from gspace.errors import Interrupted
 from gspace.store.incident import Incident
 from gspace.sync.bundle_format import HashingWriter, Member, is_hash
 from gspace.sync.bundle_text import say
@@ -98,20 +101,26 @@ def worth_a_process(incident: Incident, after: int) -> bool:
 
 
 class EntriesProcess:
-    """The entries written into `target` by a second process (a context manager: the process
-    is stopped and the file removed on the way out)."""
+    """The entries written by a second process into a file in the system's temporary folder
+    (a context manager: the process is stopped and the file removed on the way out). A
+    process that cannot start, fails or stops gives None: the caller writes the entries."""
 
-    def __init__(self, incident: Incident, after: int, stamp: str | None, target: Path):
-        self.target = target
+    def __init__(self, incident: Incident, after: int, stamp: str | None):
+        handle, name = tempfile.mkstemp(prefix="gspace-entries-", suffix=".jsonl")
+        os.close(handle)
+        self.target = Path(name)
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
         self.reader, writer = context.Pipe(duplex=False)
         self.process = context.Process(
             target=_child,
-            args=(str(incident.path), after, stamp, str(target), writer),
+            args=(str(incident.path), after, stamp, name, writer),
             name="gspace-bundle-entries",
             daemon=True,
         )
-        self._start()
+        try:
+            self._start()
+        except (OSError, RuntimeError):  # no process to be had (a frozen build, no resources)
+            self.process = None
         writer.close()
 
     def _start(self) -> None:
@@ -125,8 +134,14 @@ class EntriesProcess:
         finally:
             signal.signal(signal.SIGINT, previous)
 
-    def result(self) -> Written | None:
-        """What the process wrote, or None when it failed (write the entries here then)."""
+    def result(self, cancel=None) -> Written | None:
+        """What the process wrote, or None when it failed (write the entries here then);
+        Interrupted when `cancel()` says so while waiting."""
+        if self.process is None:
+            return None
+        while not self.reader.poll(0.2):
+            if cancel and cancel():
+                raise Interrupted(say("export cancelled"))
         try:
             outcome, written = self.reader.recv()
         except (EOFError, OSError):
@@ -138,21 +153,30 @@ class EntriesProcess:
         return self
 
     def __exit__(self, *_) -> None:
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join()
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+            self.process.join()
         self.reader.close()
         self.target.unlink(missing_ok=True)
 
 
 def _child(path: str, after: int, stamp: str | None, target: str, conn) -> None:
+    """Runs in the second process: it stops when the exporting process is gone, and says
+    why it failed in one word rather than printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
     try:
         with Incident.open(path, write=False) as incident, open(target, "wb") as f:
             out = HashingWriter(f)
-            written = write_entries(incident, after, stamp, out)
+            written = write_entries(
+                incident, after, stamp, out, cancel=lambda: os.getppid() != parent
+            )
             written.member = out.member()
-        conn.send(("ok", written))
-    except (GspaceError, OSError) as e:
-        conn.send(("failed", str(e)))
-    finally:
+        outcome = ("ok", written)
+    except BaseException as e:  # noqa: BLE001 - the parent writes the entries itself then
+        outcome = ("failed", type(e).__name__)
+    with suppress(Exception):  # the parent may be gone
+        conn.send(outcome)
+    with suppress(Exception):
         conn.close()

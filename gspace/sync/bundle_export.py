@@ -185,14 +185,12 @@ def _write(incident, partial, uid, since, skip, progress, cancel):
         members: dict[str, Member] = {}
         media, written = {}, None
         if worth_a_process(incident, after):
-            with EntriesProcess(
-                incident, after, stamp, partial.with_name(partial.name + ".jl")
-            ) as child:
+            with EntriesProcess(incident, after, stamp) as child:
                 early = inserted_photos(incident, after, stamp)
                 media = _write_photos(
                     incident, archive, early, skip, summary, members, progress, cancel, threads
                 )
-                written = child.result()
+                written = child.result(cancel)
                 if written is not None:
                     archive.write(child.target, ENTRIES)
                     members[ENTRIES] = written.member

@@ -182,7 +182,11 @@ def test_refusals_are_one_line_and_change_nothing(backed_up, pg_cluster, tmp_pat
     dump.write_bytes(bytes(data))
     fresh = pg_cluster.new_database()
     free = f"postgresql://postgres@127.0.0.1:{free_port()}/nothing"
+    half = pg_cluster.new_database()  # looks like a hub (an entries table), is not one
+    with psycopg.connect(half, autocommit=True) as conn:
+        conn.execute("CREATE TABLE entries (hseq bigint)")
     cases = [
+        (("backup", "--data", root / "hub", "--db", half, tmp_path / "b3"), "database refused"),
         (("restore", "--data", tmp_path / "r", "--db", fresh, copy), "does not match"),
         (("restore", "--data", tmp_path / "r", root / "backup"), "--db URL"),
         (("restore", "--data", tmp_path / "r", "--db", free, root / "backup"), "cannot connect"),

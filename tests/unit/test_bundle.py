@@ -4,6 +4,8 @@ changes, the same bundle twice changes nothing, `--since`, and the command line.
 from __future__ import annotations
 
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from bundle_files import add_photos, add_posts, entries_of, manifest_of, members, state
@@ -253,15 +255,16 @@ def test_a_bundle_whose_entries_a_second_process_writes_is_the_same_bundle(
         one = export_bundle(a, tmp_path / "one.gsb", since=since)
         a.set_meta(LAST_EXPORT, last[0])  # the second export starts from the same place
         monkeypatch.setattr(bundle_entries, "CHILD_FROM", 1)
+        before = set(Path(tempfile.gettempdir()).glob("gspace-entries-*"))
         results, result = [], bundle_entries.EntriesProcess.result
         monkeypatch.setattr(
             bundle_entries.EntriesProcess,
             "result",
-            lambda p: results.append(result(p)) or results[-1],
+            lambda p, c=None: results.append(result(p, c)) or results[-1],
         )
         two = export_bundle(a, tmp_path / "two.gsb", since=since)
     assert len(results) == 1 and results[0].entries == one.entries  # the process wrote them
-    assert not list(tmp_path.glob(".*.jl"))  # the second process's file is gone
+    assert set(Path(tempfile.gettempdir()).glob("gspace-entries-*")) == before  # removed
     assert (two.entries, two.media, two.seq) == (one.entries, one.media, one.seq)
     assert two.media == (5 if since is None else 2)
     first, second = members(tmp_path / "one.gsb"), members(tmp_path / "two.gsb")
@@ -299,3 +302,24 @@ def test_every_member_carries_the_crc_any_zip_reader_computes(laptop_a, tmp_path
 
                 data = zlib.decompress(data, -15)
             assert binascii.crc32(data) == info.CRC, info.filename
+
+
+def test_a_second_process_that_fails_or_is_cancelled_leaves_nothing_and_says_no_traceback(
+    laptop_a, tmp_path, capfd
+):
+    """A process that cannot write the entries answers None (the export writes them itself)
+    without printing a traceback; a cancel while waiting for it stops it; its file goes."""
+    from types import SimpleNamespace
+
+    from gspace.sync.bundle_entries import EntriesProcess
+
+    with EntriesProcess(SimpleNamespace(path=tmp_path / "no incident"), 0, None) as child:
+        assert child.result() is None
+        made = child.target
+    assert not made.exists()
+    with Incident.open(laptop_a) as a, EntriesProcess(a, 0, None) as child:
+        with pytest.raises(Interrupted):
+            child.result(cancel=lambda: True)
+        made = child.target
+    assert not made.exists() and not child.process.is_alive()
+    assert "Traceback" not in capfd.readouterr().err
