@@ -25,6 +25,7 @@ import functools
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -85,7 +86,7 @@ def _libpq(url: str) -> tuple[str, dict, str | None]:
     return make_conninfo(**{k: str(v) for k, v in params.items()}), env, password
 
 
-def _run(command: list[str], env: dict, password: str | None, what: str) -> None:
+def _run(command: list[str], env: dict, password: str | None, what: str) -> str:
     try:
         done = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
@@ -99,6 +100,7 @@ def _run(command: list[str], env: dict, password: str | None, what: str) -> None
         if password:
             reason = reason.replace(password, "***")
         raise BackupError(f"{what} failed: {reason}")
+    return done.stdout
 
 
 # -- backup ---------------------------------------------------------------------------------
@@ -199,10 +201,14 @@ def restore_from(source: Path, data: Path, manifest: dict, url: str, force: bool
         raise BackupError(f"the backup is damaged: {PG_DUMP} does not match its SHA-256")
     pg_restore = _tool("pg_restore")
     dsn, env, password = _libpq(url)
-    _run([pg_restore, "--list", str(dump)], env, None, f"reading the backup's {PG_DUMP}")
+    listed = _run([pg_restore, "--list", str(dump)], env, None, f"reading the backup's {PG_DUMP}")
+    hub_only = _hub_objects(listed)
     say("database checked")
     aside = _make_room(url, force)
+    handle, name = tempfile.mkstemp(prefix="gspace-restore-", suffix=".list")
     try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:  # the backup may be read-only
+            f.write(hub_only)
         _run(
             [
                 pg_restore,
@@ -210,6 +216,7 @@ def restore_from(source: Path, data: Path, manifest: dict, url: str, force: bool
                 "--exit-on-error",
                 "--no-owner",
                 "--no-privileges",
+                f"--use-list={name}",
                 f"--dbname={dsn}",
                 str(dump),
             ],
@@ -227,6 +234,8 @@ def restore_from(source: Path, data: Path, manifest: dict, url: str, force: bool
                     f'schema {aside}; drop schema public and rename "{aside}" to public by hand'
                 ) from None
         raise
+    finally:
+        Path(name).unlink(missing_ok=True)
     result = Result(incidents=len(manifest["incidents"]))
     try:
         result.epoch = _new_identity(url)  # at once: a restored log must not be served as the old
@@ -239,6 +248,36 @@ def restore_from(source: Path, data: Path, manifest: dict, url: str, force: bool
     data.mkdir(parents=True, exist_ok=True)
     restore_media(source, data, manifest, result, say)
     return result
+
+
+# what a hub's database holds (pg_schema.py): tables with their rows, sequences, indexes and
+# constraints in schema public. A dump is SQL run by pg_restore: anything else in it (a
+# function, a trigger, an extension, another schema) was not written by a hub.
+_HUB_OBJECTS = (
+    "TABLE DATA", "TABLE", "SEQUENCE SET", "SEQUENCE OWNED BY", "SEQUENCE", "INDEX",
+    "CONSTRAINT", "FK CONSTRAINT", "DEFAULT",
+)  # fmt: skip
+
+
+def _hub_objects(listed: str) -> str:
+    """pg_restore's table of contents kept to a hub's own objects (--use-list); BackupError
+    naming the first other object."""
+    kept = []
+    for line in listed.splitlines():
+        if not line.strip() or line.lstrip().startswith(";"):
+            continue
+        _, _, entry = line.partition(";")
+        words = entry.split()  # catalog oid, object oid, type words, schema, name, owner
+        described = " ".join(words[2:])
+        if not any(described.startswith(f"{kind} public ") for kind in _HUB_OBJECTS):
+            if described.startswith(("COMMENT - SCHEMA public", "SCHEMA - public")):
+                continue  # the schema itself exists in every database
+            raise BackupError(
+                f"the backup holds something a hub's database does not ({described[:60]}): "
+                "not restored"
+            )
+        kept.append(line)
+    return "\n".join(kept) + "\n"
 
 
 def _make_room(url: str, force: bool) -> str | None:

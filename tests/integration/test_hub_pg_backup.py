@@ -217,3 +217,33 @@ def test_refusals_are_one_line_and_change_nothing(backed_up, pg_cluster, tmp_pat
         assert done.returncode == 1 and "is missing" in done.stderr, done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "b3").exists() and tables(fresh) == 0
+
+
+def test_a_dump_holding_more_than_a_hub_writes_is_not_restored(backed_up, pg_cluster, tmp_path):
+    """pg_restore runs the SQL a dump holds: a backup whose dump (and manifest, by someone who
+    knew how) gained a function or a trigger is refused with one line before anything runs."""
+    import hashlib
+    import subprocess
+
+    root = backed_up["root"]
+    copy = tmp_path / "backup"
+    shutil.copytree(root / "backup", copy)
+    tampered = pg_cluster.new_database()
+    run_gspace("hub", "restore", "--data", tmp_path / "t", "--db", tampered, copy, check=True)
+    with psycopg.connect(tampered, autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION public.planted() RETURNS int LANGUAGE sql AS 'SELECT 1'")
+    manifest = json.loads((copy / MANIFEST).read_text())
+    dump = copy / manifest["snapshot"] / PG_DUMP
+    subprocess.run(
+        [shutil.which("pg_dump"), "--format=custom", f"--file={dump}", f"--dbname={tampered}"],
+        check=True,
+    )
+    data = dump.read_bytes()
+    manifest["databases"][PG_DUMP] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    (copy / MANIFEST).write_text(json.dumps(manifest))
+    fresh = pg_cluster.new_database()
+    done = run_gspace("hub", "restore", "--data", tmp_path / "r", "--db", fresh, copy, env=EN)
+    assert done.returncode == 1, done.stderr
+    assert "FUNCTION public planted" in done.stderr and "not restored" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert tables(fresh) == 0
