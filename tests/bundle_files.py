@@ -90,3 +90,15 @@ def manifest_of(bundle: Path) -> dict:
 
 def entries_of(bundle: Path) -> list[dict]:
     return [orjson.loads(line) for line in members(bundle)["entries.jsonl"].splitlines()]
+
+
+def field_bundle(root: Path, name: str) -> list[str]:
+    """A field laptop's incident `name` (three photos and a post) exported to root/a.gsb; the
+    photos' hashes."""
+    from gspace.sync.bundle import export_bundle
+
+    with Incident.create(root / "a", name=name) as a:
+        add_photos(a, root / "photos", range(1, 4))
+        add_posts(a, ["断水が続いています"])
+        export_bundle(a, root / "a.gsb")
+        return [r[0] for r in a.conn.execute("SELECT sha256 FROM media")]

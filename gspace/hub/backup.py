@@ -152,9 +152,16 @@ def _backup(data: Path, out: Path, snapshot: str, say) -> Result:
     result.incidents = len(incidents)
     media = backup_media(data, out, result, say)
     result.epoch = meta.get(epoch.EPOCH) or ""
-    manifest = {
+    finish(out, manifest_of(meta, snapshot, incidents, databases, files, media), snapshot)
+    return result
+
+
+def manifest_of(meta, snapshot, incidents, databases, files, media, **store) -> dict:
+    """What a backup holds (`store`: the kind of database, when not hub.sqlite)."""
+    return {
         "format": FORMAT,
         "version": VERSION,
+        **store,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "hub": meta.get("origin"),
         "epoch": meta.get(epoch.EPOCH),
@@ -164,8 +171,6 @@ def _backup(data: Path, out: Path, snapshot: str, say) -> Result:
         "files": files,
         "media": media,
     }
-    finish(out, manifest, snapshot)
-    return result
 
 
 def backup_media(data: Path, out: Path, result: Result, say) -> dict[str, int]:

@@ -33,10 +33,8 @@ from pathlib import Path
 from gspace.errors import GspaceError
 from gspace.hub import epoch
 from gspace.hub.backup import (
-    FORMAT,
     PG_DUMP,
     POSTGRESQL,
-    VERSION,
     BackupError,
     Result,
     _member,
@@ -44,6 +42,7 @@ from gspace.hub.backup import (
     _sha,
     backup_media,
     finish,
+    manifest_of,
     restore_media,
 )
 from gspace.hub.db import HUB_DB
@@ -162,19 +161,7 @@ def backup_into(data: Path, out: Path, snapshot: str, url: str, say) -> Result:
     databases = {PG_DUMP: _member(dump)}
     media = backup_media(data, out, result, say)
     result.epoch = meta.get(epoch.EPOCH) or ""
-    manifest = {
-        "format": FORMAT,
-        "version": VERSION,
-        "store": POSTGRESQL,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "hub": meta.get("origin"),
-        "epoch": meta.get(epoch.EPOCH),
-        "snapshot": snapshot,
-        "incidents": incidents,
-        "databases": databases,
-        "files": {},
-        "media": media,
-    }
+    manifest = manifest_of(meta, snapshot, incidents, databases, {}, media, store=POSTGRESQL)
     finish(out, manifest, snapshot)
     return result
 

@@ -15,28 +15,14 @@ import pytest
 from helpers import run_gspace
 from hub_helpers import add_photo, photo_bytes
 from hub_process import INCIDENT, HubProcess, free_port
+from test_hub_backup_process import EN, add_reports
 from test_hub_process import laptop_with_reports
 
 from gspace.hub.backup import MANIFEST, PG_DUMP
 from gspace.hub.pg_db import PgHubDB
 from gspace.hub.pg_state import PgHubState
-from gspace.store import records
-from gspace.store.incident import Incident
 from gspace.sync.client import sync
 from gspace.sync.dump import canonical_dump
-
-EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
-
-
-def add_reports(inc: Incident, start: int, n: int) -> None:
-    with inc.transaction():
-        records.add_reports(
-            inc,
-            [
-                {"kind": "manual", "lon": 130.7, "lat": 32.9 + i / 1e5, "text": f"追加{i}"}
-                for i in range(start, start + n)
-            ],
-        )
 
 
 def with_password(url: str, password: str) -> str:

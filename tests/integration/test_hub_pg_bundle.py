@@ -10,7 +10,7 @@ import time
 
 import psycopg
 import pytest
-from bundle_files import add_photos, add_posts
+from bundle_files import add_posts, field_bundle
 from helpers import run_gspace
 from hub_process import HubProcess
 
@@ -29,12 +29,7 @@ EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 @pytest.fixture(scope="module")
 def field_laptop(tmp_path_factory):
     root = tmp_path_factory.mktemp("field")
-    with Incident.create(root / "a", name=INCIDENT) as a:
-        add_photos(a, root / "photos", range(1, 4))
-        add_posts(a, ["断水が続いています"])
-        export_bundle(a, root / "a.gsb")
-        shas = [r[0] for r in a.conn.execute("SELECT sha256 FROM media")]
-    return root, shas
+    return root, field_bundle(root, INCIDENT)
 
 
 def log(url: str) -> tuple[int, int, list]:
