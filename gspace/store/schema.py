@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # annotations only: SCHEMA_VERSION is read where sqlite_utils is not loaded
+    import sqlite_utils
 
 SCHEMA_VERSION = 8
 

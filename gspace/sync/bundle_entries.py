@@ -6,28 +6,37 @@ copying the photos is the disk's and the hashes' (both release the GIL, but a th
 Python's work waits for it at every chunk). In two processes they take the time of the longer
 instead of their sum. The photos copied meanwhile are those the entries certainly want (the
 photos' own insert entries in the range); any other photo an entry names is copied after.
-A second process costs half a second to start: it is used from `CHILD_FROM` entries on.
-If it fails for any reason, the entries are written here as for a small bundle.
+The second process is a new interpreter running this module (`python -m`), which loads only
+what reading the log needs: not the incident's modules (sqlite_utils loads numpy, and pandas
+where it is installed), nor the program that started the export (a spawned multiprocessing
+child runs the parent's main module again). It still costs a few tenths of a second to start,
+so it is used from `CHILD_FROM` entries on. If it fails for any reason, the entries are
+written here as for a small bundle.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
+import sqlite3
+import subprocess
+import sys
 import tempfile
-import threading
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
+import gspace
 from gspace.errors import Interrupted
-from gspace.store.incident import Incident
 from gspace.sync.bundle_format import HashingWriter, Member, is_hash
 from gspace.sync.bundle_text import say
 from gspace.sync.rows import paused_gc
+
+if TYPE_CHECKING:
+    from gspace.store.incident import Incident
 
 CHILD_FROM = 20_000  # entries after which a second process writes them
 
@@ -42,15 +51,16 @@ class Written:
     member: Member | None = None
 
 
-def write_entries(incident: Incident, after: int, stamp: str | None, out, progress=None,
+def write_entries(conn: sqlite3.Connection, after: int, stamp: str | None, out, progress=None,
                   cancel=None) -> Written:  # fmt: skip
-    """Every entry after local seq `after` (and, with `stamp`, not older than it) as JSON
-    lines through `out`, 2,000 lines a write; the photos they need in `wanted`."""
-    from gspace.sync.changes import outgoing
+    """Every entry of the store `conn` after local seq `after` (and, with `stamp`, not older
+    than it) as JSON lines through `out`, 2,000 lines a write; the photos they need in
+    `wanted`."""
+    from gspace.sync.changes import entries_after
 
     written, lines = Written(top=after), []
     with paused_gc():
-        for seq, entry in outgoing(incident, after):
+        for seq, entry in entries_after(conn, after):
             written.top = seq
             if stamp is not None and entry.get("hlc", "") < stamp:
                 continue
@@ -108,75 +118,90 @@ class EntriesProcess:
     def __init__(self, incident: Incident, after: int, stamp: str | None):
         handle, name = tempfile.mkstemp(prefix="gspace-entries-", suffix=".jsonl")
         os.close(handle)
-        self.target = Path(name)
-        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self.reader, writer = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=_child,
-            args=(str(incident.path), after, stamp, name, writer),
-            name="gspace-bundle-entries",
-            daemon=True,
-        )
-        try:
-            self._start()
-        except (OSError, RuntimeError):  # no process to be had (a frozen build, no resources)
-            self.process = None
-        writer.close()
-
-    def _start(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            self.process.start()
-            return
-        # the process starts ignoring Ctrl-C (the command's own handler answers it)
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            self.process.start()
-        finally:
-            signal.signal(signal.SIGINT, previous)
+        self.target, self.process = Path(name), None
+        if getattr(sys, "frozen", False) or not sys.executable:  # a frozen build's executable
+            return  # is the program itself
+        store = Path(incident.path) / "store.sqlite"
+        # a store in a folder this user cannot write is read without its -shm file
+        writable = os.access(incident.path, os.W_OK) and os.access(store, os.W_OK)
+        # this gspace, wherever the parent found it (a source tree, a test's path)
+        where = str(Path(gspace.__file__).resolve().parent.parent)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, (where, os.environ.get("PYTHONPATH")))),
+            # glibc hands the memory of each 2,000 entries back and faults it in again for the
+            # next (5,000 brk calls and 0.6 s of the kernel's time for 100,000 entries): the
+            # process keeps 64 MB at the top of its heap instead
+            "MALLOC_TOP_PAD_": str(64 << 20),
+        }
+        mode = "ro" if writable else "ro&immutable=1"
+        command = [sys.executable, "-m", __name__, str(store), mode, str(after), stamp or "", name]
+        with suppress(OSError):  # no process to be had: the caller writes the entries
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # it says why it failed in one word, on stdout
+                env=env,
+                start_new_session=True,  # Ctrl-C in the terminal is the export's to answer
+            )
 
     def result(self, cancel=None) -> Written | None:
         """What the process wrote, or None when it failed (write the entries here then);
         Interrupted when `cancel()` says so while waiting."""
         if self.process is None:
             return None
-        while not self.reader.poll(0.2):
+        while True:
             if cancel and cancel():
                 raise Interrupted(say("export cancelled"))
+            try:
+                said, _ = self.process.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:  # communicate() again loses nothing it read
+                pass
         try:
-            outcome, written = self.reader.recv()
-        except (EOFError, OSError):
-            return None
-        self.process.join()
-        return written if outcome == "ok" else None
+            answer = orjson.loads(said)
+            member = answer.pop("member")
+            written = Written(**answer, member=Member(**member))
+        except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
+            return None  # it failed, or was stopped
+        return written if self.process.returncode == 0 else None
 
     def __enter__(self) -> EntriesProcess:
         return self
 
     def __exit__(self, *_) -> None:
         if self.process is not None:
-            if self.process.is_alive():
-                self.process.terminate()
-            self.process.join()
-        self.reader.close()
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.communicate()
         self.target.unlink(missing_ok=True)
 
 
-def _child(path: str, after: int, stamp: str | None, target: str, conn) -> None:
-    """Runs in the second process: it stops when the exporting process is gone, and says
-    why it failed in one word rather than printing a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def main(store: str, mode: str, after: str, stamp: str, target: str) -> int:
+    """The second process: the entries into `target`, what it wrote as JSON on stdout. It
+    stops when the exporting process is gone, and says why it failed in one word rather than
+    printing a traceback."""
     parent = os.getppid()
     try:
-        with Incident.open(path, write=False) as incident, open(target, "wb") as f:
+        uri = f"{Path(store).resolve().as_uri()}?mode={mode}"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout=5000")
+        with open(target, "wb") as f:
             out = HashingWriter(f)
             written = write_entries(
-                incident, after, stamp, out, cancel=lambda: os.getppid() != parent
+                conn, int(after), stamp or None, out, cancel=lambda: os.getppid() != parent
             )
             written.member = out.member()
-        outcome = ("ok", written)
-    except BaseException as e:  # noqa: BLE001 - the parent writes the entries itself then
-        outcome = ("failed", type(e).__name__)
-    with suppress(Exception):  # the parent may be gone
-        conn.send(outcome)
-    with suppress(Exception):
         conn.close()
+        answer, status = asdict(written), 0
+    except BaseException as e:  # noqa: BLE001 - the parent writes the entries itself then
+        answer, status = {"failed": type(e).__name__}, 1
+    with suppress(OSError):  # the parent may be gone
+        sys.stdout.buffer.write(orjson.dumps(answer))
+    return status
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(main(*sys.argv[1:]))

@@ -200,7 +200,7 @@ def _write(incident, partial, uid, since, skip, progress, cancel):
                 # deflated and hashed while the next lines are made
                 HashingWriter(raw, pool, behind=True) as out,
             ):
-                written = write_entries(incident, after, stamp, out, progress, cancel)
+                written = write_entries(incident.conn, after, stamp, out, progress, cancel)
                 members[ENTRIES] = out.member()
         done = set(media) | set(summary.missing) | {sha for sha, _ in summary.damaged}
         rest = {sha: None for sha in written.wanted if sha not in done}

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import orjson
 
-from gspace.store.incident import Incident
 from gspace.store.schema import SCHEMA_VERSION
 from gspace.sync.fields import (
     COLUMNS,
@@ -30,6 +30,11 @@ from gspace.sync.fields import (
     loads,
     split_update,
 )
+
+if TYPE_CHECKING:  # the bundle's entries process reads the log without the incident's modules
+    import sqlite3
+
+    from gspace.store.incident import Incident
 
 _CHUNK = 2000
 _SELECT = (
@@ -47,7 +52,14 @@ def outgoing(
     incident: Incident, after_seq: int = 0, limit: int | None = None
 ) -> Iterator[tuple[int, dict]]:
     """(local seq, entry) of every entry after `after_seq`, in local order, at most `limit`."""
-    cursor = incident.conn.execute(_SELECT, (after_seq,))
+    return entries_after(incident.conn, after_seq, limit)
+
+
+def entries_after(
+    conn: sqlite3.Connection, after_seq: int = 0, limit: int | None = None
+) -> Iterator[tuple[int, dict]]:
+    """outgoing() on a connection to a store."""
+    cursor = conn.execute(_SELECT, (after_seq,))
     left = limit
     while left is None or left > 0:
         size = _CHUNK if left is None else min(_CHUNK, left)
@@ -63,7 +75,7 @@ def outgoing(
         built = {
             (tbl, row_id): data
             for tbl, ids in lean.items()
-            for row_id, data in rebuild_inserts(incident.conn, tbl, ids).items()
+            for row_id, data in rebuild_inserts(conn, tbl, ids).items()
         }
         for r in rows:
             yield r[0], entry_of(r, built.get((r[4], r[5])))

@@ -79,14 +79,28 @@ def photos(count: int) -> Path:
     return folder
 
 
-def timed(what, *args, **kwargs):
+def warm(*paths: Path) -> None:
+    """Read every file under `paths`, so that a step and its floor both find their input in
+    the page cache. (Without it, whichever runs first may read from the disk what a memory
+    manager paged out meanwhile, and the second finds it where the first left it.)"""
+    for path in paths:
+        for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if f.is_file():
+                with open(f, "rb", 0) as source:
+                    while source.read(1 << 20):
+                        pass
+
+
+def timed(inputs: list[Path], what, *args, **kwargs):
+    warm(*inputs)
     os.sync()  # each step starts with nothing of the previous one waiting to be written
     start = time.perf_counter()
     result = what(*args, **kwargs)
     return time.perf_counter() - start, result
 
 
-def run(command: list[str], **kwargs) -> float:
+def run(inputs: list[Path], command: list[str], **kwargs) -> float:
+    warm(*inputs)
     os.sync()
     start = time.perf_counter()
     subprocess.run(command, check=True, **kwargs)
@@ -95,20 +109,20 @@ def run(command: list[str], **kwargs) -> float:
 
 def floor_export(incident: Path, work: Path) -> float:
     """The same photos and rows carried by hand: tar of media/, SQL text of the rows."""
-    seconds = run(["tar", "cf", str(work / "media.tar"), "-C", str(incident), "media"])
+    media, store = incident / "media", incident / "store.sqlite"
+    seconds = run([media], ["tar", "cf", str(work / "media.tar"), "-C", str(incident), "media"])
     with open(work / "rows.sql", "wb") as out:
-        seconds += run(
-            ["sqlite3", str(incident / "store.sqlite"), ".dump reports media changes"], stdout=out
-        )
+        seconds += run([store], ["sqlite3", str(store), ".dump reports media changes"], stdout=out)
     return seconds
 
 
 def floor_import(work: Path) -> float:
     target = work / "by-hand"
     target.mkdir()
-    seconds = run(["tar", "xf", str(work / "media.tar"), "-C", str(target)])
-    with open(work / "rows.sql", "rb") as dump:
-        seconds += run(["sqlite3", str(target / "store.sqlite")], stdin=dump)
+    tar, dump = work / "media.tar", work / "rows.sql"
+    seconds = run([tar], ["tar", "xf", str(tar), "-C", str(target)])
+    with open(dump, "rb") as rows:
+        seconds += run([dump], ["sqlite3", str(target / "store.sqlite")], stdin=rows)
     return seconds
 
 
@@ -147,7 +161,9 @@ def main() -> None:
         for _ in range(args.repeat):  # ours and the floor alternate: the load changes
             (work / "a.gsb").unlink(missing_ok=True)
             with Incident.open(source) as inc:
-                export_s, summary = timed(export_bundle, inc, work / "a.gsb")
+                export_s, summary = timed(
+                    [source / "media", source / "store.sqlite"], export_bundle, inc, work / "a.gsb"
+                )
             for leftover in ("media.tar", "rows.sql"):
                 (work / leftover).unlink(missing_ok=True)
             floor_out = floor_export(source, work)
@@ -165,7 +181,7 @@ def main() -> None:
             merge_time[0] = 0.0
             merge.apply_entries = apply_timed
             with Incident.create(target) as inc:
-                import_s, result = timed(import_bundle, inc, work / "a.gsb")
+                import_s, result = timed([work / "a.gsb"], import_bundle, inc, work / "a.gsb")
             merge.apply_entries = applied
             floor_in = floor_import(work)
             imports.append(import_s / floor_in)
@@ -185,7 +201,7 @@ def main() -> None:
                 f"(best {min(imports):.2f}x); target at most 2x"
             )
         with Incident.open(target) as inc:
-            again_s, again = timed(import_bundle, inc, work / "a.gsb")
+            again_s, again = timed([work / "a.gsb"], import_bundle, inc, work / "a.gsb")
         print(
             f"import again: {again_s:6.1f} s  ({again.counts.get('duplicate', 0):,} already "
             f"there, {again.media_added} photos added)"

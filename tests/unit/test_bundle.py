@@ -280,6 +280,35 @@ def test_a_bundle_whose_entries_a_second_process_writes_is_the_same_bundle(
     assert state(tmp_path / "b")[:2] == state(laptop_a)[:2]
 
 
+def test_the_entries_process_loads_only_what_reading_the_log_needs(laptop_a, tmp_path):
+    """The second process is a new interpreter that loads neither the incident's modules
+    (sqlite_utils loads numpy, and pandas where installed: most of its start) nor the program
+    that started the export; it writes the entries the export writes, byte for byte."""
+    import subprocess
+    import sys
+
+    import orjson
+
+    with Incident.open(laptop_a) as a:
+        exported = export_bundle(a, tmp_path / "a.gsb")
+    target = tmp_path / "entries.jsonl"
+    code = (
+        "import sys\nfrom gspace.sync import bundle_entries\n"
+        "status = bundle_entries.main(*sys.argv[1:])\n"
+        "heavy = ('sqlite_utils', 'numpy', 'gspace.store.incident', 'gspace.store.records')\n"
+        "sys.stderr.write(' '.join(m for m in heavy if m in sys.modules))\n"
+        "sys.exit(status)\n"
+    )
+    store = str(laptop_a / "store.sqlite")
+    done = subprocess.run(
+        [sys.executable, "-c", code, store, "ro", "0", "", str(target)], capture_output=True
+    )
+    assert (done.returncode, done.stderr) == (0, b"")
+    answer = orjson.loads(done.stdout)
+    assert answer["entries"] == exported.entries and answer["member"]["size"] > 0
+    assert target.read_bytes() == members(tmp_path / "a.gsb")["entries.jsonl"]
+
+
 def test_every_member_carries_the_crc_any_zip_reader_computes(laptop_a, tmp_path):
     """gspace computes the members' CRC-32 with ISA-L: each must be the value zlib computes,
     as every other zip reader checks it."""
@@ -321,5 +350,5 @@ def test_a_second_process_that_fails_or_is_cancelled_leaves_nothing_and_says_no_
         with pytest.raises(Interrupted):
             child.result(cancel=lambda: True)
         made = child.target
-    assert not made.exists() and not child.process.is_alive()
+    assert not made.exists() and child.process.poll() is not None
     assert "Traceback" not in capfd.readouterr().err
