@@ -17,6 +17,18 @@ from gspace.sync.bundle_export import digest_of
 from gspace.sync.bundle_format import MANIFEST, Member
 from gspace.sync.dump import canonical_dump
 
+# a layer kind of the incident's own, which bundles carry
+KIND = """kind = "charging"
+title = { ja = "充電スポット", en = "Charging spot" }
+fields = ["name", "address"]
+[symbol]
+shape = "square"
+color = "#2255aa"
+[[statuses]]
+id = "open"
+label = { ja = "利用可", en = "Open" }
+"""
+
 
 def add_photos(inc: Incident, folder: Path, seeds: range, lat: float = 32.79) -> int:
     """Real JPEGs with EXIF GPS and time, imported as photo reports."""

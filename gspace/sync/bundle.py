@@ -11,10 +11,13 @@ that a kill at any moment leaves the store as it was or fully merged:
    staging folder (`.bundle-incoming/` in the incident); new layer kinds are written whole
    under a temporary name, then renamed;
 2. one transaction applies every entry (`gspace.sync.merge.apply_entries`, which holds entries
-   of a newer schema); then, before it commits, the photos whose rows are now there are renamed
-   into `media/` under the path their hash gives (a file name in a bundle never reaches the
-   file system) and flushed to disk, the bundle's media rows get that path and their
-   thumbnail, and a laptop joining an incident takes the incident's uid, name and time zone.
+   of a newer schema) — for a large bundle while a second process does step 1 (bundle_stage.py:
+   the transaction then waits for every photo to be found whole, and for the layer kinds,
+   before anything else; a damaged photo rolls it back); then, before it commits, the photos
+   whose rows are now there are renamed into `media/` under the path their hash gives (a
+   file name in a bundle never reaches the file system) and flushed to disk, the bundle's
+   media rows get that path and their thumbnail, and a laptop joining an incident takes the
+   incident's uid, name and time zone.
    A photo whose row was held waits: importing the bundle again after the update brings it.
 
 A kill before the commit leaves only whole, content-addressed photo files that no row
@@ -30,7 +33,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,20 +52,19 @@ from gspace.sync.bundle_export import (
     is_empty,
 )
 from gspace.sync.bundle_format import (
-    CHUNK,
     ENTRIES,
     SUFFIX,
     BundleError,
     Manifest,
     Member,
     check,
-    copy_member,
     is_hash,
     open_bundle,
     parse_entries,
     read_manifest,
     read_member,
 )
+from gspace.sync.bundle_stage import StagedPhotos
 from gspace.sync.bundle_text import say
 from gspace.sync.faults import kill_point
 from gspace.sync.rows import paused_gc
@@ -148,6 +149,7 @@ def import_bundle(
     staging = incident.path / STAGING
     shutil.rmtree(staging, ignore_errors=True)  # what a killed import left
     summary = ImportSummary(in_path)
+    photos = None
     try:
         with open_bundle(in_path) as archive:
             manifest = read_manifest(archive, in_path)
@@ -159,22 +161,23 @@ def import_bundle(
             entries = parse_entries(data, manifest, in_path)
             del data
             kinds, thumbs = _read_small(archive, manifest, in_path, incident, summary)
-            staged = _stage_media(incident, archive, manifest, in_path, staging, progress, cancel)
+            photos = StagedPhotos(incident, manifest, in_path, staging)
+            photos.begin(archive, progress, cancel)  # checked now, or beside the entries
         if cancel and cancel():
             raise Interrupted(say("cancelled"))
     except BaseException:
+        if photos is not None:
+            photos.stop()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     kill_point("verified")
     # the staged photos go to disk while the entries are applied (writing 1.6 GB waits for the
     # disk, applying is Python's work): the flush before the commit then has little left to do
-    flushing = _flush_meanwhile([staging / sha for sha in staged])
+    flushing = _flush_meanwhile([staging / sha for sha in photos.staged or ()])
     # -- from here on, writing: each step leaves the store as before or fully merged
     try:
-        for name, kind_data in kinds.items():
-            _place(staging / f"kind-{name}", incident.path / "layers" / name, kind_data)
-            summary.kinds_added.append(name[:-5])
-        kill_point("layers")
+        if not photos.beside:
+            _place_kinds(incident, staging, kinds, summary)
         prepared = [_receivable(entry, manifest) for entry in entries]
         if prepare:
             prepared = prepare(prepared)
@@ -185,6 +188,9 @@ def import_bundle(
             with paused_gc():
                 result = apply_entries(incident, prepared)
             kill_point("applied")
+            staged = photos.finish(progress, cancel)  # every photo whole, or no commit
+            if photos.beside:
+                _place_kinds(incident, staging, kinds, summary)
             flushing.join()
             _place_media(incident, staging, staged, summary)
             summary.media_known = len(manifest.media) - len(staged)
@@ -199,6 +205,7 @@ def import_bundle(
             kill_point("meta")
         kill_point("committed")
     finally:
+        photos.stop()
         flushing.join()  # done with the staged files before they are removed
         shutil.rmtree(staging, ignore_errors=True)
     if progress:
@@ -285,37 +292,11 @@ def _read_small(archive, manifest, path, incident, summary):
     return kinds, thumbs
 
 
-def _stage_media(incident, archive, manifest, path, staging, progress, cancel):
-    """Every photo of the bundle checked against its hash; the ones this incident lacks are
-    copied into the staging folder on the way. Returns {sha: where it goes in media/}."""
-    with ThreadPoolExecutor(1, thread_name_prefix="gspace-hash") as pool:
-        return _stage_photos(incident, archive, manifest, path, staging, progress, cancel, pool)
-
-
-def _stage_photos(incident, archive, manifest, path, staging, progress, cancel, pool):
-    staged: dict[str, Path] = {}
-    total, done = sum(m["size"] for m in manifest.media.values()), 0
-    for sha, item in sorted(manifest.media.items()):
-        target = _media_target(incident, sha, item["suffix"])
-        name = f"media/{sha}"
-        if target is None:  # already here: only checked
-            member = copy_member(archive, name, path, pool=pool)
-        else:
-            staging.mkdir(parents=True, exist_ok=True)
-            with open(staging / sha, "wb") as out:
-                member = copy_member(archive, name, path, out, pool)
-            staged[sha] = target
-            if len(staged) == 1:
-                kill_point("staging")
-        check(member, manifest.members[name], name, path)
-        if member.sha256 != sha:
-            raise BundleError(say("altered", path=path, detail=f"{name}: SHA-256 differs"))
-        done += member.size
-        if progress:
-            progress("verify", done, total)
-        if cancel and cancel():
-            raise Interrupted(say("cancelled"))
-    return staged
+def _place_kinds(incident: Incident, staging: Path, kinds: dict[str, bytes], summary) -> None:
+    for name, data in kinds.items():
+        _place(staging / f"kind-{name}", incident.path / "layers" / name, data)
+        summary.kinds_added.append(name[:-5])
+    kill_point("layers")
 
 
 def _place_media(incident: Incident, staging: Path, staged: dict[str, Path], summary) -> None:
@@ -350,25 +331,6 @@ def _flush_meanwhile(paths: list[Path]) -> threading.Thread:
     thread = threading.Thread(target=flush, name="gspace-flush", daemon=True)
     thread.start()
     return thread
-
-
-def _media_target(incident: Incident, sha: str, suffix: str) -> Path | None:
-    """Where a photo goes, from its hash; None when the incident already has it."""
-    row = incident.conn.execute("SELECT path FROM media WHERE sha256 = ?", (sha,)).fetchone()
-    if row and row[0] and (incident.path / row[0]).is_file():
-        return None
-    target = incident.path / relative_path(sha, suffix)
-    return None if target.is_file() and _sha_file(target) == sha else target
-
-
-def _sha_file(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _place(temporary: Path, target: Path, data: bytes) -> None:

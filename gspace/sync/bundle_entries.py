@@ -6,31 +6,26 @@ copying the photos is the disk's and the hashes' (both release the GIL, but a th
 Python's work waits for it at every chunk). In two processes they take the time of the longer
 instead of their sum. The photos copied meanwhile are those the entries certainly want (the
 photos' own insert entries in the range); any other photo an entry names is copied after.
-The second process is a new interpreter running this module (`python -m`), which loads only
-what reading the log needs: not the incident's modules (sqlite_utils loads numpy, and pandas
-where it is installed), nor the program that started the export (a spawned multiprocessing
-child runs the parent's main module again). It still costs a few tenths of a second to start,
-so it is used from `CHILD_FROM` entries on. If it fails for any reason, the entries are
-written here as for a small bundle.
+The second process (side_process.py: this module run by a new interpreter, reading the log
+on its own read-only connection) costs a few tenths of a second to start: it is used from
+`CHILD_FROM` entries on. If it fails for any reason, the entries are written here as for a
+small bundle.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
 
-import gspace
 from gspace.errors import Interrupted
+from gspace.sync import side_process
 from gspace.sync.bundle_format import HashingWriter, Member, is_hash
 from gspace.sync.bundle_text import say
 from gspace.sync.rows import paused_gc
@@ -118,90 +113,47 @@ class EntriesProcess:
     def __init__(self, incident: Incident, after: int, stamp: str | None):
         handle, name = tempfile.mkstemp(prefix="gspace-entries-", suffix=".jsonl")
         os.close(handle)
-        self.target, self.process = Path(name), None
-        if getattr(sys, "frozen", False) or not sys.executable:  # a frozen build's executable
-            return  # is the program itself
+        self.target = Path(name)
         store = Path(incident.path) / "store.sqlite"
         # a store in a folder this user cannot write is read without its -shm file
         writable = os.access(incident.path, os.W_OK) and os.access(store, os.W_OK)
-        # this gspace, wherever the parent found it (a source tree, a test's path)
-        where = str(Path(gspace.__file__).resolve().parent.parent)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, (where, os.environ.get("PYTHONPATH")))),
-            # glibc hands the memory of each 2,000 entries back and faults it in again for the
-            # next (5,000 brk calls and 0.6 s of the kernel's time for 100,000 entries): the
-            # process keeps 64 MB at the top of its heap instead
-            "MALLOC_TOP_PAD_": str(64 << 20),
-        }
         mode = "ro" if writable else "ro&immutable=1"
-        command = [sys.executable, "-m", __name__, str(store), mode, str(after), stamp or "", name]
-        with suppress(OSError):  # no process to be had: the caller writes the entries
-            self.process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,  # it says why it failed in one word, on stdout
-                env=env,
-                start_new_session=True,  # Ctrl-C in the terminal is the export's to answer
-            )
+        self.process = side_process.start(__name__, str(store), mode, str(after), stamp or "", name)
 
     def result(self, cancel=None) -> Written | None:
         """What the process wrote, or None when it failed (write the entries here then);
         Interrupted when `cancel()` says so while waiting."""
-        if self.process is None:
-            return None
-        while True:
-            if cancel and cancel():
-                raise Interrupted(say("export cancelled"))
-            try:
-                said, _ = self.process.communicate(timeout=0.2)
-                break
-            except subprocess.TimeoutExpired:  # communicate() again loses nothing it read
-                pass
+        answer = side_process.answer(self.process, cancel, say("export cancelled"))
         try:
-            answer = orjson.loads(said)
             member = answer.pop("member")
-            written = Written(**answer, member=Member(**member))
-        except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
+            return Written(**answer, member=Member(**member))
+        except (TypeError, KeyError, AttributeError):
             return None  # it failed, or was stopped
-        return written if self.process.returncode == 0 else None
 
     def __enter__(self) -> EntriesProcess:
         return self
 
     def __exit__(self, *_) -> None:
-        if self.process is not None:
-            if self.process.poll() is None:
-                self.process.kill()
-            self.process.communicate()
+        side_process.stop(self.process)
         self.target.unlink(missing_ok=True)
 
 
-def main(store: str, mode: str, after: str, stamp: str, target: str) -> int:
-    """The second process: the entries into `target`, what it wrote as JSON on stdout. It
-    stops when the exporting process is gone, and says why it failed in one word rather than
-    printing a traceback."""
-    parent = os.getppid()
-    try:
+def _write_file(store: str, mode: str, after: str, stamp: str, target: str):
+    """The second process's work: the entries into `target`; what it wrote, as JSON."""
+
+    def work(parent_gone) -> dict:
         uri = f"{Path(store).resolve().as_uri()}?mode={mode}"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         conn.execute("PRAGMA busy_timeout=5000")
         with open(target, "wb") as f:
             out = HashingWriter(f)
-            written = write_entries(
-                conn, int(after), stamp or None, out, cancel=lambda: os.getppid() != parent
-            )
+            written = write_entries(conn, int(after), stamp or None, out, cancel=parent_gone)
             written.member = out.member()
         conn.close()
-        answer, status = asdict(written), 0
-    except BaseException as e:  # noqa: BLE001 - the parent writes the entries itself then
-        answer, status = {"failed": type(e).__name__}, 1
-    with suppress(OSError):  # the parent may be gone
-        sys.stdout.buffer.write(orjson.dumps(answer))
-    return status
+        return asdict(written)
+
+    return work
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.exit(main(*sys.argv[1:]))
+    side_process.serve(_write_file(*sys.argv[1:]))

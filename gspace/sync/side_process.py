@@ -1,0 +1,104 @@
+"""A second gspace process for a large bundle's work that runs beside the caller's (the entries
+an export writes while it copies the photos, the photos an import checks while it applies the
+entries): Python's work in one process, the disk's and the hashes' in the other, on two cores,
+with no lock between them.
+
+The process is a new interpreter running one module (`python -m`), which loads only what its
+work needs: not the incident's modules (sqlite_utils loads numpy, and pandas where installed),
+nor the program that started it (a spawned multiprocessing child runs the parent's main module
+again). It starts in a few tenths of a second, in its own session (Ctrl-C in a terminal is the
+command's to answer), stops by itself when its parent is gone, and answers one JSON object on
+standard output at the end (so that nothing waits for the parent to read while it works).
+When it cannot start, fails or stops, the caller does the work itself: `answer` says None.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+
+import orjson
+
+import gspace
+from gspace.errors import Interrupted
+
+
+def start(module: str, *args: str, data: bytes = b"") -> subprocess.Popen | None:
+    """`python -m module args...` with `data` on its standard input; None when no process
+    can be had (a frozen build, whose executable is the program itself; no resources)."""
+    if getattr(sys, "frozen", False) or not sys.executable:
+        return None
+    # this gspace, wherever the parent found it (a source tree, a test's path)
+    where = str(Path(gspace.__file__).resolve().parent.parent)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, (where, os.environ.get("PYTHONPATH")))),
+        # glibc hands the memory of each batch back and faults it in again for the next
+        # (5,000 brk calls and 0.6 s of the kernel's time for 100,000 entries): the process
+        # keeps 64 MB at the top of its heap instead
+        "MALLOC_TOP_PAD_": str(64 << 20),
+    }
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # it says why it failed in one word, on stdout
+            env=env,
+            start_new_session=True,
+        )
+    except OSError:
+        return None
+    with suppress(OSError):  # a process that died at once answers nothing: see answer()
+        process.stdin.write(data)
+    with suppress(OSError):
+        process.stdin.close()
+    process.stdin = None  # communicate() must not touch it again
+    return process
+
+
+def answer(process: subprocess.Popen | None, cancel: Callable[[], bool] | None,
+           cancelled: str) -> dict | None:  # fmt: skip
+    """The process's answer once it ends, or None when it failed; Interrupted(`cancelled`)
+    when `cancel()` says so while waiting (the process is stopped by `stop`)."""
+    if process is None:
+        return None
+    while True:
+        if cancel and cancel():
+            raise Interrupted(cancelled)
+        try:
+            said, _ = process.communicate(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:  # communicate() again loses nothing it read
+            pass
+    try:
+        reply = orjson.loads(said)
+    except orjson.JSONDecodeError:
+        return None
+    return reply if process.returncode == 0 and isinstance(reply, dict) else None
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is not None:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def serve(work: Callable[[Callable[[], bool]], dict]) -> None:
+    """The second process's side: `work(parent_gone)` returns the answer; any failure is
+    answered in one word (the caller then does the work itself), never as a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    try:
+        reply, status = work(lambda: os.getppid() != parent), 0
+    except BaseException as e:  # noqa: BLE001 - the caller does the work itself then
+        reply, status = {"failed": type(e).__name__}, 1
+    with suppress(OSError):  # the parent may be gone
+        sys.stdout.buffer.write(orjson.dumps(reply))
+    sys.exit(status)
