@@ -78,6 +78,9 @@ __all__ = [
     "incident_uid",
 ]
 STAGING = ".bundle-incoming"
+# seconds the store may stay locked, after the entries are applied, for a second process to
+# finish checking the photos (bundle_stage.py) before the entries are applied again later
+LOCK_WAIT = 5.0
 # where an import may be killed, in order (tests/unit/test_bundle_faults.py kills it at each)
 KILL_POINTS = (
     "opened",  # the manifest read
@@ -97,6 +100,10 @@ KILL_POINTS = (
 
 
 # -- import -------------------------------------------------------------------------------------
+class _PhotosComeSlowly(Exception):
+    pass
+
+
 @dataclass
 class ImportSummary:
     path: Path
@@ -183,26 +190,39 @@ def import_bundle(
             prepared = prepare(prepared)
         if progress:
             progress("apply", 0, len(prepared))
-        with incident.bulk(), incident.transaction():
-            kill_point("begun")
-            with paused_gc():
-                result = apply_entries(incident, prepared)
-            kill_point("applied")
-            staged = photos.finish(progress, cancel)  # every photo whole, or no commit
-            if photos.beside:
-                _place_kinds(incident, staging, kinds, summary)
-            flushing.join()
-            _place_media(incident, staging, staged, summary)
-            summary.media_known = len(manifest.media) - len(staged)
-            _fix_media_rows(incident, manifest, thumbs)
-            kill_point("media-rows")
-            if joining:
-                _join(incident, manifest)
-                summary.joined = True
-                summary.notes.append(
-                    say("joined", name=manifest.incident["name"], uid=manifest.incident["uid"])
-                )
-            kill_point("meta")
+
+        def apply_and_place(wait: float | None):
+            with incident.bulk(), incident.transaction():
+                kill_point("begun")
+                with paused_gc():
+                    result = apply_entries(incident, prepared)
+                kill_point("applied")
+                if wait is not None and not photos.ready(wait, cancel):
+                    raise _PhotosComeSlowly  # rolls the transaction back
+                staged = photos.finish(progress, cancel)  # every photo whole, or no commit
+                if photos.beside:
+                    _place_kinds(incident, staging, kinds, summary)
+                flushing.join()
+                _place_media(incident, staging, staged, summary)
+                summary.media_known = len(manifest.media) - len(staged)
+                _fix_media_rows(incident, manifest, thumbs)
+                kill_point("media-rows")
+                if joining:
+                    _join(incident, manifest)
+                    summary.joined = True
+                    summary.notes.append(
+                        say("joined", name=manifest.incident["name"], uid=manifest.incident["uid"])
+                    )
+                kill_point("meta")
+            return result
+
+        try:
+            result = apply_and_place(LOCK_WAIT)
+        except _PhotosComeSlowly:
+            # read from a slow stick, the photos are still being checked: the store is not kept
+            # locked for them (a hub serves from it meanwhile); the entries go in again after
+            photos.finish(progress, cancel)
+            result = apply_and_place(None)
         kill_point("committed")
     finally:
         photos.stop()

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from gspace.store.incident import Incident
 
 BESIDE_FROM = 256 << 20  # bytes of photos from which a second process checks them
+_WAITING = object()  # no answer from the process yet
 
 
 class StagedPhotos:
@@ -55,7 +56,7 @@ class StagedPhotos:
         }
         self.total = sum(item["size"] for item in manifest.media.values())
         self.staged: dict[str, Path] | None = None
-        self.process = None
+        self.process, self.reply = None, _WAITING
 
     def begin(self, archive, progress=None, cancel=None) -> None:
         if self.total >= BESIDE_FROM:
@@ -71,9 +72,20 @@ class StagedPhotos:
         """Checked by the second process: not known whole before `finish`."""
         return self.process is not None
 
+    def ready(self, within: float, cancel=None) -> bool:
+        """Whether `finish` has its answer (waiting for it at most `within` seconds)."""
+        if self.staged is None and self.reply is _WAITING:
+            try:
+                self.reply = side_process.answer(self.process, cancel, say("cancelled"), within)
+            except TimeoutError:
+                return False
+        return True
+
     def finish(self, progress=None, cancel=None) -> dict[str, Path]:
         if self.staged is None:
-            answer = side_process.answer(self.process, cancel, say("cancelled"))
+            if self.reply is _WAITING:
+                self.reply = side_process.answer(self.process, cancel, say("cancelled"))
+            answer = self.reply
             if answer is not None and "refused" in answer:
                 raise BundleError(str(answer["refused"]))
             try:

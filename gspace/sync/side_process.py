@@ -18,6 +18,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -63,19 +64,24 @@ def start(module: str, *args: str, data: bytes = b"") -> subprocess.Popen | None
 
 
 def answer(process: subprocess.Popen | None, cancel: Callable[[], bool] | None,
-           cancelled: str) -> dict | None:  # fmt: skip
+           cancelled: str, within: float | None = None) -> dict | None:  # fmt: skip
     """The process's answer once it ends, or None when it failed; Interrupted(`cancelled`)
-    when `cancel()` says so while waiting (the process is stopped by `stop`)."""
+    when `cancel()` says so while waiting (the process is stopped by `stop`); TimeoutError
+    when it has not answered `within` seconds (ask again: nothing it said is lost). Call it
+    until it answers, not after."""
     if process is None:
         return None
+    until = None if within is None else time.monotonic() + within
     while True:
         if cancel and cancel():
             raise Interrupted(cancelled)
+        step = 0.2 if until is None else min(0.2, max(0.0, until - time.monotonic()))
         try:
-            said, _ = process.communicate(timeout=0.2)
+            said, _ = process.communicate(timeout=step)
             break
         except subprocess.TimeoutExpired:  # communicate() again loses nothing it read
-            pass
+            if until is not None and time.monotonic() >= until:
+                raise TimeoutError from None
     try:
         reply = orjson.loads(said)
     except orjson.JSONDecodeError:

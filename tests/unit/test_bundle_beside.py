@@ -14,7 +14,7 @@ from bundle_files import KIND, add_photos, add_posts, members, state, write_bund
 
 from gspace.errors import Interrupted
 from gspace.store.incident import Incident
-from gspace.sync import bundle_stage, merge, side_process
+from gspace.sync import bundle, bundle_stage, merge, side_process
 from gspace.sync.bundle import STAGING, BundleError, export_bundle, import_bundle
 
 
@@ -131,3 +131,29 @@ def test_when_the_process_fails_the_photos_are_checked_here(laptops, tmp_path, b
         summary = import_bundle(b, root / "a.gsb")
     assert len(beside) == 1 and beside[0].returncode != 0
     assert summary.media_added == 4 and state(tmp_path / "b") == here["b"]
+
+
+def test_photos_that_come_slowly_do_not_keep_the_store_locked(
+    laptops, tmp_path, beside, monkeypatch
+):
+    """When the process has not checked every photo LOCK_WAIT seconds after the entries are
+    applied (a slow stick), the transaction is rolled back, the photos are waited for with the
+    store unlocked, and the entries applied again: the same incident in the end."""
+    root, here = laptops
+    shutil.copytree(root / "b", tmp_path / "b")
+    asked = []  # the answer after the entries: "not yet"
+    monkeypatch.setattr(bundle_stage.StagedPhotos, "ready", lambda s, w, c: asked.append(w))
+    applied, apply = [], merge.apply_entries
+    monkeypatch.setattr(merge, "apply_entries", lambda *a: applied.append(1) or apply(*a))
+    locked = []
+    with Incident.open(tmp_path / "b") as b:
+        finish = bundle_stage.StagedPhotos.finish
+        monkeypatch.setattr(
+            bundle_stage.StagedPhotos,
+            "finish",
+            lambda s, *a: locked.append(b.conn.in_transaction) or finish(s, *a),
+        )
+        summary = import_bundle(b, root / "a.gsb")
+    assert asked == [bundle.LOCK_WAIT] and len(applied) == 2 and locked[0] is False
+    assert summary.media_added == 4 and summary.kinds_added == ["charging"]
+    assert state(tmp_path / "b") == here["b"]
