@@ -114,3 +114,23 @@ def field_bundle(root: Path, name: str) -> list[str]:
         add_posts(a, ["断水が続いています"])
         export_bundle(a, root / "a.gsb")
         return [r[0] for r in a.conn.execute("SELECT sha256 FROM media")]
+
+
+def laptops_apart(root: Path, kind: str | None = None) -> None:
+    """Laptop b joined a's incident with `first.gsb`, then wrote a post; a then took photos and
+    wrote posts (and, with `kind`, made a layer kind of its own): `a.gsb`, everything of a's,
+    brings b photos, reports and posts."""
+    from gspace.sync.bundle import export_bundle, import_bundle
+
+    with Incident.create(root / "a", name="熊本地震") as a:
+        add_photos(a, root / "photos-1", range(1, 3))
+        export_bundle(a, root / "first.gsb")
+        add_photos(a, root / "photos-2", range(5, 9))
+        add_posts(a, ["道路が通れません", "停電しています"])
+        if kind:
+            (root / "a" / "layers").mkdir()
+            (root / "a" / "layers" / "charging.toml").write_text(kind, encoding="utf-8")
+        export_bundle(a, root / "a.gsb")
+    with Incident.create(root / "b") as b:
+        import_bundle(b, root / "first.gsb")
+        add_posts(b, ["避難所が満員です"])

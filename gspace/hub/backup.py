@@ -263,11 +263,8 @@ def _member(path: Path) -> dict:
 
 
 def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while block := f.read(_READ):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

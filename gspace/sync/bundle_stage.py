@@ -26,7 +26,6 @@ from gspace.errors import Interrupted
 from gspace.media import flush_to_disk, relative_path
 from gspace.sync import side_process
 from gspace.sync.bundle_format import (
-    CHUNK,
     BundleError,
     Manifest,
     Member,
@@ -148,11 +147,8 @@ def _media_target(incident: Incident, sha: str, suffix: str) -> Path | None:
 
 
 def _sha_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _check_beside(path: str, staging: str) -> Callable:

@@ -421,11 +421,9 @@ def download(inc: Incident, hub: Hub, sha: str, kind: str | None) -> str:
         raise SyncError(
             say("unreachable", url=hub.url, reason=type(e).__name__), "unreachable"
         ) from None
-    digest = hashlib.sha256()
     with open(partial, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    if digest.hexdigest() != sha:
+        received = hashlib.file_digest(f, "sha256").hexdigest()
+    if received != sha:
         partial.unlink()
         return "the bytes received do not match the photo's SHA-256"
     relative = relative_path(sha, _suffix(kind))

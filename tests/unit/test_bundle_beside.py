@@ -10,12 +10,12 @@ import shutil
 import sys
 
 import pytest
-from bundle_files import KIND, add_photos, add_posts, members, state, write_bundle
+from bundle_files import KIND, laptops_apart, members, state, write_bundle
 
 from gspace.errors import Interrupted
 from gspace.store.incident import Incident
 from gspace.sync import bundle, bundle_stage, merge, side_process
-from gspace.sync.bundle import STAGING, BundleError, export_bundle, import_bundle
+from gspace.sync.bundle import STAGING, BundleError, import_bundle
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +23,7 @@ def laptops(tmp_path_factory):
     """a.gsb: a's photos, posts and a layer kind, for b (which joined with first.gsb) and
     for a new laptop; `here`: what an import that checks the photos first makes of them."""
     root = tmp_path_factory.mktemp("beside")
-    with Incident.create(root / "a", name="熊本地震") as a:
-        add_photos(a, root / "photos-1", range(1, 3))
-        export_bundle(a, root / "first.gsb")
-        add_photos(a, root / "photos-2", range(5, 9))
-        add_posts(a, ["道路が通れません", "停電しています"])
-        (root / "a" / "layers").mkdir()
-        (root / "a" / "layers" / "charging.toml").write_text(KIND, encoding="utf-8")
-        export_bundle(a, root / "a.gsb")
-    with Incident.create(root / "b") as b:
-        import_bundle(b, root / "first.gsb")
-        add_posts(b, ["避難所が満員です"])
+    laptops_apart(root, KIND)
     shutil.copytree(root / "b", root / "b-here")
     with Incident.open(root / "b-here") as inc:
         import_bundle(inc, root / "a.gsb")

@@ -10,11 +10,11 @@ import shutil
 import signal
 
 import pytest
-from bundle_files import add_photos, add_posts, state
+from bundle_files import laptops_apart, state
 from helpers import run_gspace
 
 from gspace.store.incident import Incident
-from gspace.sync.bundle import KILL_POINTS, STAGING, export_bundle, import_bundle
+from gspace.sync.bundle import KILL_POINTS, STAGING
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +22,7 @@ def laptops(tmp_path_factory):
     """b joined a's incident, then wrote a post; a then took photos: a.gsb brings b photos,
     reports and a post. `new` is an empty incident that joins with a.gsb."""
     root = tmp_path_factory.mktemp("faults")
-    with Incident.create(root / "a", name="熊本地震") as a:
-        add_photos(a, root / "photos-1", range(1, 3))
-        export_bundle(a, root / "first.gsb")
-        add_photos(a, root / "photos-2", range(5, 9))
-        add_posts(a, ["道路が通れません", "停電しています"])
-        export_bundle(a, root / "a.gsb")
-    with Incident.create(root / "b") as b:
-        import_bundle(b, root / "first.gsb")
-        add_posts(b, ["避難所が満員です"])
+    laptops_apart(root)
     Incident.create(root / "new").close()
     merged = {}
     for name in ("b", "new"):  # the uninterrupted imports
