@@ -139,6 +139,7 @@ class ImportSummary:
         return out
 
 
+@paused_gc()  # 100,000 entries stay alive through the import: collecting would rescan them
 def import_bundle(
     incident: Incident,
     in_path: str | Path,
@@ -194,8 +195,7 @@ def import_bundle(
         def apply_and_place(wait: float | None):
             with incident.bulk(), incident.transaction():
                 kill_point("begun")
-                with paused_gc():
-                    result = apply_entries(incident, prepared)
+                result = apply_entries(incident, prepared)
                 kill_point("applied")
                 if wait is not None and not photos.ready(wait, cancel):
                     raise _PhotosComeSlowly  # rolls the transaction back

@@ -33,6 +33,7 @@ hash, check or flush.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import shutil
@@ -54,6 +55,7 @@ from gspace.store.incident import Incident  # noqa: E402
 from gspace.sync.bundle import export_bundle, import_bundle  # noqa: E402
 
 SEGMENT = 65_000  # bytes of one JPEG comment segment (at most 65,533)
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
 
 
 def photos(count: int) -> Path:
@@ -79,6 +81,9 @@ def photos(count: int) -> Path:
     return folder
 
 
+CACHE = {"mode": "warm"}  # how each step finds its input: set by --cache
+
+
 def warm(*paths: Path) -> None:
     """Read every file under `paths`, so that a step and its floor both find their input in
     the page cache. (Without it, whichever runs first may read from the disk what a memory
@@ -91,17 +96,30 @@ def warm(*paths: Path) -> None:
                         pass
 
 
+def can_empty_the_cache() -> bool:
+    return os.access(DROP_CACHES, os.W_OK)
+
+
+def ready(inputs: list[Path]) -> None:
+    """Each step starts with nothing of the previous one waiting to be written, and with its
+    input in memory (warm) or on the disk only (cold: as a bundle carried on a stick, or
+    photos taken days ago; the kernel's page cache emptied, which needs root)."""
+    if CACHE["mode"] == "warm":
+        warm(*inputs)
+    os.sync()
+    if CACHE["mode"] == "cold":
+        DROP_CACHES.write_text("3\n")
+
+
 def timed(inputs: list[Path], what, *args, **kwargs):
-    warm(*inputs)
-    os.sync()  # each step starts with nothing of the previous one waiting to be written
+    ready(inputs)
     start = time.perf_counter()
     result = what(*args, **kwargs)
     return time.perf_counter() - start, result
 
 
 def run(inputs: list[Path], command: list[str], **kwargs) -> float:
-    warm(*inputs)
-    os.sync()
+    ready(inputs)
     start = time.perf_counter()
     subprocess.run(command, check=True, **kwargs)
     return time.perf_counter() - start
@@ -132,7 +150,17 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=500)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--repeat", type=int, default=1, help="export and import runs")
+    parser.add_argument(
+        "--cache",
+        choices=["warm", "cold", "both"],
+        default="both",
+        help="each step's input in memory, on the disk only (needs root), or both in turn",
+    )
     args = parser.parse_args()
+    modes = ["warm", "cold"] if args.cache == "both" else [args.cache]
+    if "cold" in modes and not can_empty_the_cache():
+        print(f"cold: left out ({DROP_CACHES} is root's to write)")
+        modes = [m for m in modes if m != "cold"] or ["warm"]
     work = args.keep or Path(tempfile.mkdtemp(prefix="gspace-bench-bundle-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
@@ -157,8 +185,10 @@ def main() -> None:
             merge_time[0] += time.perf_counter() - start
             return result
 
-        exports, imports = [], []
-        for _ in range(args.repeat):  # ours and the floor alternate: the load changes
+        ratios = {mode: ([], []) for mode in modes}  # export, import
+        for _, mode in itertools.product(range(args.repeat), modes):
+            CACHE["mode"] = mode  # ours and the floor alternate: the load changes
+            exports, imports = ratios[mode]
             (work / "a.gsb").unlink(missing_ok=True)
             with Incident.open(source) as inc:
                 export_s, summary = timed(
@@ -170,8 +200,8 @@ def main() -> None:
             exports.append(export_s / floor_out)
             bundle_mb = (work / "a.gsb").stat().st_size / 1e6
             print(
-                f"export: {export_s:6.1f} s  ({summary.entries:,} entries, {summary.media} "
-                f"photos, {bundle_mb:,.0f} MB)"
+                f"{mode} export: {export_s:6.1f} s  ({summary.entries:,} entries, "
+                f"{summary.media} photos, {bundle_mb:,.0f} MB)"
             )
             print(f"  tar cf media/ + sqlite3 .dump: {floor_out:6.1f} s  ratio {exports[-1]:.2f}x")
 
@@ -186,19 +216,21 @@ def main() -> None:
             floor_in = floor_import(work)
             imports.append(import_s / floor_in)
             print(
-                f"import: {import_s:6.1f} s  ({result.counts.get('applied', 0):,} applied, "
-                f"{result.media_added} photos; of which merge (engine): {merge_time[0]:.1f} s)"
+                f"{mode} import: {import_s:6.1f} s  ({result.counts.get('applied', 0):,} "
+                f"applied, {result.media_added} photos; of which merge (engine): "
+                f"{merge_time[0]:.1f} s)"
             )
             print(f"  tar xf + sqlite3 < dump:       {floor_in:6.1f} s  ratio {imports[-1]:.2f}x")
             print(
                 f"  without the engine's merge:    ratio "
                 f"{(import_s - merge_time[0]) / floor_in:.2f}x"
             )
-        if args.repeat > 1:
+        for mode, (exports, imports) in ratios.items():
             print(
-                f"ratios over {args.repeat} runs: export median {median(exports):.2f}x "
-                f"(best {min(exports):.2f}x), import median {median(imports):.2f}x "
-                f"(best {min(imports):.2f}x); target at most 2x"
+                f"{mode}, {len(exports)} run(s): export ratio median {median(exports):.2f}x "
+                f"(best {min(exports):.2f}x, worst {max(exports):.2f}x), import median "
+                f"{median(imports):.2f}x (best {min(imports):.2f}x, worst {max(imports):.2f}x); "
+                "target at most 2x"
             )
         with Incident.open(target) as inc:
             again_s, again = timed([work / "a.gsb"], import_bundle, inc, work / "a.gsb")
