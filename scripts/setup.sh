@@ -27,9 +27,10 @@ DEBIAN_PACKAGES=(
 # zbarimg reads back the QR codes of volunteer invites (gspace hub invite --qr); certutil
 # (libnss3-tools) makes Chromium trust the hub's own CA in the volunteer page's HTTPS test.
 # The hub's PostgreSQL tests start a throw-away cluster of Debian's postgresql (the server
-# binaries under /usr/lib/postgresql/*/bin; the tests run it as the postgres user).
+# binaries under /usr/lib/postgresql/*/bin; the tests run it as the postgres user). Info-ZIP's
+# unzip tests bundles as another zip reader would.
 TEST_PACKAGES=(chromium poppler-utils gdal-bin python3-gdal libxml2-utils zbar-tools libnss3-tools
-  postgresql)
+  postgresql unzip)
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   wanted=("${DEBIAN_PACKAGES[@]}")

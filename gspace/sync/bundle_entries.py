@@ -26,7 +26,7 @@ import orjson
 
 from gspace.errors import Interrupted
 from gspace.sync import side_process
-from gspace.sync.bundle_format import HashingWriter, Member, is_hash
+from gspace.sync.bundle_format import Deflated, HashingWriter, Member, is_hash
 from gspace.sync.bundle_text import say
 from gspace.sync.rows import paused_gc
 
@@ -44,6 +44,7 @@ class Written:
     top: int = 0  # the newest local seq read (also those left out by the date)
     wanted: dict[str, None] = field(default_factory=dict)  # photo hashes, in order
     member: Member | None = None
+    crc: int = 0  # CRC-32 of the entries (written deflated by the second process)
 
 
 def write_entries(conn: sqlite3.Connection, after: int, stamp: str | None, out, progress=None,
@@ -106,9 +107,10 @@ def worth_a_process(incident: Incident, after: int) -> bool:
 
 
 class EntriesProcess:
-    """The entries written by a second process into a file in the system's temporary folder
-    (a context manager: the process is stopped and the file removed on the way out). A
-    process that cannot start, fails or stops gives None: the caller writes the entries."""
+    """The entries written by a second process, deflated as the bundle's member, into a file
+    in the system's temporary folder (a context manager: the process is stopped and the file
+    removed on the way out). A process that cannot start, fails or stops gives None: the
+    caller writes the entries."""
 
     def __init__(self, incident: Incident, after: int, stamp: str | None):
         handle, name = tempfile.mkstemp(prefix="gspace-entries-", suffix=".jsonl")
@@ -146,9 +148,11 @@ def _write_file(store: str, mode: str, after: str, stamp: str, target: str):
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         conn.execute("PRAGMA busy_timeout=5000")
         with open(target, "wb") as f:
-            out = HashingWriter(f)
+            deflated = Deflated(f)  # the zip's member as it is: the export only copies it
+            out = HashingWriter(deflated)
             written = write_entries(conn, int(after), stamp or None, out, cancel=parent_gone)
-            written.member = out.member()
+            deflated.close()
+            written.member, written.crc = out.member(), deflated.crc
         conn.close()
         return asdict(written)
 

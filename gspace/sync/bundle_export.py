@@ -41,10 +41,12 @@ from gspace.sync.bundle_format import (
     CHUNK,
     ENTRIES,
     MANIFEST,
+    MEMBER_TIME,
     SUFFIX,
     HashingWriter,
     Manifest,
     Member,
+    add_deflated,
 )
 from gspace.sync.bundle_text import say
 from gspace.sync.clock import format_stamp
@@ -192,7 +194,7 @@ def _write(incident, partial, uid, since, skip, progress, cancel):
                 )
                 written = child.result(cancel)
                 if written is not None:
-                    archive.write(child.target, ENTRIES)
+                    add_deflated(archive, ENTRIES, child.target, written.crc, written.member.size)
                     members[ENTRIES] = written.member
         if written is None:
             with (
@@ -250,7 +252,7 @@ def _write_photos(incident, archive, wanted, skip, summary, members, progress, c
             summary.missing.append(sha)
             continue
         suffix = path.suffix if SUFFIX.fullmatch(path.suffix) else ""
-        info = zipfile.ZipInfo(f"media/{sha}", date_time=(2026, 1, 1, 0, 0, 0))
+        info = zipfile.ZipInfo(f"media/{sha}", date_time=MEMBER_TIME)
         with archive.open(info, "w", force_zip64=True) as raw, open(path, "rb", 0) as source:
             out = HashingWriter(raw, pool)
             for n in count():

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -53,17 +54,18 @@ from gspace.sync.rows import paused_gc
 try:
     # zipfile computes the CRC-32 of every byte a bundle's members hold (1.6 GB of photos for
     # a big one) with zlib's crc32; ISA-L's gives the same values about five times faster.
-    from isal import isal_zlib
+    from isal import isal_zlib as fast_zlib
 
-    zipfile.crc32 = isal_zlib.crc32
+    zipfile.crc32 = fast_zlib.crc32
 except ImportError:  # a set-up without it: zlib's, slower
-    pass
+    import zlib as fast_zlib
 
 FORMAT = "gspace-bundle"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ENTRIES = "entries.jsonl"
 CHUNK = 1 << 20
+MEMBER_TIME = (2026, 1, 1, 0, 0, 0)  # members carry no time of their own
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 _MEMBER = re.compile(
@@ -183,6 +185,44 @@ class HashingWriter:
             self.pending.result()
             self.pending = None
         return Member(self.hash.hexdigest(), self.size)
+
+
+class Deflated:
+    """A file-like writer that deflates what it is given into `target` as a zip member's
+    bytes (raw deflate, at the fastest level) and counts its CRC-32: `add_deflated` then puts
+    them in a zip as they are. Call `close()` (the end of the stream) before using them."""
+
+    def __init__(self, target):
+        self.target, self.crc = target, 0
+        self.deflate = fast_zlib.compressobj(1, fast_zlib.DEFLATED, -15)
+
+    def write(self, data) -> int:
+        self.crc = fast_zlib.crc32(data, self.crc)
+        self.target.write(self.deflate.compress(data))
+        return len(data)
+
+    def close(self) -> None:
+        self.target.write(self.deflate.flush())
+
+
+def add_deflated(archive: zipfile.ZipFile, name: str, stream: Path, crc: int, size: int) -> None:
+    """The member `name`, whose deflated bytes (`Deflated`) are the file `stream`, added to
+    `archive` as they are instead of being deflated again. zipfile has no public way to do
+    this: these are the steps of its own write of a member (ZipFile._open_to_write and
+    _ZipWriteFile.close), with the sizes and CRC known from the start."""
+    info = zipfile.ZipInfo(name, date_time=MEMBER_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    info.file_size, info.compress_size, info.CRC = size, stream.stat().st_size, crc
+    archive.fp.seek(archive.start_dir)
+    info.header_offset = archive.fp.tell()
+    archive.fp.write(info.FileHeader(zip64=True))
+    with open(stream, "rb") as source:
+        shutil.copyfileobj(source, archive.fp, CHUNK)
+    archive.start_dir = archive.fp.tell()
+    archive.filelist.append(info)
+    archive.NameToInfo[name] = info
+    archive._didModify = True  # the central directory is written on close
 
 
 def open_bundle(path: Path) -> zipfile.ZipFile:
