@@ -1,7 +1,7 @@
 """Benchmark: a bundle of 100,000 reports and 500 photos of 2-4 MB (not run by CI).
 
     .venv/bin/python tests/bench/bundle.py [--reports 100000] [--photos 500] [--keep DIR]
-        [--repeat N]
+        [--repeat N] [--cache warm|cold|both]
 
 Prints, measured in the same run on the same files and rows:
   1. `export_bundle` against the floor of carrying the same data by hand: `tar cf` of the
@@ -11,23 +11,34 @@ Prints, measured in the same run on the same files and rows:
      photos, apply every entry: the merge itself is the engine's, timed on its own line)
      against `tar xf` plus loading that dump into a new SQLite file with `sqlite3`;
   3. the same bundle imported a second time (every entry a duplicate, every photo known).
+Each step, ours and the floor's alike, starts with nothing of the previous one waiting to be
+written and its input either read into memory first (warm) or only on the disk, the kernel's
+page cache emptied (cold: a bundle carried on a stick, photos taken days ago; needs root).
+`--cache both` (the default) alternates them; `--repeat` runs each N times and prints the
+median, best and worst ratio of each.
 
 Photos are real JPEGs (a small EXIF-tagged picture) carrying random bytes in comment segments
 up to 2-4 MB, so each has its own hash; they are made once and cached in the system's temp
 folder (gspace-bench-photos-N). Needs the `sqlite3` and `tar` commands (Debian: sqlite3).
 
-Measured 2026-11-30 09:00 with nothing else running, --repeat 3 (the disk flushed before each
-timed step): export 2.4 / 2.9 / 3.0 s against 1.3-1.4 s, ratio 1.84x / 2.14x / 2.18x
-(median 2.14x); import 7.9 / 6.3 / 6.4 s against 5.2 / 4.5 / 4.1 s, ratio 1.53x / 1.40x /
-1.58x (median 1.53x), of which the engine's merge 3.5 s; import again 2.7 s. The code of the
-morning in the same conditions: export 2.47x, import 3.17x-3.78x (merge 5.0 s).
-What changed: a second process writes the entries while the photos are copied (export);
-the disk flushes run beside the work (export every 256 MB, import while the entries are
-applied); received inserts are logged lean; duplicates are grouped by SQLite; zipfile's
-CRC-32 is ISA-L's. Where the export's time goes now: copying 1.6 GB of photos (read, CRC,
-write; SHA-256 on a second thread) ~2 s while the entries process runs beside it, then the
-entries deflated into the zip (0.2 s) and the last fsync (0.13 s); the floor's tar does not
-hash, check or flush.
+Measured 2026-11-30 12:03 and 12:10 with nothing else running, --repeat 3 each (this machine's
+speed varies by a third from one hour to the next: compare only figures of one run):
+  warm: export 2.5-3.3 s against 1.6-2.1 s, ratio 1.38x-1.68x (medians 1.51x, 1.58x); import
+        7.2-9.0 s against 6.9-7.5 s, ratio 1.00x-1.28x (medians 1.02x, 1.21x), of which the
+        engine's merge 4.2-5.4 s;
+  cold: export 4.1-5.2 s against 2.6-4.5 s, ratio 1.05x-1.66x (medians 1.60x, 1.42x); import
+        6.4-8.2 s against 4.5-9.1 s, ratio 0.91x-1.43x (medians 0.94x, 0.91x);
+  import again 4.4-4.5 s. The code of the morning (e2d40ca), warm, measured at 09:00: export
+  2.14x, import 1.53x (median of 3); at 12:07, noisier: export 3.6-12.0 s, import 10.6-15.9 s.
+What makes it so: a second process (a lean interpreter: side_process.py) writes and deflates
+the entries while the export copies the photos, and checks and stages the photos while the
+import applies the entries (bundle_entries.py, bundle_stage.py); the disk flushes run beside
+the work; the cycle collector is paused through an import; received inserts are logged lean;
+duplicates are grouped by SQLite; zipfile's CRC-32 is ISA-L's. Where the export's time goes
+now: copying 1.6 GB of photos (read, CRC, write; SHA-256 on a second thread, so that a photo
+damaged on this disk is left out) ~2 s, then the last fsync; the floor's tar does not hash,
+check or flush. The import's: the engine's merge (reports, their R*Tree, full-text and
+municipality indexes, the change log), which the floor's SQL load does not build.
 """
 
 from __future__ import annotations
