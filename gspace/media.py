@@ -43,6 +43,12 @@ def store_original(
     return sha, relative
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as hex (a photo's name wherever it is kept)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def flush_to_disk(paths: list[Path]) -> None:
     """Make written files durable: one sync for a whole batch where the system has it."""
     if hasattr(os, "sync"):

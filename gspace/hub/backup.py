@@ -42,6 +42,7 @@ from gspace.hub import epoch
 from gspace.hub.db import HUB_DB
 from gspace.hub.state import INCIDENTS
 from gspace.hub.storage import checked
+from gspace.media import file_sha256
 
 MANIFEST = "manifest.json"
 FORMAT = "gspace-hub-backup"
@@ -259,12 +260,7 @@ def _copy_checked(source: Path, target: Path, sha: str) -> int | None:
 
 
 def _member(path: Path) -> dict:
-    return {"size": path.stat().st_size, "sha256": _sha(path)}
-
-
-def _sha(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+    return {"size": path.stat().st_size, "sha256": file_sha256(path)}
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -385,7 +381,7 @@ def restore_media(source: Path, data: Path, manifest: dict, result: Result, say)
         checked_sha = checked(sha)
         target = media_dir / sha[:2] / sha
         result.media += 1
-        if target.is_file() and target.stat().st_size == size and _sha(target) == sha:
+        if target.is_file() and target.stat().st_size == size and file_sha256(target) == sha:
             continue
         got = None
         kept = source / "media" / sha[:2] / sha
@@ -435,7 +431,7 @@ def _restore_file(snapshot: Path, staging: Path, relative: str, member: dict) ->
     if (
         not isinstance(member, dict)
         or target.stat().st_size != member.get("size")
-        or _sha(target) != member.get("sha256")
+        or file_sha256(target) != member.get("sha256")
     ):
         raise BackupError(f"the backup is damaged: {relative} does not match its SHA-256")
 

@@ -197,7 +197,7 @@ def import_bundle(
                 kill_point("begun")
                 result = apply_entries(incident, prepared)
                 kill_point("applied")
-                if wait is not None and not photos.ready(wait, cancel):
+                if wait is not None and not photos.ready(wait, progress, cancel):
                     raise _PhotosComeSlowly  # rolls the transaction back
                 staged = photos.finish(progress, cancel)  # every photo whole, or no commit
                 if photos.beside:

@@ -210,12 +210,15 @@ def add_deflated(archive: zipfile.ZipFile, name: str, stream: Path, crc: int, si
     `archive` as they are instead of being deflated again. zipfile has no public way to do
     this: these are the steps of its own write of a member (ZipFile._open_to_write and
     _ZipWriteFile.close), with the sizes and CRC known from the start."""
+    if archive._writing:
+        raise ValueError("another member of the zip is being written")
     info = zipfile.ZipInfo(name, date_time=MEMBER_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o600 << 16
     info.file_size, info.compress_size, info.CRC = size, stream.stat().st_size, crc
     archive.fp.seek(archive.start_dir)
     info.header_offset = archive.fp.tell()
+    archive._writecheck(info)  # a name written twice, sizes beyond what the zip allows
     archive.fp.write(info.FileHeader(zip64=True))
     with open(stream, "rb") as source:
         shutil.copyfileobj(source, archive.fp, CHUNK)
@@ -289,10 +292,14 @@ def read_manifest(archive: zipfile.ZipFile, path: Path) -> Manifest:
     if ENTRIES not in members:
         raise altered(f"the manifest does not list {ENTRIES}")
     for sha, item in manifest.media.items():
-        if not is_hash(sha) or not SUFFIX.fullmatch(str(item.get("suffix", ""))):
+        item["suffix"] = str(item.get("suffix", ""))
+        if not is_hash(sha) or not SUFFIX.fullmatch(item["suffix"]):
             raise altered(f"media entry {sha[:80]!r}")
         if f"media/{sha}" not in members:
             raise altered(f"media {sha} listed without its file")
+        size = item.get("size")
+        if type(size) is not int or size != members[f"media/{sha}"].size:
+            raise altered(f"media {sha}: size {str(size)[:20]!r}")
     listed, present = set(members), set(archive.namelist()) - {MANIFEST}
     for name in sorted(listed - present):
         if is_unsafe(name):

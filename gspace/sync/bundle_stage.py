@@ -13,17 +13,18 @@ for any other reason, the photos are checked here after all.
 
 from __future__ import annotations
 
-import hashlib
+import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
 
 from gspace.errors import Interrupted
-from gspace.media import flush_to_disk, relative_path
+from gspace.media import file_sha256, flush_to_disk, relative_path
 from gspace.sync import side_process
 from gspace.sync.bundle_format import (
     BundleError,
@@ -39,8 +40,11 @@ from gspace.sync.faults import kill_point
 if TYPE_CHECKING:
     from gspace.store.incident import Incident
 
-BESIDE_FROM = 256 << 20  # bytes of photos from which a second process checks them
+# bytes of photos from which a second process checks them (the fault tests set it to 0)
+BESIDE_FROM = int(os.environ.get("GSPACE_TEST_BESIDE_FROM") or 256 << 20)
 _WAITING = object()  # no answer from the process yet
+JOBS = ".photos.json"  # in the staging folder: the photos the process checks, [[sha, copy?]]
+DONE = ".photos-done"  # and how many bytes of them it has checked
 
 
 class StagedPhotos:
@@ -59,10 +63,12 @@ class StagedPhotos:
 
     def begin(self, archive, progress=None, cancel=None) -> None:
         if self.total >= BESIDE_FROM:
-            jobs = [[sha, target is not None] for sha, target in self.targets.items()]
-            self.process = side_process.start(
-                __name__, str(self.path), str(self.staging), data=orjson.dumps(jobs)
+            jobs = self.staging / JOBS
+            self.staging.mkdir(parents=True, exist_ok=True)
+            jobs.write_bytes(
+                orjson.dumps([[sha, t is not None] for sha, t in self.targets.items()])
             )
+            self.process = side_process.start(__name__, str(self.path), str(self.staging))
         if self.process is None:
             self.staged = self._here(archive, progress, cancel)
 
@@ -71,19 +77,24 @@ class StagedPhotos:
         """Checked by the second process: not known whole before `finish`."""
         return self.process is not None
 
-    def ready(self, within: float, cancel=None) -> bool:
-        """Whether `finish` has its answer (waiting for it at most `within` seconds)."""
+    def ready(self, within: float, progress=None, cancel=None) -> bool:
+        """Whether `finish` has what it needs without reading a photo (waiting for the
+        process's answer at most `within` seconds): not when the process failed."""
         if self.staged is None and self.reply is _WAITING:
             try:
-                self.reply = side_process.answer(self.process, cancel, say("cancelled"), within)
+                self.reply = side_process.answer(
+                    self.process, cancel, say("cancelled"), within, self._progress(progress)
+                )
             except TimeoutError:
                 return False
-        return True
+        return self.staged is not None or self.reply is not None and "failed" not in self.reply
 
     def finish(self, progress=None, cancel=None) -> dict[str, Path]:
         if self.staged is None:
             if self.reply is _WAITING:
-                self.reply = side_process.answer(self.process, cancel, say("cancelled"))
+                self.reply = side_process.answer(
+                    self.process, cancel, say("cancelled"), waiting=self._progress(progress)
+                )
             answer = self.reply
             if answer is not None and "refused" in answer:
                 raise BundleError(str(answer["refused"]))
@@ -102,6 +113,15 @@ class StagedPhotos:
 
     def stop(self) -> None:
         side_process.stop(self.process)
+
+    def _progress(self, progress):
+        """What the process has checked so far (it writes the bytes done to DONE), shown."""
+
+        def show() -> None:
+            with suppress(OSError, ValueError):  # not yet written, or being written
+                progress("verify", int((self.staging / DONE).read_text()), self.total)
+
+        return show if progress else None
 
     def _here(self, archive, progress, cancel) -> dict[str, Path]:
         with ThreadPoolExecutor(1, thread_name_prefix="gspace-hash") as pool:
@@ -143,27 +163,23 @@ def _media_target(incident: Incident, sha: str, suffix: str) -> Path | None:
     if row and row[0] and (incident.path / row[0]).is_file():
         return None
     target = incident.path / relative_path(sha, suffix)
-    return None if target.is_file() and _sha_file(target) == sha else target
-
-
-def _sha_file(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+    return None if target.is_file() and file_sha256(target) == sha else target
 
 
 def _check_beside(path: str, staging: str) -> Callable:
-    """The second process's work: the photos its standard input lists ([sha, copy?], ...)
-    read, hashed and (copy) staged and flushed; {"members": {sha: [sha256, size]}}, or
-    {"refused": the line} for a bundle found damaged."""
+    """The second process's work: the photos the staging folder's JOBS lists read, hashed
+    and (copy) staged and flushed; {"members": {sha: [sha256, size]}}, or {"refused": the
+    line} for a bundle found damaged."""
 
     def work(parent_gone) -> dict:
-        jobs = orjson.loads(sys.stdin.buffer.read())
+        jobs = orjson.loads((Path(staging) / JOBS).read_bytes())
         members, copies = {}, []
         try:
             with (
                 open_bundle(Path(path)) as archive,
                 ThreadPoolExecutor(1, thread_name_prefix="gspace-hash") as pool,
             ):
+                done = 0
                 for sha, copy in jobs:
                     if parent_gone():
                         raise Interrupted("")
@@ -171,6 +187,8 @@ def _check_beside(path: str, staging: str) -> Callable:
                     members[sha] = [member.sha256, member.size]
                     if copy:
                         copies.append(Path(staging) / sha)
+                    done += member.size
+                    (Path(staging) / DONE).write_text(str(done))
         except BundleError as e:
             return {"refused": str(e)}
         if copies:

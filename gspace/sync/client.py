@@ -17,7 +17,6 @@ No Qt here: the window will call the same `sync`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mimetypes
 import os
@@ -29,7 +28,7 @@ from pathlib import Path
 import httpx
 
 from gspace.errors import GspaceError
-from gspace.media import relative_path
+from gspace.media import file_sha256, relative_path
 from gspace.store.incident import Incident
 from gspace.sync import changes, merge, parallel, restamp
 from gspace.sync.clock import parse_stamp
@@ -421,9 +420,7 @@ def download(inc: Incident, hub: Hub, sha: str, kind: str | None) -> str:
         raise SyncError(
             say("unreachable", url=hub.url, reason=type(e).__name__), "unreachable"
         ) from None
-    with open(partial, "rb") as f:
-        received = hashlib.file_digest(f, "sha256").hexdigest()
-    if received != sha:
+    if file_sha256(partial) != sha:
         partial.unlink()
         return "the bytes received do not match the photo's SHA-256"
     relative = relative_path(sha, _suffix(kind))

@@ -3,7 +3,7 @@ an export writes while it copies the photos, the photos an import checks while i
 entries): Python's work in one process, the disk's and the hashes' in the other, on two cores,
 with no lock between them.
 
-The process is a new interpreter running one module (`python -m`), which loads only what its
+The process is a new interpreter running one module (as `python -m`), which loads only what its
 work needs: not the incident's modules (sqlite_utils loads numpy, and pandas where installed),
 nor the program that started it (a spawned multiprocessing child runs the parent's main module
 again). It starts in a few tenths of a second, in its own session (Ctrl-C in a terminal is the
@@ -28,26 +28,33 @@ import orjson
 import gspace
 from gspace.errors import Interrupted
 
+# The process finds this gspace after everything of its own (sys.path appended, not
+# PYTHONPATH: an installed gspace's site-packages must not come before the standard library)
+_BOOT = (
+    "import runpy, sys; sys.path.append(sys.argv.pop(1)); "
+    "runpy.run_module(sys.argv.pop(1), run_name='__main__', alter_sys=True)"
+)
+PARENT = "GSPACE_SIDE_PROCESS_PARENT"  # the pid of the process that started it
 
-def start(module: str, *args: str, data: bytes = b"") -> subprocess.Popen | None:
-    """`python -m module args...` with `data` on its standard input; None when no process
-    can be had (a frozen build, whose executable is the program itself; no resources)."""
+
+def start(module: str, *args: str) -> subprocess.Popen | None:
+    """`python -m module args...` (as `python -c` with this gspace on its path); None when no
+    process can be had (a frozen build, whose executable is the program itself; none left)."""
     if getattr(sys, "frozen", False) or not sys.executable:
         return None
-    # this gspace, wherever the parent found it (a source tree, a test's path)
     where = str(Path(gspace.__file__).resolve().parent.parent)
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, (where, os.environ.get("PYTHONPATH")))),
+        PARENT: str(os.getpid()),
         # glibc hands the memory of each batch back and faults it in again for the next
         # (5,000 brk calls and 0.6 s of the kernel's time for 100,000 entries): the process
         # keeps 64 MB at the top of its heap instead
         "MALLOC_TOP_PAD_": str(64 << 20),
     }
     try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", module, *args],
-            stdin=subprocess.PIPE,
+        return subprocess.Popen(
+            [sys.executable, "-c", _BOOT, where, module, *args],
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # it says why it failed in one word, on stdout
             env=env,
@@ -55,26 +62,23 @@ def start(module: str, *args: str, data: bytes = b"") -> subprocess.Popen | None
         )
     except OSError:
         return None
-    with suppress(OSError):  # a process that died at once answers nothing: see answer()
-        process.stdin.write(data)
-    with suppress(OSError):
-        process.stdin.close()
-    process.stdin = None  # communicate() must not touch it again
-    return process
 
 
 def answer(process: subprocess.Popen | None, cancel: Callable[[], bool] | None,
-           cancelled: str, within: float | None = None) -> dict | None:  # fmt: skip
+           cancelled: str, within: float | None = None,
+           waiting: Callable[[], None] | None = None) -> dict | None:  # fmt: skip
     """The process's answer once it ends, or None when it failed; Interrupted(`cancelled`)
     when `cancel()` says so while waiting (the process is stopped by `stop`); TimeoutError
     when it has not answered `within` seconds (ask again: nothing it said is lost). Call it
-    until it answers, not after."""
+    until it answers, not after. `waiting()` is called every 0.2 s meanwhile (progress)."""
     if process is None:
         return None
     until = None if within is None else time.monotonic() + within
     while True:
         if cancel and cancel():
             raise Interrupted(cancelled)
+        if waiting:
+            waiting()
         step = 0.2 if until is None else min(0.2, max(0.0, until - time.monotonic()))
         try:
             said, _ = process.communicate(timeout=step)
@@ -100,7 +104,7 @@ def serve(work: Callable[[Callable[[], bool]], dict]) -> None:
     """The second process's side: `work(parent_gone)` returns the answer; any failure is
     answered in one word (the caller then does the work itself), never as a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
+    parent = int(os.environ.get(PARENT) or os.getppid())  # also a parent gone before this line
     try:
         reply, status = work(lambda: os.getppid() != parent), 0
     except BaseException as e:  # noqa: BLE001 - the caller does the work itself then

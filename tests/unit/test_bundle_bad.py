@@ -95,6 +95,16 @@ def photo_swapped(laptops, out):
     write_bundle(out, contents)
 
 
+def media_size_wrong(laptops, out):
+    """A photo's size in the manifest's media list that is not its member's (here: text)."""
+    contents = members(laptops / "good.gsb")
+    manifest = orjson.loads(contents["manifest.json"])
+    sha = photo_member(contents)[6:]
+    manifest["media"][sha]["size"] = str(manifest["media"][sha]["size"])
+    contents["manifest.json"] = orjson.dumps(manifest)
+    write_bundle(out, contents)
+
+
 def other_incident(laptops, out):
     shutil.copy(laptops / "other.gsb", out)
 
@@ -156,6 +166,7 @@ REFUSED = [
     (photo_damaged, "the bundle has been altered or damaged (media/"),
     (entries_altered, "the bundle has been altered or damaged (entries.jsonl: SHA-256 differs)"),
     (photo_swapped, "the bundle has been altered or damaged (media/"),
+    (media_size_wrong, "the bundle has been altered or damaged (media "),
     (other_incident, "the bundle is from another incident (別の事案, "),
     (with_member("media/../../../escape.jpg"), "'media/../../../escape.jpg', which could write"),
     (with_member("/tmp/escape.jpg"), "'/tmp/escape.jpg', which could write outside"),

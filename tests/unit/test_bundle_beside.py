@@ -49,10 +49,13 @@ def beside(monkeypatch):
 def test_photos_checked_beside_the_entries_make_the_same_incident(laptops, tmp_path, beside):
     root, here = laptops
     shutil.copytree(root / "b", tmp_path / "b")
+    shown = []
     with Incident.open(tmp_path / "b") as b:
-        summary = import_bundle(b, root / "a.gsb")
+        summary = import_bundle(b, root / "a.gsb", progress=lambda *p: shown.append(p))
     with Incident.create(tmp_path / "new") as new:
         joined = import_bundle(new, root / "a.gsb")
+    checked = [(done, total) for stage, done, total in shown if stage == "verify"]
+    assert checked and checked[-1][0] == checked[-1][1] > 0  # every byte of the photos
     assert len(beside) == 2 and all(p is not None and p.returncode == 0 for p in beside)
     assert state(tmp_path / "b") == here["b"] and state(tmp_path / "new") == here["new"]
     assert (summary.media_added, summary.kinds_added) == (4, ["charging"])
@@ -117,9 +120,15 @@ def test_when_the_process_fails_the_photos_are_checked_here(laptops, tmp_path, b
     root, here = laptops
     shutil.copytree(root / "b", tmp_path / "b")
     monkeypatch.setattr(sys, "executable", shutil.which("false"))  # starts, answers nothing
+    locked, check_here = [], bundle_stage.StagedPhotos._here
     with Incident.open(tmp_path / "b") as b:
+        monkeypatch.setattr(  # the photos checked here with the store unlocked
+            bundle_stage.StagedPhotos,
+            "_here",
+            lambda s, *a: locked.append(b.conn.in_transaction) or check_here(s, *a),
+        )
         summary = import_bundle(b, root / "a.gsb")
-    assert len(beside) == 1 and beside[0].returncode != 0
+    assert len(beside) == 1 and beside[0].returncode != 0 and locked == [False]
     assert summary.media_added == 4 and state(tmp_path / "b") == here["b"]
 
 
@@ -132,7 +141,7 @@ def test_photos_that_come_slowly_do_not_keep_the_store_locked(
     root, here = laptops
     shutil.copytree(root / "b", tmp_path / "b")
     asked = []  # the answer after the entries: "not yet"
-    monkeypatch.setattr(bundle_stage.StagedPhotos, "ready", lambda s, w, c: asked.append(w))
+    monkeypatch.setattr(bundle_stage.StagedPhotos, "ready", lambda s, w, p, c: asked.append(w))
     applied, apply = [], merge.apply_entries
     monkeypatch.setattr(merge, "apply_entries", lambda *a: applied.append(1) or apply(*a))
     locked = []

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import shutil
 import signal
+import time
+from contextlib import suppress
+from pathlib import Path
 
 import pytest
 from bundle_files import laptops_apart, state
@@ -34,13 +37,17 @@ def laptops(tmp_path_factory):
     return root, merged
 
 
-def kill_and_rerun(laptops, tmp_path, name, point):
+def kill_and_rerun(laptops, tmp_path, name, point, env=None):
     root, merged = laptops
     target = tmp_path / name
     shutil.copytree(root / name, target)
     before = state(target)
     killed = run_gspace(
-        "bundle", "import", target, root / "a.gsb", env={"GSPACE_TEST_KILL_AT": point}
+        "bundle",
+        "import",
+        target,
+        root / "a.gsb",
+        env={"GSPACE_TEST_KILL_AT": point, **(env or {})},
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr  # the point was reached
     dump, media, layers = state(target)
@@ -73,3 +80,27 @@ def test_a_joining_laptop_killed_while_it_joins(laptops, tmp_path, point):
     kill_and_rerun(laptops, tmp_path, "new", point)
     with Incident.open(tmp_path / "new", write=False) as inc:
         assert inc.name == "熊本地震"
+
+
+def helpers_running() -> list[str]:
+    """The pids of second processes checking a bundle's photos (Linux's /proc)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with suppress(OSError):
+            if b"gspace.sync.bundle_stage" in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+    return found
+
+
+@pytest.mark.parametrize("point", ["begun", "applied", "renamed-one", "meta", "committed"])
+def test_an_import_whose_photos_a_second_process_checks_killed_anywhere(laptops, tmp_path, point):
+    """The same with every photo checked by a second process while the entries are applied
+    (bundle_stage.py, made to start from 0 bytes): the store is left whole, the second process
+    stops by itself once the import is gone, and a rerun completes it."""
+    assert not helpers_running()
+    kill_and_rerun(laptops, tmp_path, "b", point, env={"GSPACE_TEST_BESIDE_FROM": "0"})
+    for _ in range(50):  # it looks for its parent between photos
+        if not helpers_running():
+            break
+        time.sleep(0.1)
+    assert not helpers_running()
