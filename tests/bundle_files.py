@@ -104,6 +104,9 @@ def entries_of(bundle: Path) -> list[dict]:
     return [orjson.loads(line) for line in members(bundle)["entries.jsonl"].splitlines()]
 
 
+FIELD_INCIDENT = "熊本豪雨"  # the field laptop's incident (field_bundle, the field_laptop fixture)
+
+
 def field_bundle(root: Path, name: str) -> list[str]:
     """A field laptop's incident `name` (three photos and a post) exported to root/a.gsb; the
     photos' hashes."""

@@ -79,3 +79,13 @@ def pg_cluster():
 def pg_url(pg_cluster) -> str:
     """The URL of a new, empty PostgreSQL database for one test."""
     return pg_cluster.new_database()
+
+
+@pytest.fixture(scope="module")
+def field_laptop(tmp_path_factory):
+    """A field laptop's incident FIELD_INCIDENT exported to a bundle: (its folder, the hashes
+    of its three photos) — bundle_files.field_bundle."""
+    from bundle_files import FIELD_INCIDENT, field_bundle
+
+    root = tmp_path_factory.mktemp("field")
+    return root, field_bundle(root, FIELD_INCIDENT)

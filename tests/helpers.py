@@ -14,6 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT.parent / "shared" / "fixtures"
 
+# the environment of a command whose messages a test reads in English, in Japanese
+EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+JA = {"LANG": "ja_JP.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+
 
 def gspace_command() -> list[str]:
     """The installed console script when there is one, else `python -m gspace`."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from helpers import run_gspace
+from helpers import EN, run_gspace
 from hub_helpers import add_photo, photo_bytes
 from test_hub_process import INCIDENT, HubProcess, hub_incident, laptop_with_reports, tokens
 
@@ -15,8 +15,6 @@ from gspace.store import records
 from gspace.store.incident import Incident
 from gspace.sync.client import sync
 from gspace.sync.dump import canonical_dump
-
-EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 
 
 def add_reports(inc: Incident, start: int, n: int) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 
 import psycopg
-import pytest
-from bundle_files import add_posts, field_bundle
-from helpers import run_gspace
+from bundle_files import FIELD_INCIDENT as INCIDENT
+from bundle_files import add_posts
+from helpers import EN, run_gspace
 from hub_process import HubProcess
 
 from gspace.hub.bundle_import import import_into_hub
@@ -21,15 +21,6 @@ from gspace.sync.bundle import export_bundle
 from gspace.sync.client import sync
 from gspace.sync.clock import HybridClock, parse_stamp
 from gspace.sync.dump import canonical_dump
-
-INCIDENT = "熊本豪雨"
-EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
-
-
-@pytest.fixture(scope="module")
-def field_laptop(tmp_path_factory):
-    root = tmp_path_factory.mktemp("field")
-    return root, field_bundle(root, INCIDENT)
 
 
 def log(url: str) -> tuple[int, int, list]:

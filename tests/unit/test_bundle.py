@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from bundle_files import KIND, add_photos, add_posts, entries_of, manifest_of, members, state
-from helpers import run_gspace
+from helpers import JA, run_gspace
 
 from gspace.errors import GspaceError, Interrupted
 from gspace.store.incident import Incident
@@ -144,9 +144,6 @@ def test_a_photo_missing_or_damaged_on_the_exporting_laptop_is_named_and_left_ou
         imported = import_bundle(b, tmp_path / "a.gsb")
         assert imported.media_added == 1
         assert b.conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
-
-
-JA = {"LANG": "ja_JP.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 
 
 def test_the_commands(laptop_a, tmp_path):

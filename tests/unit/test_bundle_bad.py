@@ -11,14 +11,11 @@ import zipfile
 import orjson
 import pytest
 from bundle_files import add_photos, add_posts, members, state, write_bundle
-from helpers import run_gspace
+from helpers import EN, JA, run_gspace
 
 from gspace.store.incident import Incident
 from gspace.store.schema import SCHEMA_VERSION
 from gspace.sync.bundle import export_bundle, import_bundle
-
-EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
-JA = {"LANG": "ja_JP.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 
 
 @pytest.fixture(scope="module")

@@ -7,23 +7,15 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from bundle_files import add_posts, field_bundle
-from helpers import run_gspace, tree_digest
+from bundle_files import FIELD_INCIDENT as INCIDENT
+from bundle_files import add_posts
+from helpers import EN, run_gspace, tree_digest
 from hub_helpers import Hub
 
 from gspace.hub.bundle_import import import_into_hub
 from gspace.store.incident import Incident
 from gspace.sync.bundle import export_bundle
 from gspace.sync.dump import canonical_dump
-
-INCIDENT = "熊本豪雨"
-EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
-
-
-@pytest.fixture(scope="module")
-def field_laptop(tmp_path_factory):
-    root = tmp_path_factory.mktemp("field")
-    return root, field_bundle(root, INCIDENT)
 
 
 def test_a_bundle_into_the_hub_is_pulled_by_a_laptop(tmp_path, field_laptop):

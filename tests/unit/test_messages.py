@@ -6,12 +6,9 @@ from __future__ import annotations
 import errno
 
 import pytest
-from helpers import run_gspace
+from helpers import EN, JA, run_gspace
 
 from gspace.errors import file_message, language
-
-JA = {"LANG": "ja_JP.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
-EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 
 
 @pytest.fixture
