@@ -39,7 +39,6 @@ from gspace.hub.backup import (
     Result,
     _member,
     _safe,
-    _sha,
     backup_media,
     finish,
     manifest_of,
@@ -48,6 +47,7 @@ from gspace.hub.backup import (
 from gspace.hub.db import HUB_DB
 from gspace.hub.pg_db import check_url, connect
 from gspace.hub.pg_schema import migrate
+from gspace.media import file_sha256
 
 TIMEOUT_S = 6 * 3600  # a dump or a restore of a large hub takes a while; a hung one does not
 
@@ -183,7 +183,7 @@ def restore_from(source: Path, data: Path, manifest: dict, url: str, force: bool
     if (
         not isinstance(member, dict)
         or dump.stat().st_size != member.get("size")
-        or _sha(dump) != member.get("sha256")
+        or file_sha256(dump) != member.get("sha256")
     ):
         raise BackupError(f"the backup is damaged: {PG_DUMP} does not match its SHA-256")
     pg_restore = _tool("pg_restore")
